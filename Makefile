@@ -1,0 +1,72 @@
+# One command to run the app, one to test it. Everything else is set up on the way.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format lock assets migrate demo worker beat bench clean help
+
+help:
+	@echo "make run     set everything up and serve the demo on http://127.0.0.1:8000"
+	@echo "make test    set everything up and run the whole test suite"
+	@echo "make lint    ruff check and format check"
+	@echo "make lock    re-pin Python and npm dependencies"
+
+$(VENV)/.installed: requirements-dev.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: node_modules/.installed $(wildcard frontend/*.scss)
+	npm run --silent build
+
+assets: static/build/app.css
+
+migrate: $(VENV)/.installed
+	@mkdir -p var/mail
+	$(PY) manage.py migrate --no-input -v 0
+
+# Demo data is loaded once; `make demo` loads it again (it is idempotent).
+var/.demo-loaded: | migrate
+	$(PY) manage.py seed_demo
+	touch $@
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: $(VENV)/.installed assets migrate var/.demo-loaded
+	@$(PY) manage.py seed_demo --logins
+	@echo "\nServing on http://127.0.0.1:8000 (emails are written to var/mail/)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed assets
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A dps worker --loglevel=info
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A dps beat --loglevel=info --schedule var/celerybeat-schedule
+
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --no-header -o requirements.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 --no-header -o requirements-dev.lock
+	npm install --package-lock-only --no-audit --no-fund
+
+clean:
+	rm -rf $(VENV) node_modules static/build var

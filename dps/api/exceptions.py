@@ -1,0 +1,64 @@
+"""Errors as RFC 9457 problem-details JSON, with field errors for bad input."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from ..services import DomainError
+
+TITLES = {
+    400: "Invalid request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    415: "Unsupported media type",
+    422: "Unprocessable request",
+    429: "Too many requests",
+}
+
+
+def problem(status_code, detail, errors=None, title=None):
+    body = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def problem_details_handler(exc, context):
+    if isinstance(exc, DomainError):
+        errors = {exc.field: [exc.message]} if exc.field else None
+        return problem(status.HTTP_400_BAD_REQUEST, exc.message, errors)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        data = response.data
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        result = problem(response.status_code, "The request has invalid fields.", errors)
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        result = problem(response.status_code, str(detail))
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            result[header] = response[header]
+    return result

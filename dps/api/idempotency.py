@@ -1,0 +1,90 @@
+"""Honour an `Idempotency-Key` header on every API POST.
+
+The first request with a key runs and its answer is stored for 24 hours; a retry with the same
+key and body gets the same answer without running again; the same key with another body is a
+422; a retry while the first is still running is a 409. Answers that a retry may change
+(server errors, 401, 403, 429) are not kept.
+"""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+
+from ..models import IdempotencyKey
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+NOT_KEPT = {401, 403, 429}
+
+
+def _problem(status, detail):
+    body = {"type": "about:blank", "title": "Idempotency-Key", "status": status, "detail": detail}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+def _owner(request):
+    auth = request.META.get("HTTP_AUTHORIZATION", "")
+    if auth:
+        return "auth:" + hashlib.sha256(auth.encode("latin-1", "replace")).hexdigest()[:48]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.META.get(HEADER)
+        if request.method != "POST" or key is None or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        owner = _owner(request)
+        if owner is None:
+            return self.get_response(request)
+        key = key.strip()
+        if not key or len(key) > 255:
+            return _problem(400, "The Idempotency-Key header must be 1 to 255 characters.")
+        digest = hashlib.sha256(
+            request.method.encode() + request.get_full_path().encode() + b"\n" + request.body
+        ).hexdigest()
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    owner=owner,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:500],
+                    request_hash=digest,
+                )
+        except IntegrityError:
+            return self._replay(owner, key, digest)
+
+        response = self.get_response(request)
+        if response.status_code >= 500 or response.status_code in NOT_KEPT or response.streaming:
+            IdempotencyKey.objects.filter(pk=record.pk).delete()
+            return response
+        IdempotencyKey.objects.filter(pk=record.pk).update(
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            response_body=bytes(response.content),
+        )
+        return response
+
+    def _replay(self, owner, key, digest):
+        record = IdempotencyKey.objects.filter(owner=owner, key=key).first()
+        if record is None:  # deleted between our insert and this read: let the client retry
+            return _problem(409, "A request with this Idempotency-Key is being retried.")
+        if record.request_hash != digest:
+            return _problem(422, "This Idempotency-Key was used with a different request.")
+        if record.status_code is None:
+            return _problem(409, "A request with this Idempotency-Key is still in progress.")
+        response = HttpResponse(
+            bytes(record.response_body or b""),
+            status=record.status_code,
+            content_type=record.content_type or "application/json",
+        )
+        response["Idempotent-Replayed"] = "true"
+        return response

@@ -1,0 +1,16 @@
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """One budget per API client, per user, or per address for anonymous callers."""
+
+    scope = "client"
+
+    def get_cache_key(self, request, view):
+        if request.auth is not None and hasattr(request.auth, "prefix"):
+            ident = f"client:{request.auth.prefix}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

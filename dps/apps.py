@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DpsConfig(AppConfig):
+    verbose_name = "DPS core"
+    name = "dps"

@@ -1,0 +1,46 @@
+import django_filters
+from django import forms
+
+from .forms import GovukFormMixin
+from .models import AuditEvent, OutboundEmail
+
+
+class GovukFilterForm(GovukFormMixin, forms.Form):
+    pass
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(
+        field_name="actor_label", lookup_expr="icontains", label="Who (email or API client)"
+    )
+    action = django_filters.CharFilter(lookup_expr="istartswith", label="Action")
+    object_type = django_filters.CharFilter(lookup_expr="iexact", label="Object type")
+    object_id = django_filters.CharFilter(label="Object ID")
+    ip_address = django_filters.Filter(field_class=forms.GenericIPAddressField, label="IP address")
+    since = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__gte",
+        label="From (YYYY-MM-DD)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__lte",
+        label="To (YYYY-MM-DD)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = []
+        form = GovukFilterForm
+
+
+class OutboundEmailFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OutboundEmail.Status.choices, empty_label="Any")
+    to = django_filters.CharFilter(lookup_expr="icontains", label="Recipient")
+
+    class Meta:
+        model = OutboundEmail
+        fields = []
+        form = GovukFilterForm

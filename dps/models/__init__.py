@@ -1,0 +1,16 @@
+from .api import ApiClient, IdempotencyKey
+from .audit import AuditEvent
+from .emails import OutboundEmail
+from .people import Invitation, Membership, Organisation, Role, User
+
+__all__ = [
+    "ApiClient",
+    "AuditEvent",
+    "IdempotencyKey",
+    "Invitation",
+    "Membership",
+    "Organisation",
+    "OutboundEmail",
+    "Role",
+    "User",
+]

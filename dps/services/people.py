@@ -1,0 +1,144 @@
+"""Inviting people into an organisation, and ending their access."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Invitation, Membership, User
+from ..models.people import ROLES_BY_KIND
+from . import DomainError
+from .audit import audit_record
+from .emails import email_queue_template
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def _require_admin(actor):
+    if actor is None or not actor.can_administer:
+        raise DomainError("Only an organisation's admin can manage its users.")
+
+
+@transaction.atomic
+def invitation_create(*, actor, email, role, is_org_admin=False, request=None) -> Invitation:
+    """Invite someone to the actor's organisation; they are emailed a link to join."""
+    _require_admin(actor)
+    org = actor.organisation
+    email = email.strip().lower()
+    if role not in ROLES_BY_KIND[org.kind]:
+        raise DomainError("Your organisation has no such role.", field="role")
+    if Membership.objects.filter(organisation=org, user__email=email).exists():
+        raise DomainError("This person is already a member of your organisation.", field="email")
+    if Membership.objects.filter(user__email=email, is_active=True).exists():
+        raise DomainError("This person already belongs to another organisation.", field="email")
+    pending = Invitation.objects.select_for_update().filter(
+        organisation=org, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    # A new invitation replaces a pending one (e.g. a lost or expired link).
+    pending.update(revoked_at=timezone.now())
+    invitation = Invitation(
+        organisation=org,
+        email=email,
+        role=role,
+        is_org_admin=is_org_admin,
+        invited_by=actor.user,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        request=request,
+        detail={"role": role, "is_org_admin": is_org_admin},
+    )
+    email_queue_template(
+        to=email,
+        template="emails/invitation",
+        context={
+            "invitation": invitation,
+            "accept_path": reverse("invitation_accept", args=[invitation.token]),
+        },
+        organisation=org,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token, full_name, password, request=None) -> User:
+    """Create the user (or reuse one with no organisation), verify their email (they proved it
+    by following the link) and make them a member."""
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or not invitation.is_pending:
+        raise DomainError("This invitation has expired or has already been used.")
+    user = User.objects.filter(email=invitation.email).first()
+    if user is None:
+        user = User(email=invitation.email, full_name=full_name)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    elif Membership.objects.filter(user=user, is_active=True).exists():
+        raise DomainError("This email address already belongs to an active account.")
+    else:
+        user.full_name = full_name or user.full_name
+        user.set_password(password)
+        user.is_active = True
+        user.save()
+    Membership.objects.update_or_create(
+        user=user,
+        organisation=invitation.organisation,
+        defaults={
+            "role": invitation.role,
+            "is_org_admin": invitation.is_org_admin,
+            "is_active": True,
+            "deactivated_at": None,
+        },
+    )
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(user=user, action="invitation.accept", obj=invitation, request=request)
+    return user
+
+
+@transaction.atomic
+def membership_deactivate(*, actor, membership, request=None):
+    """End a user's access: their membership, their account and every session they hold."""
+    _require_admin(actor)
+    if membership.organisation_id != actor.organisation.pk:
+        raise DomainError("You can only deactivate members of your own organisation.")
+    if actor.user and membership.user_id == actor.user.pk:
+        raise DomainError("You cannot deactivate yourself.")
+    if not membership.is_active:
+        raise DomainError("This user is already deactivated.")
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    user = membership.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    audit_record(actor=actor, action="membership.deactivate", obj=membership, request=request)
+
+
+@transaction.atomic
+def membership_reactivate(*, actor, membership, request=None):
+    _require_admin(actor)
+    if membership.organisation_id != actor.organisation.pk:
+        raise DomainError("You can only reactivate members of your own organisation.")
+    if membership.is_active:
+        raise DomainError("This user is already active.")
+    if Membership.objects.filter(user=membership.user, is_active=True).exists():
+        raise DomainError("This user now belongs to another organisation.")
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    User.objects.filter(pk=membership.user_id).update(is_active=True)
+    audit_record(actor=actor, action="membership.reactivate", obj=membership, request=request)

@@ -1,0 +1,26 @@
+"""Tasks take ids, call a service, and have one effect however often they run."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .models import IdempotencyKey
+from .services import emails
+
+
+@shared_task(name="dps.tasks.email_send", ignore_result=True)
+def email_send_task(email_id):
+    # A failed send is recorded on the row with its next attempt time; the sweep retries it,
+    # so no long countdown sits in the broker.
+    emails.email_send(email_id=email_id)
+
+
+@shared_task(name="dps.tasks.emails_sweep", ignore_result=True)
+def emails_sweep():
+    return emails.emails_sweep()
+
+
+@shared_task(name="dps.tasks.idempotency_keys_purge", ignore_result=True)
+def idempotency_keys_purge():
+    cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
+    return IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0]

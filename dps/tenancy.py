@@ -1,0 +1,149 @@
+"""The one place that decides what a signed-in user or API client may see.
+
+Every view and API endpoint gets its actor from `get_actor(request)` and its querysets from the
+selectors below (or from a capability app's selector that starts from them). "Not yours" and
+"does not exist" get the same 404.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from .models import ApiClient, AuditEvent, Membership, Organisation, OutboundEmail, Role, User
+from .models.people import MFA_REQUIRED_ROLES
+
+Kind = Organisation.Kind
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user through their membership, or an organisation's API client."""
+
+    organisation: Organisation
+    role: str
+    user: User | None = None
+    api_client: ApiClient | None = None
+    can_administer: bool = False
+    can_write: bool = True
+
+    @property
+    def kind(self):
+        return self.organisation.kind
+
+    @property
+    def is_consortium_admin(self):
+        return self.role == Role.CONSORTIUM_ADMIN
+
+    @property
+    def is_borough(self):
+        return self.kind == Kind.BOROUGH
+
+    @property
+    def is_provider(self):
+        return self.kind == Kind.PROVIDER
+
+    @property
+    def needs_mfa(self):
+        return self.api_client is None and self.role in MFA_REQUIRED_ROLES
+
+    @property
+    def label(self):
+        if self.api_client:
+            return f"API client {self.api_client.name} ({self.organisation.name})"
+        return f"{self.user.email} ({self.organisation.name})"
+
+    @classmethod
+    def for_membership(cls, membership):
+        return cls(
+            organisation=membership.organisation,
+            role=membership.role,
+            user=membership.user,
+            can_administer=membership.can_administer,
+        )
+
+    @classmethod
+    def for_api_client(cls, client):
+        org = client.organisation
+        role = {Kind.BOROUGH: "case_system", Kind.PROVIDER: "provider_system"}.get(
+            org.kind, "system"
+        )
+        return cls(organisation=org, role=role, api_client=client, can_write=client.can_write)
+
+
+def get_actor(request):
+    """The actor behind a request, or None for an anonymous user or one with no organisation."""
+    cached = getattr(request, "_dps_actor", False)
+    if cached is not False:
+        return cached
+    actor = None
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiClient):
+        actor = Actor.for_api_client(auth)
+    else:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.membership:
+            actor = Actor.for_membership(user.membership)
+    request._dps_actor = actor
+    return actor
+
+
+def overseen_organisations(actor):
+    """Organisations whose records a consortium admin oversees: the consortium itself, its
+    boroughs, and providers (which may enrol on any consortium's DPS)."""
+    if not actor or not actor.is_consortium_admin:
+        return Organisation.objects.none()
+    consortium = actor.organisation
+    return Organisation.objects.filter(
+        Q(pk=consortium.pk) | Q(consortium=consortium) | Q(kind=Kind.PROVIDER)
+    )
+
+
+def organisations_visible_to(actor):
+    if actor is None:
+        return Organisation.objects.none()
+    if actor.is_consortium_admin:
+        return overseen_organisations(actor)
+    # Boroughs and providers see themselves; boroughs also see their consortium.
+    q = Q(pk=actor.organisation.pk)
+    if actor.is_borough:
+        q |= Q(pk=actor.organisation.consortium_id)
+    return Organisation.objects.filter(q)
+
+
+def memberships_visible_to(actor):
+    if actor is None:
+        return Membership.objects.none()
+    return Membership.objects.filter(organisation=actor.organisation).select_related(
+        "user", "organisation"
+    )
+
+
+def audit_events_visible_to(actor):
+    if actor is None or not actor.is_consortium_admin:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(organisation__in=overseen_organisations(actor)).select_related(
+        "organisation"
+    )
+
+
+def emails_visible_to(actor):
+    if actor is None or not actor.is_consortium_admin:
+        return OutboundEmail.objects.none()
+    return OutboundEmail.objects.filter(
+        Q(organisation__in=overseen_organisations(actor)) | Q(organisation__isnull=True)
+    )
+
+
+def api_clients_visible_to(actor):
+    if actor is None or not actor.can_administer or actor.api_client:
+        return ApiClient.objects.none()
+    return ApiClient.objects.filter(organisation=actor.organisation)
+
+
+def get_or_404(queryset, **lookup):
+    """Fetch one object from an already-scoped queryset; other tenants' objects are 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+admin.site.site_header = f"{settings.SERVICE_NAME} operators"
+
+api_v1 = [
+    path("", include(("dps.api.urls", "core"))),
+    path("", include(("providers.api.urls", "providers"))),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("organisation/users/", views.org_users, name="org_users"),
+    path(
+        "organisation/users/<int:pk>/deactivate/",
+        views.membership_set_active,
+        {"active": False},
+        name="membership_deactivate",
+    ),
+    path(
+        "organisation/users/<int:pk>/reactivate/",
+        views.membership_set_active,
+        {"active": True},
+        name="membership_reactivate",
+    ),
+    path("organisation/api-clients/", views.api_clients, name="api_clients"),
+    path(
+        "organisation/api-clients/<int:pk>/revoke/",
+        views.api_client_revoke_view,
+        name="api_client_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("emails/", views.email_outbox, name="email_outbox"),
+    path("emails/<int:pk>/retry/", views.email_retry_view, name="email_retry"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,193 @@
+"""Pages of the shared core: home dashboards, users, API clients, audit log, email outbox."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from .decorators import actor_required
+from .filters import AuditEventFilter, OutboundEmailFilter
+from .forms import ApiClientForm, InvitationAcceptForm, InvitationForm
+from .models import Invitation, Organisation, OutboundEmail, Role
+from .services import DomainError
+from .services.api_clients import api_client_create, api_client_revoke
+from .services.emails import email_retry
+from .services.people import (
+    invitation_accept,
+    invitation_create,
+    membership_deactivate,
+    membership_reactivate,
+)
+from .tenancy import (
+    api_clients_visible_to,
+    audit_events_visible_to,
+    emails_visible_to,
+    get_or_404,
+    memberships_visible_to,
+)
+
+PAGE_SIZE = 50
+Kind = Organisation.Kind
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@actor_required()
+def home(request):
+    actor = request.actor
+    template = {
+        Kind.CONSORTIUM: "dps/home_consortium.html",
+        Kind.BOROUGH: "dps/home_borough.html",
+        Kind.PROVIDER: "dps/home_provider.html",
+    }[actor.kind]
+    context = {}
+    if actor.is_consortium_admin:
+        context["failed_emails"] = (
+            emails_visible_to(actor).filter(status=OutboundEmail.Status.FAILED).count()
+        )
+        context["boroughs"] = actor.organisation.boroughs.filter(is_active=True)
+    return render(request, template, context)
+
+
+def _form_error(form, exc):
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@actor_required(admin=True)
+def org_users(request):
+    actor = request.actor
+    form = InvitationForm(request.POST or None, organisation=actor.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(actor=actor, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"An invitation has been sent to {invitation.email}.")
+            return redirect("org_users")
+    members = paginate(request, memberships_visible_to(actor).order_by("user__email"))
+    invitations = Invitation.objects.filter(
+        organisation=actor.organisation, accepted_at__isnull=True, revoked_at__isnull=True
+    )[:50]
+    return render(
+        request,
+        "dps/org_users.html",
+        {"form": form, "members": members, "invitations": invitations},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+@actor_required(admin=True)
+def membership_set_active(request, pk, active):
+    membership = get_or_404(memberships_visible_to(request.actor), pk=pk)
+    service = membership_reactivate if active else membership_deactivate
+    try:
+        service(actor=request.actor, membership=membership, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        verb = "reactivated" if active else "deactivated"
+        messages.success(request, f"{membership.user.email} has been {verb}.")
+    return redirect("org_users")
+
+
+def invitation_accept_view(request, token):
+    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    if invitation is None or not invitation.is_pending:
+        return render(request, "dps/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            messages.success(request, f"Welcome. You have joined {invitation.organisation}.")
+            return redirect("home")
+    return render(
+        request,
+        "dps/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@actor_required(admin=True, kinds={Kind.BOROUGH, Kind.PROVIDER})
+def api_clients(request):
+    actor = request.actor
+    form = ApiClientForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            client, new_key = api_client_create(actor=actor, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            form = ApiClientForm()
+            messages.success(request, f"API client {client.name} created.")
+    clients = paginate(request, api_clients_visible_to(actor).select_related("created_by"))
+    response = render(
+        request,
+        "dps/api_clients.html",
+        {"form": form, "clients": clients, "new_key": new_key},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+    return response
+
+
+@require_POST
+@actor_required(admin=True, kinds={Kind.BOROUGH, Kind.PROVIDER})
+def api_client_revoke_view(request, pk):
+    client = get_or_404(api_clients_visible_to(request.actor), pk=pk)
+    try:
+        api_client_revoke(actor=request.actor, client=client, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"API client {client.name} has been revoked.")
+    return redirect("api_clients")
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def audit_log(request):
+    events = AuditEventFilter(request.GET or None, queryset=audit_events_visible_to(request.actor))
+    page = paginate(request, events.qs)
+    return render(request, "dps/audit_log.html", {"filter": events, "page": page})
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def email_outbox(request):
+    data = request.GET.copy()
+    data.setdefault("status", OutboundEmail.Status.FAILED)
+    emails = OutboundEmailFilter(data, queryset=emails_visible_to(request.actor))
+    page = paginate(request, emails.qs.defer("body_text", "body_html"))
+    return render(request, "dps/email_outbox.html", {"filter": emails, "page": page})
+
+
+@require_POST
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def email_retry_view(request, pk):
+    email = get_or_404(emails_visible_to(request.actor), pk=pk)
+    try:
+        email_retry(email=email, actor=request.actor, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The email to {email.to} will be sent again now.")
+    return redirect("email_outbox")

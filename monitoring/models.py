@@ -1,0 +1,1 @@
+"""Placement reviews, monitoring visits and KPIs live here."""

@@ -1,0 +1,1 @@
+"""Placement requests, bids, evaluation and awards live here."""

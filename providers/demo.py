@@ -1,0 +1,103 @@
+"""Demo lots, and 12 providers with their services and users."""
+
+import random
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from dps.demo import demo_user
+from dps.models import Organisation, Role
+
+from .models import Lot, OfstedRating, Service
+
+LOTS = [
+    ("childrens-homes", "Residential children's homes"),
+    ("fostering", "Independent fostering"),
+    ("supported-16-plus", "Supported accommodation 16+"),
+    ("parent-and-child", "Parent and child"),
+    ("send-schools", "SEND independent and non-maintained schools"),
+]
+
+PROVIDERS = [
+    ("Harbour House Care", Service.Type.CHILDRENS_HOME),
+    ("Oakleaf Children's Homes", Service.Type.CHILDRENS_HOME),
+    ("Riverside Residential", Service.Type.CHILDRENS_HOME),
+    ("Brightpath Homes", Service.Type.CHILDRENS_HOME),
+    ("Family First Fostering", Service.Type.FOSTERING),
+    ("Kinship Foster Care", Service.Type.FOSTERING),
+    ("Compass Fostering South", Service.Type.FOSTERING),
+    ("Stepping Stones 16+", Service.Type.SUPPORTED_ACCOMMODATION),
+    ("Next Chapter Living", Service.Type.SUPPORTED_ACCOMMODATION),
+    ("Cradle Parent and Child", Service.Type.PARENT_AND_CHILD),
+    ("Meadowbank School", Service.Type.SCHOOL),
+    ("Lighthouse Learning Trust", Service.Type.SCHOOL),
+]
+AREAS = [
+    ("Northbridge", "NB1"),
+    ("Eastmoor", "EM4"),
+    ("Westvale", "WV2"),
+    ("Kent", "ME14"),
+    ("Surrey", "GU1"),
+]
+AGES = {
+    Service.Type.CHILDRENS_HOME: (8, 17),
+    Service.Type.FOSTERING: (0, 17),
+    Service.Type.SUPPORTED_ACCOMMODATION: (16, 17),
+    Service.Type.PARENT_AND_CHILD: (16, 17),
+    Service.Type.SCHOOL: (5, 17),
+}
+
+
+def _slug(name):
+    return slugify(name.replace("'", ""))
+
+
+@transaction.atomic
+def seed(stdout):
+    for position, (code, name) in enumerate(LOTS):
+        Lot.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    ratings = list(OfstedRating.values)
+    for index, (name, service_type) in enumerate(PROVIDERS):
+        slug = _slug(name)
+        provider, _ = Organisation.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": Organisation.Kind.PROVIDER}
+        )
+        if index < 2:
+            demo_user(
+                f"admin@{slug}.example",
+                provider,
+                Role.PROVIDER_ADMIN,
+                full_name=f"{name} Admin",
+                is_org_admin=True,
+            )
+            demo_user(f"bidder@{slug}.example", provider, Role.BIDDER, full_name=f"{name} Bidder")
+        age_min, age_max = AGES[service_type]
+        for number in range(1, 3):
+            area, district = AREAS[(index + number) % len(AREAS)]
+            places = rng.randint(2, 6)
+            Service.objects.get_or_create(
+                provider=provider,
+                name=f"{name} – {area} {number}",
+                defaults={
+                    "service_type": service_type,
+                    "ofsted_urn": f"SC{100000 + index * 10 + number}",
+                    "ofsted_rating": rng.choice(ratings),
+                    "registered_places": places,
+                    "vacancies": rng.randint(0, places),
+                    "age_min": age_min,
+                    "age_max": age_max,
+                    "local_authority": area,
+                    "postcode_district": district,
+                },
+            )
+    stdout.write("  5 lots, 12 providers with 24 services, 2 providers' users")
+
+
+def logins():
+    rows = []
+    for name, _ in PROVIDERS[:2]:
+        slug = _slug(name)
+        rows.append((f"Provider admin ({name})", f"admin@{slug}.example"))
+        rows.append((f"Bidder ({name})", f"bidder@{slug}.example"))
+    return rows

@@ -1,0 +1,72 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from dps.models import ApiClient, Membership, Organisation, Role, User
+from dps.models.api import hash_key
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    kind = Organisation.Kind.PROVIDER
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class ConsortiumFactory(OrganisationFactory):
+    kind = Organisation.Kind.CONSORTIUM
+    name = factory.Sequence(lambda n: f"Consortium {n}")
+
+
+class BoroughFactory(OrganisationFactory):
+    kind = Organisation.Kind.BOROUGH
+    name = factory.Sequence(lambda n: f"Borough {n}")
+    consortium = factory.SubFactory(ConsortiumFactory)
+
+
+class ProviderFactory(OrganisationFactory):
+    kind = Organisation.Kind.PROVIDER
+    name = factory.Sequence(lambda n: f"Provider {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(BoroughFactory)
+    role = Role.PLACEMENT_OFFICER
+
+
+def make_api_client(organisation, *, can_write=True, name="Case system"):
+    """An API client and its key, as an organisation admin would create it."""
+    prefix, secret, key = ApiClient.new_key()
+    client = ApiClient.objects.create(
+        organisation=organisation,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_key(secret),
+        can_write=can_write,
+    )
+    return client, key
