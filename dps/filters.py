@@ -9,6 +9,10 @@ class GovukFilterForm(GovukFormMixin, forms.Form):
     pass
 
 
+class IPAddressFilter(django_filters.Filter):
+    field_class = forms.GenericIPAddressField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         field_name="actor_label", lookup_expr="icontains", label="Who (email or API client)"
@@ -16,7 +20,7 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="istartswith", label="Action")
     object_type = django_filters.CharFilter(lookup_expr="iexact", label="Object type")
     object_id = django_filters.CharFilter(label="Object ID")
-    ip_address = django_filters.Filter(field_class=forms.GenericIPAddressField, label="IP address")
+    ip_address = IPAddressFilter(label="IP address")
     since = django_filters.DateFilter(
         field_name="at",
         lookup_expr="date__gte",
