@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "dps",
     "providers",
     "placements",
@@ -181,6 +182,9 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # Lock out an account after 5 failed logins for 15 minutes; the cool-off ends the lock.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# The lock ends a fixed time after it began: attempts while locked (an attacker's, or the
+# owner's) do not restart it, so nobody can keep an account locked for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Locked per account, not per address: one failing user must not shut out a whole council
 # office behind one address. allauth's per-address login rate limit slows password spraying.
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -265,7 +269,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "dps.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "dps.api.schema.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["dps.api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": env.str("API_THROTTLE_RATE", default="600/minute")},
     "EXCEPTION_HANDLER": "dps.api.exceptions.problem_details_handler",
@@ -280,6 +285,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its Swagger UI are public documentation (no tenant data): anyone may read
+    # them, whatever credentials they send. Swagger UI is served from our own static files.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 

@@ -1,0 +1,44 @@
+"""Helpers for the security tests: signing in through the real login pages, and TOTP codes."""
+
+import re
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from tests.conftest import PASSWORD
+
+LOGIN_URL = "/accounts/login/"
+MFA_URL = "/accounts/2fa/authenticate/"
+
+
+def totp_code(secret, at=None):
+    """The code an authenticator app shows for `secret` now (or at a Unix time)."""
+    counter = int(time.time() if at is None else at) // 30
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def sign_in(client, email, password=PASSWORD, **extra):
+    """Post the login form; returns the response."""
+    return client.post(LOGIN_URL, {"login": email, "password": password, **extra})
+
+
+def is_signed_in(client):
+    return "_auth_user_id" in client.session
+
+
+def link_in(body, path_start):
+    """The first URL path in an email body that starts with path_start."""
+    match = re.search(rf"https?://[^/\s]+({re.escape(path_start)}[^\s\"<]*)", body)
+    assert match, f"no link to {path_start} in:\n{body}"
+    return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Used TOTP codes and rate limits live in the cache: start every test with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
