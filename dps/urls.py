@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .api.docs import ApiDocsView
 
 admin.site.site_header = f"{settings.SERVICE_NAME} operators"
 
@@ -42,5 +43,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Errors under /api/ are problem-details JSON; elsewhere the usual pages.
+handler404 = "dps.api.exceptions.page_not_found"
+handler500 = "dps.api.exceptions.server_error"

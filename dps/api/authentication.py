@@ -1,6 +1,7 @@
 """API keys: `Authorization: Bearer dps_<prefix>_<secret>`."""
 
 import hmac
+import re
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -8,6 +9,9 @@ from rest_framework import authentication, exceptions
 
 from ..models import ApiClient
 from ..models.api import hash_key
+
+# What ApiClient.new_key() makes: a short hex prefix and a URL-safe secret.
+KEY_PATTERN = re.compile(r"dps_(?P<prefix>[0-9a-f]{1,16})_(?P<secret>[A-Za-z0-9_-]{1,128})")
 
 
 class ApiClientUser:
@@ -30,23 +34,28 @@ class ApiClientUser:
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer dps_<prefix>_<secret>`. The prefix finds the client; the secret
+    is checked against its stored hash. A request with no Bearer header is left to the other
+    authenticators (the session); a Bearer header that does not check out is a 401."""
+
     keyword = "Bearer"
+    realm = "api"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
-        if not header.startswith(f"{self.keyword} "):
+        scheme, _, key = (
+            authentication.get_authorization_header(request).decode("latin-1").partition(" ")
+        )
+        if scheme.lower() != self.keyword.lower():
             return None
-        key = header[len(self.keyword) + 1 :].strip()
-        parts = key.split("_", 2)
-        if len(parts) != 3 or parts[0] != "dps":
+        match = KEY_PATTERN.fullmatch(key.strip())
+        if match is None:
             raise exceptions.AuthenticationFailed("Malformed API key.")
-        _, prefix, secret = parts
         client = (
             ApiClient.objects.select_related("organisation")
-            .filter(prefix=prefix, revoked_at__isnull=True, organisation__is_active=True)
+            .filter(prefix=match["prefix"], revoked_at__isnull=True, organisation__is_active=True)
             .first()
         )
-        if client is None or not hmac.compare_digest(client.key_hash, hash_key(secret)):
+        if client is None or not hmac.compare_digest(client.key_hash, hash_key(match["secret"])):
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         now = timezone.now()
         if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
@@ -54,7 +63,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return ApiClientUser(client), client
 
     def authenticate_header(self, request):
-        return self.keyword
+        return f'{self.keyword} realm="{self.realm}"'
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -65,5 +74,6 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
+            "bearerFormat": "dps_<prefix>_<secret>",
             "description": "An API key created by your organisation's admin: dps_<prefix>_<secret>",
         }

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -62,3 +63,27 @@ def problem_details_handler(exc, context):
         if header in response:
             result[header] = response[header]
     return result
+
+
+def _problem_json(status_code, detail):
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status_code, "Server error"),
+        "status": status_code,
+        "detail": detail,
+    }
+    return JsonResponse(body, status=status_code, content_type="application/problem+json")
+
+
+def page_not_found(request, exception=None):
+    """handler404: problem details under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _problem_json(404, "There is no such address in this API.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: problem details under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _problem_json(500, "Something went wrong on our side. It has been logged.")
+    return defaults.server_error(request)

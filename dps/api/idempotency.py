@@ -8,14 +8,19 @@ key and body gets the same answer without running again; the same key with anoth
 
 import hashlib
 import json
+import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from ..models import IdempotencyKey
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 NOT_KEPT = {401, 403, 429}
+# Printable ASCII, as a header value should be; no control characters reach the database.
+VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 
 def _problem(status, detail):
@@ -45,11 +50,16 @@ class IdempotencyMiddleware:
         if owner is None:
             return self.get_response(request)
         key = key.strip()
-        if not key or len(key) > 255:
-            return _problem(400, "The Idempotency-Key header must be 1 to 255 characters.")
+        if not VALID_KEY.fullmatch(key):
+            return _problem(
+                400, "The Idempotency-Key header must be 1 to 255 printable ASCII characters."
+            )
         digest = hashlib.sha256(
             request.method.encode() + request.get_full_path().encode() + b"\n" + request.body
         ).hexdigest()
+        # A record older than the time we promise to keep it is gone, even before the purge.
+        expired = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
+        IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=expired).delete()
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
@@ -62,7 +72,11 @@ class IdempotencyMiddleware:
         except IntegrityError:
             return self._replay(owner, key, digest)
 
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            IdempotencyKey.objects.filter(pk=record.pk).delete()
+            raise
         if response.status_code >= 500 or response.status_code in NOT_KEPT or response.streaming:
             IdempotencyKey.objects.filter(pk=record.pk).delete()
             return response

@@ -1,3 +1,5 @@
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -5,6 +7,14 @@ class ClientRateThrottle(SimpleRateThrottle):
     """One budget per API client, per user, or per address for anonymous callers."""
 
     scope = "client"
+
+    def get_rate(self):
+        # Read the rate when asked, not when the class was imported, so a change of settings
+        # (an override in a test, a reload) takes effect.
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError as exc:
+            raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}") from exc
 
     def get_cache_key(self, request, view):
         if request.auth is not None and hasattr(request.auth, "prefix"):
