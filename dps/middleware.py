@@ -3,6 +3,7 @@
 import time
 
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -29,6 +30,9 @@ class SessionLifetimeMiddleware:
             now = time.time()
             if started is None:
                 request.session[SESSION_STARTED] = now
+                # Every signed-in session is listed, so deactivating its user can end it
+                # (allauth lists only sessions begun through its own login flow).
+                UserSession.objects.create_from_request(request)
             elif now - started > settings.SESSION_MAX_AGE:
                 logout(request)
                 messages.info(request, "Your session has ended. Please sign in again.")
