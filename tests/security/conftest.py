@@ -1,10 +1,14 @@
 """Helpers for the security tests: signing in through the real login pages, and TOTP codes."""
 
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 
 from tests.conftest import PASSWORD
 
@@ -42,3 +46,39 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def run_manage(*args, **env):
+    """Run manage.py in a fresh process with DJANGO_ENV and other variables from `env`."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ENV",
+            "SECRET_KEY",
+            "SECRET_KEY_FILE",
+            "ALLOWED_HOSTS",
+            "MFA_ENFORCED",
+            "DEBUG",
+            "HSTS_SECONDS",
+            "SECURE_SSL_REDIRECT",
+        }
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3,
+    "ALLOWED_HOSTS": "dps.example.org",
+}

@@ -1,9 +1,6 @@
 """Two-factor authentication: TOTP and recovery codes, required for council staff, optional
 for providers; codes work once; production cannot turn the requirement off."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -11,14 +8,13 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
-from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 from dps.models import Role
 from tests.conftest import PASSWORD, person
 
-from .conftest import MFA_URL, is_signed_in, sign_in, totp_code
+from .conftest import MFA_URL, PRODUCTION, is_signed_in, run_manage, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -232,40 +228,6 @@ def test_the_requirement_can_be_switched_off_by_the_setting(client, officer_with
 
 
 # --- The setting in each mode -------------------------------------------------------------
-
-
-def run_manage(*args, **env):
-    """Run manage.py in a fresh process with DJANGO_ENV and other variables from `env`."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "DJANGO_SETTINGS_MODULE",
-            "DJANGO_ENV",
-            "SECRET_KEY",
-            "SECRET_KEY_FILE",
-            "ALLOWED_HOSTS",
-            "MFA_ENFORCED",
-            "DEBUG",
-        }
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-PRODUCTION = {
-    "DJANGO_ENV": "production",
-    "SECRET_KEY": "k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3,
-    "ALLOWED_HOSTS": "dps.example.org",
-}
 
 
 def test_production_refuses_to_start_with_mfa_turned_off():
