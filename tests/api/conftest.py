@@ -1,0 +1,24 @@
+import pytest
+from django.core.cache import cache
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_budget():
+    """The throttle counts in the cache; every test starts with a full budget."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def assert_problem(response, status):
+    """The answer is RFC 9457 problem details with this status."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["title"]
+    assert "detail" in body
+    return body

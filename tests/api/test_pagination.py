@@ -1,0 +1,87 @@
+"""Cursor pagination: pages of page_size, a next link to follow, and no row seen twice or
+skipped when rows are added while a client pages through."""
+
+import pytest
+
+from providers.models import Lot
+from tests.factories import make_api_client
+
+LOTS = "/api/v1/lots/"
+
+
+@pytest.fixture
+def auth(world):
+    _client, key = make_api_client(world.provider_a, can_write=False)
+    return {"Authorization": f"Bearer {key}"}
+
+
+def make_lots(count, start=0):
+    return [
+        Lot.objects.create(code=f"lot-{n}", name=f"Lot {n}") for n in range(start, start + count)
+    ]
+
+
+def test_a_page_has_page_size_rows_and_a_link_to_the_next(client, auth):
+    lots = make_lots(5)
+
+    response = client.get(LOTS, {"page_size": 2}, headers=auth)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"next", "previous", "results"}
+    assert [row["code"] for row in body["results"]] == [lots[4].code, lots[3].code]
+    assert body["previous"] is None
+    assert "cursor=" in body["next"]
+    assert "page_size=2" in body["next"]
+
+
+def test_following_next_links_visits_every_row_once(client, auth):
+    lots = make_lots(7)
+    seen, url, pages = [], LOTS + "?page_size=3", 0
+
+    while url:
+        body = client.get(url, headers=auth).json()
+        seen += [row["code"] for row in body["results"]]
+        url, pages = body["next"], pages + 1
+
+    assert pages == 3
+    assert seen == [lot.code for lot in reversed(lots)]
+
+
+def test_rows_added_while_paging_do_not_shift_the_pages(client, auth):
+    lots = make_lots(4)
+    first = client.get(LOTS, {"page_size": 2}, headers=auth).json()
+
+    make_lots(3, start=100)  # new rows land before the first page, not in the next one
+    second = client.get(first["next"], headers=auth).json()
+
+    assert [row["code"] for row in first["results"]] == [lots[3].code, lots[2].code]
+    assert [row["code"] for row in second["results"]] == [lots[1].code, lots[0].code]
+    assert second["next"] is None
+
+
+def test_the_default_page_is_50_rows(client, auth):
+    make_lots(51)
+
+    body = client.get(LOTS, headers=auth).json()
+
+    assert len(body["results"]) == 50
+    assert body["next"]
+
+
+def test_page_size_is_capped_at_200(client, auth):
+    make_lots(201)
+
+    body = client.get(LOTS, {"page_size": 1000}, headers=auth).json()
+
+    assert len(body["results"]) == 200
+
+
+@pytest.mark.parametrize("page_size", ["0", "-5", "abc", ""])
+def test_a_nonsense_page_size_falls_back_to_the_default(client, auth, page_size):
+    make_lots(3)
+
+    response = client.get(LOTS, {"page_size": page_size}, headers=auth)
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3

@@ -1,0 +1,57 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from tests.factories import make_api_client
+
+from .conftest import assert_problem
+
+ME = "/api/v1/me/"
+
+
+@pytest.fixture
+def three_a_minute(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"client": "3/minute"},
+    }
+
+
+def test_a_client_over_its_rate_gets_429_with_retry_after(client, world, three_a_minute):
+    _client, key = make_api_client(world.borough_a)
+    auth = {"Authorization": f"Bearer {key}"}
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            assert client.get(ME, headers=auth).status_code == 200
+        response = client.get(ME, headers=auth)
+
+    body = assert_problem(response, 429)
+    assert body["title"] == "Too many requests"
+    assert response["Retry-After"] == "60"
+
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        assert client.get(ME, headers=auth).status_code == 200
+
+
+def test_each_client_has_its_own_budget(client, world, three_a_minute):
+    _a, key_a = make_api_client(world.borough_a)
+    _b, key_b = make_api_client(world.borough_b)
+
+    with time_machine.travel(timezone.now(), tick=False):
+        for _ in range(3):
+            client.get(ME, headers={"Authorization": f"Bearer {key_a}"})
+        assert client.get(ME, headers={"Authorization": f"Bearer {key_a}"}).status_code == 429
+        assert client.get(ME, headers={"Authorization": f"Bearer {key_b}"}).status_code == 200
+
+
+def test_a_signed_in_user_is_throttled_too(client, world, three_a_minute):
+    client.force_login(world.officer_a)
+
+    with time_machine.travel(timezone.now(), tick=False):
+        for _ in range(3):
+            assert client.get(ME).status_code == 200
+        assert_problem(client.get(ME), 429)
