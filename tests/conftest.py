@@ -19,6 +19,14 @@ from tests.factories import (
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_sessionstart(session):
+    # With REQUIRE_SERVICES=1 (as in CI) a missing PostgreSQL or Redis fails the whole run
+    # instead of quietly skipping the integration tests.
+    from tests.integration.services import require_services
+
+    require_services()
+
+
 def person(email, organisation, role, *, admin=False, mfa=True):
     user = UserFactory(email=email)
     MembershipFactory(user=user, organisation=organisation, role=role, is_org_admin=admin)

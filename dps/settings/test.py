@@ -6,7 +6,10 @@ from .base import REDIS_URL, env
 SECRET_KEY = "test-key-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MFA_ENFORCED = True
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The integration tests' Celery worker sends over real SMTP: EMAIL_URL, when given, wins.
+# (pytest itself always swaps in the locmem backend for the test process.)
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 if not REDIS_URL:
