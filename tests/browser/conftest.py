@@ -111,9 +111,10 @@ class UI:
             self.page.get_by_role("button", name=button_name, exact=True).click()
         self.check()
 
-    def follow(self, link_name):
+    def follow(self, link_name, role="link"):
+        """Follow a link (role="button" for a link drawn as a button)."""
         with self.page.expect_navigation():
-            self.page.get_by_role("link", name=link_name, exact=True).click()
+            self.page.get_by_role(role, name=link_name, exact=True).click()
         self.check()
 
     # --- Reading and filling -------------------------------------------------------------
