@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format lock assets migrate demo worker beat bench clean help
+.PHONY: run test test-integration lint format lock assets migrate demo worker beat bench clean help
 
 help:
 	@echo "make run     set everything up and serve the demo on http://127.0.0.1:8000"
 	@echo "make test    set everything up and run the whole test suite"
+	@echo "make test-integration   the tests against PostgreSQL, Redis, Celery and SMTP"
 	@echo "make lint    ruff check and format check"
 	@echo "make lock    re-pin Python and npm dependencies"
 
@@ -45,8 +46,18 @@ run: $(VENV)/.installed assets migrate var/.demo-loaded
 	@echo "\nServing on http://127.0.0.1:8000 (emails are written to var/mail/)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# With DATABASE_URL and REDIS_URL set, the integration tests (tests/integration) run too;
+# without them they are skipped, and REQUIRE_SERVICES=1 turns that skip into a failure.
+# A run that hangs is interrupted (SIGINT: pytest still stops its Celery worker and reports).
+PYTEST_TIMEOUT ?= 2400
 test: $(VENV)/.installed assets
-	$(BIN)/pytest $(PYTEST_ARGS)
+	timeout --foreground --signal=INT --kill-after=60 $(PYTEST_TIMEOUT) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The integration tests alone, against PostgreSQL and Redis on this machine.
+test-integration: $(VENV)/.installed assets
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dps} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} REQUIRE_SERVICES=1 \
+	timeout --foreground --signal=INT --kill-after=60 $(PYTEST_TIMEOUT) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -125,6 +125,15 @@ def _delete_queue():
         client.close()
 
 
+def _die_with_parent():
+    """Ask Linux to stop the worker if pytest dies without tearing it down (e.g. kill -9)."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
     """A real `celery -A dps worker`, started once per session, with the test settings, the
@@ -163,7 +172,14 @@ def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
     ]
     _delete_queue()
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
 
     def log_text():
         return log_path.read_text(errors="replace")
