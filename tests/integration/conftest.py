@@ -17,6 +17,7 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.test import override_settings
 
 from dps.celery import app as celery_app
 from tests.integration.services import services_problem
@@ -209,22 +210,29 @@ def _reset_producer_pools():
 
 
 @contextmanager
-def broker_unreachable():
-    """Point this process's Celery app at a port where no broker listens, as if Redis were
-    down; put it back afterwards."""
+def redis_unreachable():
+    """Point this process's Celery broker and Django cache (both Redis in production) at a
+    port where nothing listens, as if Redis were down; put them back afterwards."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))  # held, never listened on: connections are refused
         dead_url = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+        dead_cache = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": dead_url,
+            }
+        }
         real_url = celery_app.conf.broker_url
         celery_app.conf.broker_url = dead_url
         _reset_producer_pools()
         try:
-            yield
+            with override_settings(CACHES=dead_cache):
+                yield
         finally:
             celery_app.conf.broker_url = real_url
             _reset_producer_pools()
 
 
 @pytest.fixture
-def broker_down():
-    return broker_unreachable
+def redis_down():
+    return redis_unreachable

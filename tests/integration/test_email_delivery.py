@@ -1,10 +1,11 @@
 """Emails go from a committed transaction, through Redis and a real Celery worker, to a real
-SMTP server; a refusing SMTP server or a broker that is down delays them but loses none."""
+SMTP server; a refusing SMTP server or Redis being down delays them but loses none."""
 
 import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,13 +100,13 @@ def test_an_email_refused_by_the_smtp_server_waits_with_backoff_then_the_sweep_s
     assert email.last_error == ""
 
 
-def test_an_invitation_made_while_the_broker_is_down_succeeds_and_a_later_sweep_sends_it(
-    celery_worker, smtp, client, world, broker_down
+def test_an_invitation_made_while_redis_is_down_succeeds_and_a_later_sweep_sends_it(
+    celery_worker, smtp, client, world, redis_down
 ):
     client.force_login(world.provider_admin_a)
 
     started = time.monotonic()
-    with broker_down():
+    with redis_down():
         response = client.post(
             "/organisation/users/", {"email": "new.bidder@provider-a.test", "role": "bidder"}
         )
@@ -120,10 +121,32 @@ def test_an_invitation_made_while_the_broker_is_down_succeeds_and_a_later_sweep_
     time.sleep(0.5)
     assert smtp.messages_to("new.bidder@provider-a.test") == []
 
-    # The broker is back: the next sweep sends what was left in the outbox.
+    # Redis is back: the next sweep sends what was left in the outbox.
     sweep_as_beat_would()
 
     message = smtp.wait_for_message_to("new.bidder@provider-a.test")
     assert "/invitations/" in message.get_body(("plain",)).get_content()
     email = row_becomes(email.pk, status=Status.SENT)
     assert email.attempts == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=redis.ConnectionError,
+    reason="Known gap: API throttling (and allauth's rate limits on sign-in) keep their "
+    "counters in the Redis cache, and Django's RedisCache raises when Redis is down.",
+)
+def test_an_api_invitation_made_while_redis_is_down_is_stored_for_the_sweep(
+    celery_worker, smtp, client, world, redis_down
+):
+    client.force_login(world.commissioner_a)
+
+    with redis_down():
+        response = client.post(
+            "/api/v1/invitations/",
+            {"email": "api.officer@a.test", "role": "placement_officer"},
+            content_type="application/json",
+        )
+
+    assert response.status_code == 201
+    assert OutboundEmail.objects.get(to="api.officer@a.test").status == Status.QUEUED
