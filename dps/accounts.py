@@ -3,6 +3,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+from .models import Membership
 from .services.emails import email_queue
 
 
@@ -18,7 +19,19 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        email_queue(to=email, subject=message.subject, body_text=message.body, body_html=html)
+        # The recipient's organisation scopes who may see the email in the outbox.
+        membership = (
+            Membership.objects.filter(user__email__iexact=email, is_active=True)
+            .select_related("organisation")
+            .first()
+        )
+        email_queue(
+            to=email,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+            organisation=membership.organisation if membership else None,
+        )
 
 
 def axes_username(request, credentials):

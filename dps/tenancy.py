@@ -128,11 +128,11 @@ def audit_events_visible_to(actor):
 
 
 def emails_visible_to(actor):
+    """Emails to the people a consortium admin oversees. Emails to nobody's organisation (e.g.
+    to an address with no account) are left to the operators' admin site."""
     if actor is None or not actor.is_consortium_admin:
         return OutboundEmail.objects.none()
-    return OutboundEmail.objects.filter(
-        Q(organisation__in=overseen_organisations(actor)) | Q(organisation__isnull=True)
-    )
+    return OutboundEmail.objects.filter(organisation__in=overseen_organisations(actor))
 
 
 def api_clients_visible_to(actor):

@@ -46,3 +46,22 @@ def test_boroughs_and_providers_cannot_see_the_outbox(world, client):
     for user in (world.commissioner_a, world.provider_admin_a):
         client.force_login(user)
         assert client.get(reverse("email_outbox")).status_code == 403
+
+
+def test_account_emails_belong_to_the_recipients_organisation_and_others_are_not_shown(
+    world, client
+):
+    from allauth.account.adapter import get_adapter
+
+    get_adapter().send_mail(
+        "account/email/password_reset_key",
+        world.officer_a.email,
+        {"user": world.officer_a, "password_reset_url": "http://x/reset/secret/"},
+    )
+    OutboundEmail.objects.create(to="stranger@example.org", subject="To nobody", body_text="x")
+    email = OutboundEmail.objects.get(to=world.officer_a.email)
+    assert email.organisation == world.borough_a
+    client.force_login(world.admin)
+    body = client.get(reverse("email_outbox"), {"status": "queued"}).content.decode()
+    assert world.officer_a.email in body
+    assert "stranger@example.org" not in body
