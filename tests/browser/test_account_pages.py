@@ -6,15 +6,15 @@ pytestmark = pytest.mark.browser
 
 SIGNED_OUT_PAGES = [
     ("/accounts/login/", "Sign in"),
-    ("/accounts/password/reset/", "Password Reset"),
-    ("/accounts/password/reset/done/", "Password Reset"),
+    ("/accounts/password/reset/", "Reset your password"),
+    ("/accounts/password/reset/done/", "Check your email"),
     ("/accounts/password/reset/key/1-not-a-key/", "Bad Token"),
     ("/accounts/confirm-email/not-a-key/", "Confirm Email Address"),
 ]
 
 ACCOUNT_PAGES = [
     ("/accounts/email/", "Email address"),
-    ("/accounts/password/change/", "Change Password"),
+    ("/accounts/password/change/", "Change your password"),
     ("/accounts/2fa/", "Two-Factor Authentication"),
     ("/accounts/sessions/", "Signed-in sessions"),
     ("/accounts/logout/", "Sign out"),
@@ -44,10 +44,10 @@ def test_account_pages_have_the_account_menu_and_pass_the_checks(ui, world):
 def test_changing_the_password_with_a_mistake_shows_the_errors_in_the_gov_uk_pattern(ui, world):
     ui.sign_in(world.bidder_a)
     ui.visit("/accounts/password/change/")
-    ui.fill("Current Password", "correct-horse-battery")
-    ui.fill("New Password", "a-new-long-password-1")
-    ui.fill("New Password (again)", "a-different-password-2")
-    ui.submit("Change Password")
+    ui.fill("Current password", "correct-horse-battery")
+    ui.fill("New password", "a-new-long-password-1")
+    ui.fill("Confirm the new password", "a-different-password-2")
+    ui.submit("Change password")
 
     summary = ui.page.locator(".govuk-error-summary")
     assert summary.is_visible()
