@@ -11,7 +11,11 @@ def navigation(actor):
         return []
     items = [("Home", "home")]
     if actor.role == Role.CONSORTIUM_ADMIN:
-        items += [("Audit log", "audit_log"), ("Emails", "email_outbox")]
+        items += [
+            ("Boroughs", "consortium_boroughs"),
+            ("Audit log", "audit_log"),
+            ("Emails", "email_outbox"),
+        ]
     if actor.can_administer:
         items.append(("Users", "org_users"))
         if actor.is_borough or actor.is_provider:

@@ -106,3 +106,9 @@ class ApiClientForm(GovukFormMixin, forms.Form):
     can_write = forms.BooleanField(
         label="Can write (create and change records), not only read", required=False
     )
+
+
+class BoroughForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Borough name", max_length=200, help_text="For example, Northbridge Borough Council."
+    )

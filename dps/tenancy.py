@@ -7,7 +7,7 @@ selectors below (or from a capability app's selector that starts from them). "No
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 
 from .models import ApiClient, AuditEvent, Membership, Organisation, OutboundEmail, Role, User
@@ -109,6 +109,17 @@ def organisations_visible_to(actor):
     if actor.is_borough:
         q |= Q(pk=actor.organisation.consortium_id)
     return Organisation.objects.filter(q)
+
+
+def boroughs_visible_to(actor):
+    """A consortium admin's boroughs, with their active members counted."""
+    if actor is None or not actor.is_consortium_admin:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(consortium=actor.organisation)
+        .annotate(active_members=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("name")
+    )
 
 
 def memberships_visible_to(actor):

@@ -36,6 +36,8 @@ urlpatterns = [
         name="api_client_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("consortium/boroughs/", views.consortium_boroughs, name="consortium_boroughs"),
+    path("consortium/boroughs/<int:pk>/invite/", views.borough_invite, name="borough_invite"),
     path("audit/", views.audit_log, name="audit_log"),
     path("emails/", views.email_outbox, name="email_outbox"),
     path("emails/<int:pk>/retry/", views.email_retry_view, name="email_retry"),

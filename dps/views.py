@@ -9,12 +9,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .decorators import actor_required
 from .filters import AuditEventFilter, OutboundEmailFilter
-from .forms import ApiClientForm, InvitationAcceptForm, InvitationForm
+from .forms import ApiClientForm, BoroughForm, InvitationAcceptForm, InvitationForm
 from .models import Invitation, Organisation, OutboundEmail, Role
 from .services import DomainError
 from .services.api_clients import api_client_create, api_client_revoke
 from .services.emails import email_retry
 from .services.people import (
+    borough_create,
     invitation_accept,
     invitation_create,
     membership_deactivate,
@@ -23,6 +24,7 @@ from .services.people import (
 from .tenancy import (
     api_clients_visible_to,
     audit_events_visible_to,
+    boroughs_visible_to,
     emails_visible_to,
     get_or_404,
     memberships_visible_to,
@@ -162,6 +164,51 @@ def api_client_revoke_view(request, pk):
     else:
         messages.success(request, f"API client {client.name} has been revoked.")
     return redirect("api_clients")
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def consortium_boroughs(request):
+    actor = request.actor
+    form = BoroughForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            borough = borough_create(actor=actor, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{borough.name} has joined. Invite its first admin.")
+            return redirect("borough_invite", pk=borough.pk)
+    boroughs = paginate(request, boroughs_visible_to(actor))
+    return render(
+        request,
+        "dps/consortium_boroughs.html",
+        {"form": form, "boroughs": boroughs},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def borough_invite(request, pk):
+    borough = get_or_404(boroughs_visible_to(request.actor), pk=pk)
+    form = InvitationForm(
+        request.POST or None, organisation=borough, initial={"is_org_admin": True}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                actor=request.actor, organisation=borough, request=request, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"An invitation has been sent to {invitation.email}.")
+            return redirect("consortium_boroughs")
+    return render(
+        request,
+        "dps/borough_invite.html",
+        {"form": form, "borough": borough},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @actor_required(roles={Role.CONSORTIUM_ADMIN})

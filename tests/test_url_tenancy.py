@@ -137,6 +137,8 @@ ROUTES = {
     "api_clients": Tenant(owner_sees=VICTIM_CLIENT_NAME, post={"name": "New client"}, changes=True),
     "api_client_revoke": Tenant(kwargs={"pk": "api_client"}, get=False, post={}, changes=True),
     "invitation_accept": PUBLIC,
+    "consortium_boroughs": Tenant(owner="admin", post={"name": "New Borough"}, changes=True),
+    "borough_invite": Tenant(kwargs={"pk": "borough"}, owner="admin", post=INVITE, changes=True),
     "audit_log": Tenant(owner="admin", owner_sees="commissioner@a.test"),
     "email_outbox": Tenant(owner="admin", owner_sees=VICTIM_EMAIL_SUBJECT),
     "email_retry": Tenant(kwargs={"pk": "email"}, owner="admin", get=False, post={}, changes=True),

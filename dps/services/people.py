@@ -7,8 +7,9 @@ from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from ..models import Invitation, Membership, User
+from ..models import Invitation, Membership, Organisation, User
 from ..models.people import ROLES_BY_KIND
 from . import DomainError
 from .audit import audit_record
@@ -23,15 +24,25 @@ def _require_admin(actor):
 
 
 @transaction.atomic
-def invitation_create(*, actor, email, role, is_org_admin=False, request=None) -> Invitation:
-    """Invite someone to the actor's organisation; they are emailed a link to join."""
+def invitation_create(
+    *, actor, email, role, is_org_admin=False, organisation=None, request=None
+) -> Invitation:
+    """Invite someone to the actor's organisation (or, for a consortium admin, to one of its
+    boroughs); they are emailed a link to join."""
     _require_admin(actor)
-    org = actor.organisation
+    org = organisation or actor.organisation
+    if org != actor.organisation and not (
+        actor.is_consortium_admin and org.consortium_id == actor.organisation.pk
+    ):
+        raise DomainError("You can only invite people to your own organisation.")
     email = email.strip().lower()
     if role not in ROLES_BY_KIND[org.kind]:
-        raise DomainError("Your organisation has no such role.", field="role")
+        raise DomainError("That organisation has no such role.", field="role")
     if Membership.objects.filter(organisation=org, user__email=email).exists():
-        raise DomainError("This person is already a member of your organisation.", field="email")
+        raise DomainError(
+            "This person is already a member (reactivate them if they were deactivated).",
+            field="email",
+        )
     if Membership.objects.filter(user__email=email, is_active=True).exists():
         raise DomainError("This person already belongs to another organisation.", field="email")
     pending = Invitation.objects.select_for_update().filter(
@@ -66,6 +77,28 @@ def invitation_create(*, actor, email, role, is_org_admin=False, request=None) -
         organisation=org,
     )
     return invitation
+
+
+@transaction.atomic
+def borough_create(*, actor, name, request=None) -> Organisation:
+    """A consortium admin adds a borough to its consortium."""
+    if actor is None or not actor.is_consortium_admin:
+        raise DomainError("Only a consortium admin can add boroughs.")
+    name = " ".join(name.split())
+    base = slugify(name)[:70] or "borough"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    if Organisation.objects.filter(consortium=actor.organisation, name__iexact=name).exists():
+        raise DomainError("A borough with this name is already in the consortium.", field="name")
+    borough = Organisation(
+        kind=Organisation.Kind.BOROUGH, name=name, slug=slug, consortium=actor.organisation
+    )
+    borough.full_clean()
+    borough.save()
+    audit_record(actor=actor, action="organisation.create", obj=borough, request=request)
+    return borough
 
 
 @transaction.atomic
