@@ -49,5 +49,7 @@ urlpatterns = [
 ]
 
 # Errors under /api/ are problem-details JSON; elsewhere the usual pages.
+handler400 = "dps.api.exceptions.bad_request"
+handler403 = "dps.api.exceptions.permission_denied"
 handler404 = "dps.api.exceptions.page_not_found"
 handler500 = "dps.api.exceptions.server_error"

@@ -75,6 +75,20 @@ def _problem_json(status_code, detail):
     return JsonResponse(body, status=status_code, content_type="application/problem+json")
 
 
+def bad_request(request, exception=None):
+    """handler400: problem details under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _problem_json(400, "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    """handler403: problem details under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _problem_json(403, "You may not do this.")
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception=None):
     """handler404: problem details under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):

@@ -23,7 +23,9 @@ class ValidationProblemSerializer(ProblemSerializer):
     """Bad input: problem details with the messages for each field that was wrong."""
 
     errors = serializers.DictField(
-        help_text="Messages by field name; `non_field_errors` for the request as a whole."
+        required=False,
+        help_text="Messages by field name; `non_field_errors` for the request as a whole. "
+        "Absent when the request as a whole could not be read.",
     )
 
 
@@ -33,7 +35,13 @@ def _problem(description, serializer=ProblemSerializer):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     name="Idempotency-Key",
-    type=str,
+    # Printable ASCII with no space at either end (the middleware's VALID_KEY, once stripped).
+    type={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",
+    },
     location=OpenApiParameter.HEADER,
     required=False,
     description=(

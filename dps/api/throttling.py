@@ -1,6 +1,14 @@
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+# What the cache raises when its store is down: Redis's errors, or the file cache's OSError.
+CACHE_DOWN = (RedisError, OSError)
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -24,3 +32,12 @@ class ClientRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view):
+        # A rate limit protects the service; with its counters unreachable, serving unthrottled
+        # for a while does less harm than failing every call.
+        try:
+            return super().allow_request(request, view)
+        except CACHE_DOWN:
+            logger.warning("API throttling is off: the cache cannot be reached", exc_info=True)
+            return True

@@ -1,15 +1,4 @@
-import pytest
-from django.core.cache import cache
-
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_budget():
-    """The throttle counts in the cache; every test starts with a full budget."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def assert_problem(response, status):

@@ -1,10 +1,14 @@
 """Cursor pagination: pages of page_size, a next link to follow, and no row seen twice or
 skipped when rows are added while a client pages through."""
 
+import base64
+
 import pytest
 
 from providers.models import Lot
 from tests.factories import make_api_client
+
+from .conftest import assert_problem
 
 LOTS = "/api/v1/lots/"
 
@@ -85,3 +89,26 @@ def test_a_nonsense_page_size_falls_back_to_the_default(client, auth, page_size)
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    "position",
+    ["abc", "1\x00", "\x00", "99999999999999999999999999", "-99999999999999999999999999", "1.5"],
+)
+def test_a_tampered_cursor_is_a_404_not_a_server_error(client, auth, position):
+    make_lots(3)
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+
+    response = client.get(LOTS, {"cursor": cursor}, headers=auth)
+
+    body = assert_problem(response, 404)
+    assert body["detail"] == "Invalid cursor"
+
+
+def test_a_cursor_with_a_valid_position_still_works(client, auth):
+    lots = make_lots(3)
+    cursor = base64.b64encode(f"p={lots[2].pk}".encode()).decode()
+
+    body = client.get(LOTS, {"cursor": cursor}, headers=auth).json()
+
+    assert [row["code"] for row in body["results"]] == [lots[1].code, lots[0].code]

@@ -1,9 +1,12 @@
 from datetime import timedelta
 
 import pytest
+import redis
 import time_machine
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
+from dps.api.throttling import ClientRateThrottle
 from tests.factories import make_api_client
 
 from .conftest import assert_problem
@@ -12,11 +15,15 @@ ME = "/api/v1/me/"
 
 
 @pytest.fixture
-def three_a_minute(settings):
+def three_a_minute(settings, monkeypatch):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"client": "3/minute"},
     }
+    # Counts start from nothing, in a cache of the test's own (the shared one may be Redis).
+    throttle_cache = LocMemCache("throttle-test", {})
+    throttle_cache.clear()
+    monkeypatch.setattr(ClientRateThrottle, "cache", throttle_cache)
 
 
 def test_a_client_over_its_rate_gets_429_with_retry_after(client, world, three_a_minute):
@@ -55,3 +62,22 @@ def test_a_signed_in_user_is_throttled_too(client, world, three_a_minute):
         for _ in range(3):
             assert client.get(ME).status_code == 200
         assert_problem(client.get(ME), 429)
+
+
+class DownCache:
+    """A cache whose store cannot be reached, as Django's RedisCache is when Redis is down."""
+
+    def get(self, *args, **kwargs):
+        raise redis.ConnectionError("Connection refused")
+
+    set = get
+
+
+def test_with_the_cache_down_calls_are_served_unthrottled(client, world, monkeypatch, caplog):
+    monkeypatch.setattr(ClientRateThrottle, "cache", DownCache())
+    _client, key = make_api_client(world.borough_a)
+
+    response = client.get(ME, headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 200
+    assert "API throttling is off" in caplog.text
