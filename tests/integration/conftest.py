@@ -33,6 +33,8 @@ def pytest_collection_modifyitems(config, items):
     integration = [item for item in items if item.get_closest_marker("integration")]
     if not integration:
         return
+    # Run last, so that the session's Celery worker is never alive during other tests.
+    items[:] = [item for item in items if item not in integration] + integration
     problem = services_problem()
     if problem:
         skip = pytest.mark.skip(reason=f"integration: {problem}")
