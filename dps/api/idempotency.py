@@ -2,8 +2,8 @@
 
 The first request with a key runs and its answer is stored for 24 hours; a retry with the same
 key and body gets the same answer without running again; the same key with another body is a
-422; a retry while the first is still running is a 409. Answers that a retry may change
-(server errors, 401, 403, 429) are not kept.
+422. Answers that a retry may change (server errors, 401, 403, 429) are not kept, and neither
+is anything the request wrote: the request runs in one transaction with its record.
 """
 
 import hashlib
@@ -60,32 +60,37 @@ class IdempotencyMiddleware:
         # A record older than the time we promise to keep it is gone, even before the purge.
         expired = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
         IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=expired).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    owner=owner,
-                    key=key,
-                    method=request.method,
-                    path=request.path[:500],
-                    request_hash=digest,
-                )
-        except IntegrityError:
-            return self._replay(owner, key, digest)
-
-        try:
-            response = self.get_response(request)
-        except BaseException:
-            IdempotencyKey.objects.filter(pk=record.pk).delete()
-            raise
-        if response.status_code >= 500 or response.status_code in NOT_KEPT or response.streaming:
-            IdempotencyKey.objects.filter(pk=record.pk).delete()
-            return response
-        IdempotencyKey.objects.filter(pk=record.pk).update(
-            status_code=response.status_code,
-            content_type=response.get("Content-Type", ""),
-            response_body=bytes(response.content),
-        )
-        return response
+        # The record, the view's writes and the stored answer commit together: a request that
+        # dies half-way leaves nothing behind, and a concurrent retry waits on the record's
+        # unique key, then replays the answer.
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyKey.objects.create(
+                        owner=owner,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        request_hash=digest,
+                    )
+            except IntegrityError:
+                record = None
+            if record is not None:
+                response = self.get_response(request)
+                if (
+                    response.status_code >= 500
+                    or response.status_code in NOT_KEPT
+                    or response.streaming
+                    or transaction.get_connection().needs_rollback
+                ):
+                    transaction.set_rollback(True)
+                    return response
+                record.status_code = response.status_code
+                record.content_type = response.get("Content-Type", "")
+                record.response_body = bytes(response.content)
+                record.save(update_fields=["status_code", "content_type", "response_body"])
+                return response
+        return self._replay(owner, key, digest)
 
     def _replay(self, owner, key, digest):
         record = IdempotencyKey.objects.filter(owner=owner, key=key).first()

@@ -129,6 +129,26 @@ def test_a_server_error_is_not_kept_so_a_retry_runs_again(world, monkeypatch):
     assert Invitation.objects.filter(email="new@a.test").count() == 1
 
 
+def test_a_request_that_fails_after_writing_leaves_nothing_so_a_retry_acts_once(world, monkeypatch):
+    from dps.services import people
+
+    client = Client(raise_request_exception=False)
+    client.force_login(world.commissioner_a)
+
+    def write_then_explode(**kwargs):
+        people.invitation_create(**kwargs)
+        raise RuntimeError("the process died after writing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("dps.api.views.invitation_create", write_then_explode)
+        assert invite(client, key="invite-1").status_code == 500
+    assert not Invitation.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+    assert invite(client, key="invite-1").status_code == 201
+    assert Invitation.objects.filter(email="new@a.test").count() == 1
+
+
 @pytest.mark.urls("tests.api.urls")
 def test_a_refusal_is_not_kept(client, world, echo_calls):
     _client, read_key = make_api_client(world.borough_a, can_write=False)
