@@ -186,3 +186,12 @@ def test_deactivation_ends_a_session_begun_by_accepting_an_invitation(client, wo
     admin.post(f"/organisation/users/{membership.pk}/reactivate/")
 
     assert client.get("/").status_code == 302
+
+
+def test_there_is_no_remember_me_and_the_session_cookie_ends_with_the_browser(client, world):
+    assert 'name="remember"' not in client.get("/accounts/login/").content.decode()
+    response = sign_in(client, world.bidder_a.email)
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value
+    assert not cookie["max-age"]
+    assert not cookie["expires"]
