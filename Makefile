@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-integration lint format lock assets migrate demo worker beat bench clean help
+.PHONY: run test test-integration lint format lock assets migrate demo worker beat clean help
 
 help:
 	@echo "make run     set everything up and serve the demo on http://127.0.0.1:8000"
