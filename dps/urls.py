@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,9 @@ from . import views
 from .api.docs import ApiDocsView
 
 admin.site.site_header = f"{settings.SERVICE_NAME} operators"
+# The admin site signs in through the service's own login, so its second factor and
+# throttling apply there too; the admin's password-only form is never used.
+admin.site.login = secure_admin_login(admin.site.login)
 
 api_v1 = [
     path("", include(("dps.api.urls", "core"))),

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from dps.models import Invitation, OutboundEmail, Role, User
 from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory, UserFactory
 
-from .conftest import is_signed_in, link_in, sign_in
+from .conftest import MFA_URL, is_signed_in, link_in, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -278,45 +279,47 @@ def test_the_lock_is_per_account_so_others_can_still_sign_in(client, world):
 
 @pytest.fixture
 def operator(db):
-    """A staff user of the Django admin; no organisation, TOTP not needed to sign in there."""
+    """A staff user of the Django admin, with no organisation, and a second factor."""
     user = UserFactory(email="operator@dps.test")
     user.is_staff = True
     user.save()
+    user.totp_secret = generate_totp_secret()
+    TOTP.activate(user, user.totp_secret)
     return user
 
 
-def admin_login(client, email, password):
-    return client.post(
-        "/admin/login/?next=/admin/", {"username": email, "password": password, "next": "/admin/"}
+def test_the_admin_has_no_password_only_login_of_its_own(client, operator):
+    page = client.get("/admin/login/?next=/admin/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/accounts/login/")
+
+    posted = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": operator.email, "password": PASSWORD, "next": "/admin/"},
     )
 
-
-def test_the_admin_login_is_throttled_too(client, operator):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        admin_login(client, operator.email, "wrong-password-guess")
-
-    response = admin_login(client, operator.email, PASSWORD)
-
-    assert response.status_code == 429
+    assert posted.status_code == 302
     assert not is_signed_in(client)
 
 
-def test_failures_at_the_admin_login_count_towards_the_same_account_lock(client, operator):
+def test_a_staff_user_reaches_the_admin_through_the_services_sign_in_and_second_factor(
+    client, operator
+):
+    response = sign_in(client, operator.email)
+    assert response["Location"] == MFA_URL
+    assert client.get("/admin/").status_code == 302  # not signed in before the code
+
+    client.post(MFA_URL, {"code": totp_code(operator.totp_secret)})
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_sign_in_is_throttled_like_every_other(client, operator):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        admin_login(client, operator.email, "wrong-password-guess")
+        sign_in(client, operator.email, "wrong-password-guess")
 
     response = sign_in(client, operator.email)
 
     assert response.status_code == 429
     assert not is_signed_in(client)
-
-
-def test_the_admin_lock_also_ends_after_the_cool_off_time(client, operator):
-    with time_machine.travel(timezone.now(), tick=False) as traveller:
-        for _ in range(settings.AXES_FAILURE_LIMIT):
-            admin_login(client, operator.email, "wrong-password-guess")
-        traveller.shift(settings.AXES_COOLOFF_TIME + timedelta(seconds=1))
-
-        admin_login(client, operator.email, PASSWORD)
-
-        assert is_signed_in(client)
+    assert client.get("/admin/").status_code == 302
