@@ -35,11 +35,11 @@ migrate: $(VENV)/.installed
 
 # Demo data is loaded once; `make demo` loads it again (it is idempotent).
 var/.demo-loaded: | migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --no-logins
 	touch $@
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --no-logins
 
 run: $(VENV)/.installed assets migrate var/.demo-loaded
 	@$(PY) manage.py seed_demo --logins

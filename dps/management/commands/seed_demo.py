@@ -20,13 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument("--no-logins", action="store_true", help="Do not print the logins.")
 
-    def handle(self, *args, logins=False, **options):
+    def handle(self, *args, logins=False, no_logins=False, **options):
         modules = list(demo_modules())
         if not logins:
             for module in modules:
                 self.stdout.write(f"Seeding {module.__name__} …")
                 module.seed(self.stdout)
+        if no_logins:
+            return
         self.stdout.write(f"\nDemo logins (every password: {DEMO_PASSWORD})")
         for module in modules:
             for role, email in getattr(module, "logins", list)():
