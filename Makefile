@@ -39,7 +39,7 @@ var/.demo-loaded: | migrate
 	touch $@
 
 demo: migrate
-	$(PY) manage.py seed_demo --no-logins
+	$(PY) manage.py seed_demo
 
 run: $(VENV)/.installed assets migrate var/.demo-loaded
 	@$(PY) manage.py seed_demo --logins
