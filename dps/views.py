@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -11,6 +10,7 @@ from .decorators import actor_required
 from .filters import AuditEventFilter, OutboundEmailFilter
 from .forms import ApiClientForm, BoroughForm, InvitationAcceptForm, InvitationForm
 from .models import Invitation, Organisation, OutboundEmail, Role
+from .pages import paginate, render_form, submit
 from .services import DomainError
 from .services.api_clients import api_client_create, api_client_revoke
 from .services.emails import email_retry
@@ -30,12 +30,7 @@ from .tenancy import (
     memberships_visible_to,
 )
 
-PAGE_SIZE = 50
 Kind = Organisation.Kind
-
-
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 @require_GET
@@ -60,31 +55,21 @@ def home(request):
     return render(request, template, context)
 
 
-def _form_error(form, exc):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @actor_required(admin=True)
 def org_users(request):
     actor = request.actor
     form = InvitationForm(request.POST or None, organisation=actor.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = invitation_create(actor=actor, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        invitation = submit(form, invitation_create, actor=actor, request=request)
+        if invitation:
             messages.success(request, f"An invitation has been sent to {invitation.email}.")
             return redirect("org_users")
     members = paginate(request, memberships_visible_to(actor).order_by("user__email"))
     invitations = Invitation.objects.filter(
         organisation=actor.organisation, accepted_at__isnull=True, revoked_at__isnull=True
     )[:50]
-    return render(
-        request,
-        "dps/org_users.html",
-        {"form": form, "members": members, "invitations": invitations},
-        status=400 if form.is_bound and form.errors else 200,
+    return render_form(
+        request, "dps/org_users.html", form, {"members": members, "invitations": invitations}
     )
 
 
@@ -109,25 +94,16 @@ def invitation_accept_view(request, token):
         return render(request, "dps/invitation_invalid.html", status=404)
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = invitation_accept(
-                token=token,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-                request=request,
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        data = {
+            "full_name": form.cleaned_data["full_name"],
+            "password": form.cleaned_data["password1"],
+        }
+        user = submit(form, invitation_accept, data, token=token, request=request)
+        if user:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(request, f"Welcome. You have joined {invitation.organisation}.")
             return redirect("home")
-    return render(
-        request,
-        "dps/invitation_accept.html",
-        {"form": form, "invitation": invitation},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    return render_form(request, "dps/invitation_accept.html", form, {"invitation": invitation})
 
 
 @actor_required(admin=True, kinds={Kind.BOROUGH, Kind.PROVIDER})
@@ -136,21 +112,15 @@ def api_clients(request):
     form = ApiClientForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        try:
-            client, new_key = api_client_create(actor=actor, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        created = submit(form, api_client_create, actor=actor, request=request)
+        if created:
+            client, new_key = created
             form = ApiClientForm()
             messages.success(request, f"API client {client.name} created.")
     clients = paginate(request, api_clients_visible_to(actor).select_related("created_by"))
-    response = render(
-        request,
-        "dps/api_clients.html",
-        {"form": form, "clients": clients, "new_key": new_key},
-        status=400 if form.is_bound and form.errors else 200,
+    return render_form(
+        request, "dps/api_clients.html", form, {"clients": clients, "new_key": new_key}
     )
-    return response
 
 
 @require_POST
@@ -171,20 +141,12 @@ def consortium_boroughs(request):
     actor = request.actor
     form = BoroughForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            borough = borough_create(actor=actor, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        borough = submit(form, borough_create, actor=actor, request=request)
+        if borough:
             messages.success(request, f"{borough.name} has joined. Invite its first admin.")
             return redirect("borough_invite", pk=borough.pk)
     boroughs = paginate(request, boroughs_visible_to(actor))
-    return render(
-        request,
-        "dps/consortium_boroughs.html",
-        {"form": form, "boroughs": boroughs},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    return render_form(request, "dps/consortium_boroughs.html", form, {"boroughs": boroughs})
 
 
 @actor_required(roles={Role.CONSORTIUM_ADMIN})
@@ -194,21 +156,13 @@ def borough_invite(request, pk):
         request.POST or None, organisation=borough, initial={"is_org_admin": True}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = invitation_create(
-                actor=request.actor, organisation=borough, request=request, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        invitation = submit(
+            form, invitation_create, actor=request.actor, organisation=borough, request=request
+        )
+        if invitation:
             messages.success(request, f"An invitation has been sent to {invitation.email}.")
             return redirect("consortium_boroughs")
-    return render(
-        request,
-        "dps/borough_invite.html",
-        {"form": form, "borough": borough},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    return render_form(request, "dps/borough_invite.html", form, {"borough": borough})
 
 
 @actor_required(roles={Role.CONSORTIUM_ADMIN})
