@@ -5,7 +5,7 @@ import random
 from django.db import transaction
 from django.utils.text import slugify
 
-from dps.demo import demo_user
+from dps.demo import CONSORTIUM, demo_user
 from dps.models import Organisation, Role
 
 from .models import Lot, OfstedRating, Service
@@ -54,8 +54,11 @@ def _slug(name):
 
 @transaction.atomic
 def seed(stdout):
+    consortium = Organisation.objects.get(slug=CONSORTIUM[0])
     for position, (code, name) in enumerate(LOTS):
-        Lot.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        Lot.objects.get_or_create(
+            consortium=consortium, code=code, defaults={"name": name, "position": position}
+        )
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
     ratings = list(OfstedRating.values)
     for index, (name, service_type) in enumerate(PROVIDERS):

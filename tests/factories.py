@@ -70,3 +70,14 @@ def make_api_client(organisation, *, can_write=True, name="Case system"):
         can_write=can_write,
     )
     return client, key
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.Lot"
+
+    # The personas' consortium (tests/conftest.py `world`), or a new one of that name.
+    consortium = factory.SubFactory(ConsortiumFactory, slug="consortium")
+    code = factory.Sequence(lambda n: f"lot-{n}")
+    name = factory.Sequence(lambda n: f"Lot {n}")
+    position = factory.Sequence(lambda n: n)

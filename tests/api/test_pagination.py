@@ -5,8 +5,7 @@ import base64
 
 import pytest
 
-from providers.models import Lot
-from tests.factories import make_api_client
+from tests.factories import LotFactory, make_api_client
 
 from .conftest import assert_problem
 
@@ -20,9 +19,7 @@ def auth(world):
 
 
 def make_lots(count, start=0):
-    return [
-        Lot.objects.create(code=f"lot-{n}", name=f"Lot {n}") for n in range(start, start + count)
-    ]
+    return [LotFactory(code=f"lot-{n}", name=f"Lot {n}") for n in range(start, start + count)]
 
 
 def test_a_page_has_page_size_rows_and_a_link_to_the_next(client, auth):

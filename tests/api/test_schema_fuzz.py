@@ -16,8 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from providers.models import Lot
-from tests.factories import make_api_client
+from tests.factories import LotFactory, make_api_client
 
 CHECKS = [
     not_a_server_error,
@@ -52,7 +51,7 @@ def keep_the_test_connection():
 @pytest.fixture(autouse=True)
 def lots(world):
     # The app runs in the test's thread, so it sees the test's database and data.
-    return [Lot.objects.create(code=f"lot-{n}", name=f"Lot {n}") for n in range(3)]
+    return [LotFactory(code=f"lot-{n}", name=f"Lot {n}") for n in range(3)]
 
 
 # (A pytest parametrization also gives each operation its own test id.)

@@ -1,22 +1,9 @@
-"""Lots of the DPS and the services (settings) providers run. The enrolment and quality
-score capability builds on these."""
+"""The services (settings) providers run: homes, fostering services, accommodation, schools."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
-
-class Lot(models.Model):
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
+from ..needs import validate_needs
 
 
 class OfstedRating(models.TextChoices):
@@ -63,7 +50,15 @@ class Service(models.Model):
     genders = models.CharField(max_length=10, choices=Genders.choices, default=Genders.ANY)
     local_authority = models.CharField(max_length=100, blank=True)
     postcode_district = models.CharField(max_length=8, blank=True)
+    needs_met = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_needs],
+        help_text="Each Valuing Care indicator the service can meet, and up to which score.",
+    )
+    specialisms = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["provider__name", "name"]
@@ -76,3 +71,18 @@ class Service(models.Model):
             raise ValidationError({"age_max": "The oldest age must not be below the youngest."})
         if self.vacancies > self.registered_places:
             raise ValidationError({"vacancies": "Vacancies cannot exceed registered places."})
+
+
+class Specialism(models.TextChoices):
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Criminal exploitation and county lines"
+    AUTISM = "autism", "Autism"
+    LEARNING_DISABILITY = "learning_disability", "Learning disabilities"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    SOLO = "solo", "Solo placements"
+    SIBLINGS = "siblings", "Sibling groups"
+    UASC = "uasc", "Unaccompanied asylum-seeking children"
+    DISABILITY = "disability", "Physical disabilities"
+    THERAPEUTIC = "therapeutic", "Therapeutic care"
+    REMAND = "remand", "Remand and youth justice"
