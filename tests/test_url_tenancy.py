@@ -13,7 +13,9 @@ A positive control shows the rightful user gets the page, the marker, and can ma
 so each check can fail.
 """
 
+import importlib
 import json
+import pkgutil
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,6 +41,7 @@ from dps.models import (
 )
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
+from tests import tenancy_routes
 from tests.conftest import person
 from tests.factories import UserFactory, make_api_client
 
@@ -106,10 +109,18 @@ ADMIN_SITE = "admin site"  # the Django admin: staff only
 class Tenant:
     """A route that shows or changes a tenant's data.
 
-    kwargs: the route's URL arguments, from the victim's objects.
+    victim: the organisation whose data it is, a `world` attribute: "borough_a" (the
+      default) or "provider_a".
+    kwargs: the route's URL arguments: the name of one of the `victim` fixture's objects, or
+      a function of `world` that creates the object (for objects of the capability apps).
     owner: the persona who may use it (positive control); sees `owner_sees` on GET.
-    post: form (or, for /api/, JSON) data for POST; None if the route has no POST.
+    post: form (or, for /api/, JSON) data for POST, or a function of `world` returning it;
+      None if the route has no POST.
     changes: the owner's POST changes the victim's data (so the no-change check can fail).
+    markers: strings of the victim's that no intruder may see (by default its name and
+      its people's emails).
+    intruders: the personas who must be refused; by default everyone outside the victim's
+      organisation (see INTRUDERS).
     """
 
     kwargs: dict = field(default_factory=dict)
@@ -118,7 +129,20 @@ class Tenant:
     get: bool = True
     post: dict | None = None
     changes: bool = False
-    markers: tuple = MARKERS
+    markers: tuple | None = None
+    victim: str = "borough_a"
+    intruders: tuple | None = None
+
+    @property
+    def secrets(self):
+        """The markers no intruder may see: given, or the victim's by default."""
+        if self.markers is not None:
+            return self.markers
+        return PROVIDER_MARKERS if self.victim == "provider_a" else MARKERS
+
+
+# Provider A's own data: its name and its people.
+PROVIDER_MARKERS = ("Alpha Care", "admin@provider-a.test", "bidder@provider-a.test")
 
 
 INVITE = {"email": "someone-new@example.org", "role": Role.PLACEMENT_OFFICER}
@@ -180,6 +204,13 @@ ROUTES = {
     "api-schema": PUBLIC,
     "api-docs": PUBLIC,
 }
+# Each capability app keeps its own table in tests/tenancy_routes/<app>.py (a ROUTES dict of
+# the same kinds); they are merged here.
+for _module in sorted(pkgutil.iter_modules(tenancy_routes.__path__), key=lambda m: m.name):
+    _extra = importlib.import_module(f"{tenancy_routes.__name__}.{_module.name}").ROUTES
+    assert not set(_extra) & set(ROUTES), f"{_module.name} names routes named elsewhere"
+    ROUTES.update(_extra)
+
 # Every route in these namespaces that the table does not name otherwise.
 NAMESPACES = {"admin": ADMIN_SITE}
 
@@ -269,22 +300,37 @@ def test_tenant_routes_are_never_in_the_namespaces_classified_wholesale():
 
 # --- Who asks -----------------------------------------------------------------------------
 
-INTRUDERS = (
-    "commissioner_b",
-    "officer_b",
-    "provider_admin_a",
-    "bidder_a",
-    "provider_admin_b",
-    "bidder_b",
-)
-INTRUDER_ORGANISATIONS = ("borough_b", "provider_a", "provider_b")
+INTRUDERS = {
+    "borough_a": (
+        "commissioner_b",
+        "officer_b",
+        "provider_admin_a",
+        "bidder_a",
+        "provider_admin_b",
+        "bidder_b",
+    ),
+    "provider_a": (
+        "commissioner_a",
+        "officer_a",
+        "commissioner_b",
+        "officer_b",
+        "provider_admin_b",
+        "bidder_b",
+    ),
+}
+INTRUDER_ORGANISATIONS = {
+    "borough_a": ("borough_b", "provider_a", "provider_b"),
+    "provider_a": ("borough_a", "borough_b", "provider_b"),
+}
 
 
-def snapshot(world):
-    """The victim's data: every row of a model that belongs to borough A or its consortium,
-    and every row that belongs to one of their users. The audit log (append-only, written
-    by refusals too) and session bookkeeping are left out."""
-    orgs = [world.borough_a.pk, world.consortium.pk]
+def snapshot(world, victim="borough_a"):
+    """The victim's data: every row of a model that belongs to the victim organisation (and,
+    for a borough, its consortium), and every row that belongs to one of their users. The
+    audit log (append-only, written by refusals too) and session bookkeeping are left out."""
+    orgs = [getattr(world, victim).pk]
+    if victim == "borough_a":
+        orgs.append(world.consortium.pk)
     users = list(
         User.objects.filter(memberships__organisation__in=orgs).values_list("pk", flat=True)
     )
@@ -341,7 +387,7 @@ def check_intruder(who, response, recipe, *, api, anonymous):
     if status >= 500:
         return [f"{who}: server error {status}"]
     problems = []
-    if found := leaks(response, recipe.markers):
+    if found := leaks(response, recipe.secrets):
         problems.append(f"{who}: {status} shows the victim's {found}")
     if anonymous and api and status not in (401, 403, 405):
         problems.append(f"{who}: expected 401/403 for an anonymous API call, got {status}")
@@ -357,26 +403,35 @@ def check_intruder(who, response, recipe, *, api, anonymous):
 TENANT_ROUTES = sorted(k for k, v in ROUTES.items() if isinstance(v, Tenant))
 
 
-def tenant_path(key, victim):
+def tenant_path(key, victim, world):
     recipe = ROUTES[key]
     route = ROUTES_BY_KEY.get(key)
     assert route is not None, f"{key} is in ROUTES but no longer exists"
-    kwargs = {name: victim[obj].pk for name, obj in recipe.kwargs.items()}
+    kwargs = {
+        name: (obj(world) if callable(obj) else victim[obj]).pk
+        for name, obj in recipe.kwargs.items()
+    }
     return url_for(route, kwargs)
+
+
+def post_data(recipe, world):
+    return recipe.post(world) if callable(recipe.post) else recipe.post
 
 
 @pytest.mark.parametrize("key", TENANT_ROUTES)
 def test_intruders_cannot_see_or_change_the_victims_data(key, world, victim, api_key_for):
     recipe = ROUTES[key]
-    path = tenant_path(key, victim)
+    path = tenant_path(key, victim, world)
+    data = post_data(recipe, world)
     api = path.startswith("/api/")
     methods = [m for m in ("GET", "POST") if m == "POST" or recipe.get]
     callers = [("anonymous", None, None)]
-    callers += [(name, getattr(world, name), None) for name in INTRUDERS]
+    intruders = recipe.intruders or INTRUDERS[recipe.victim]
+    callers += [(name, getattr(world, name), None) for name in intruders]
     if api:
         callers += [
             (f"API key of {org}", None, api_key_for(getattr(world, org)))
-            for org in INTRUDER_ORGANISATIONS
+            for org in INTRUDER_ORGANISATIONS[recipe.victim]
         ]
 
     problems = []
@@ -385,13 +440,13 @@ def test_intruders_cannot_see_or_change_the_victims_data(key, world, victim, api
         if user is not None:
             client.force_login(user)
         for method in methods:
-            before = snapshot(world)
-            response = send(client, method, path, recipe.post, api=api, auth=auth)
+            before = snapshot(world, recipe.victim)
+            response = send(client, method, path, data, api=api, auth=auth)
             label = f"{method} {path} as {who}"
             problems += check_intruder(
                 label, response, recipe, api=api, anonymous=user is None and auth is None
             )
-            if diff := changed(before, snapshot(world)):
+            if diff := changed(before, snapshot(world, recipe.victim)):
                 problems.append(f"{label}: changed the victim's {diff}")
 
     assert not problems, "\n".join(problems)
@@ -401,7 +456,8 @@ def test_intruders_cannot_see_or_change_the_victims_data(key, world, victim, api
 def test_the_rightful_user_can_use_the_route(key, world, victim):
     """The positive control: the checks above can see the victim's data and its changes."""
     recipe = ROUTES[key]
-    path = tenant_path(key, victim)
+    path = tenant_path(key, victim, world)
+    data = post_data(recipe, world)
     api = path.startswith("/api/")
     client = Client()
     client.force_login(getattr(world, recipe.owner))
@@ -411,11 +467,11 @@ def test_the_rightful_user_can_use_the_route(key, world, victim):
         assert response.status_code == 200, response.content[:500]
         if recipe.owner_sees:
             assert recipe.owner_sees in response.content.decode()
-    if recipe.post is not None:
-        before = snapshot(world)
-        response = send(client, "POST", path, recipe.post, api=api)
+    if data is not None:
+        before = snapshot(world, recipe.victim)
+        response = send(client, "POST", path, data, api=api)
         assert response.status_code < 400, response.content[:500]
-        assert bool(changed(before, snapshot(world))) == recipe.changes
+        assert bool(changed(before, snapshot(world, recipe.victim))) == recipe.changes
 
 
 # --- Public, account and admin routes -----------------------------------------------------
@@ -432,7 +488,7 @@ def test_public_routes_show_no_tenant_data(key, client, world, victim):
     response = client.get(path)
 
     assert response.status_code < 500
-    assert not leaks(response, MARKERS)
+    assert not leaks(response, MARKERS + PROVIDER_MARKERS)
 
 
 @pytest.mark.parametrize("key", ACCOUNT_ROUTES)
