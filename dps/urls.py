@@ -45,6 +45,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("emails/", views.email_outbox, name="email_outbox"),
     path("emails/<int:pk>/retry/", views.email_retry_view, name="email_retry"),
+    path("", include(("providers.urls", "providers"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

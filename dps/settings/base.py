@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -262,6 +263,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULE = {
     "emails-sweep": {"task": "dps.tasks.emails_sweep", "schedule": 60.0},
     "idempotency-purge": {"task": "dps.tasks.idempotency_keys_purge", "schedule": 3600.0},
+    "documents-expiry": {
+        "task": "providers.tasks.documents_expiry_sweep",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "quality-nightly": {
+        "task": "providers.tasks.quality_scores_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
 

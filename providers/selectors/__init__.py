@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from dps.models import Organisation
 
-from .models import Lot
+from ..models import Lot
 
 
 def consortium_of(actor):

@@ -1,0 +1,5 @@
+"""API views of the enrolment part, and their routes (included by providers/api/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns = []

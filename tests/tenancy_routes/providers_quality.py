@@ -1,0 +1,3 @@
+"""Routes of the providers app's quality part, for tests/test_url_tenancy.py."""
+
+ROUTES = {}

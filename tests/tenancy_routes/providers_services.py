@@ -1,0 +1,3 @@
+"""Routes of the providers app's services part, for tests/test_url_tenancy.py."""
+
+ROUTES = {}
