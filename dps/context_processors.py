@@ -5,11 +5,18 @@ from .models.people import Role
 from .tenancy import get_actor
 
 
+# Capability apps add their sections: functions of the actor returning (label, url name)
+# pairs, registered from their AppConfig.ready(), so the core knows none of them.
+NAVIGATION_CONTRIBUTORS = []
+
+
 def navigation(actor):
     """The service navigation for the actor's role: (label, url name)."""
     if actor is None:
         return []
     items = [("Home", "home")]
+    for contributor in NAVIGATION_CONTRIBUTORS:
+        items += contributor(actor)
     if actor.role == Role.CONSORTIUM_ADMIN:
         items += [
             ("Boroughs", "consortium_boroughs"),
