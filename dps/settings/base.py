@@ -274,6 +274,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "Europe/London"
 
+# Providers: vacancy figures not confirmed for this many days are flagged "Out of date".
+VACANCY_STALE_DAYS = env.int("VACANCY_STALE_DAYS", default=14)
+
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

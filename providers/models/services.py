@@ -1,9 +1,33 @@
 """The services (settings) providers run: homes, fostering services, accommodation, schools."""
 
+import re
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from ..needs import validate_needs
+
+# A UK postcode's outward code (its district): A9, A99, AA9, AA99, A9A or AA9A.
+POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def normalise_postcode_district(value):
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_postcode_district(value):
+    if value and not POSTCODE_DISTRICT.match(value):
+        raise ValidationError(
+            "Enter the first part of a UK postcode (the postcode district), like SE1 or GU14."
+        )
+
+
+def vacancy_stale_cutoff(now=None):
+    """Vacancy figures last updated before this moment are out of date."""
+    return (now or timezone.now()) - timedelta(days=settings.VACANCY_STALE_DAYS)
 
 
 class OfstedRating(models.TextChoices):
@@ -66,11 +90,31 @@ class Service(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def vacancies_stale(self):
+        """True when the vacancy figure was never set, or not confirmed for
+        VACANCY_STALE_DAYS days."""
+        updated = self.vacancies_updated_at
+        return updated is None or updated < vacancy_stale_cutoff()
+
     def clean(self):
+        errors = {}
         if self.age_min > self.age_max:
-            raise ValidationError({"age_max": "The oldest age must not be below the youngest."})
+            errors["age_max"] = "The oldest age must not be below the youngest."
+        if self.age_max > 25:
+            errors["age_max"] = "The oldest age must be 25 or under."
         if self.vacancies > self.registered_places:
-            raise ValidationError({"vacancies": "Vacancies cannot exceed registered places."})
+            errors["vacancies"] = "Vacancies cannot exceed registered places."
+        self.postcode_district = normalise_postcode_district(self.postcode_district)
+        try:
+            validate_postcode_district(self.postcode_district)
+        except ValidationError as exc:
+            errors["postcode_district"] = exc.messages[0]
+        specialisms = self.specialisms
+        if not isinstance(specialisms, list) or not set(specialisms) <= set(Specialism.values):
+            errors["specialisms"] = "Choose specialisms from the list."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Specialism(models.TextChoices):
