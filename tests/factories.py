@@ -81,3 +81,51 @@ class LotFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"lot-{n}")
     name = factory.Sequence(lambda n: f"Lot {n}")
     position = factory.Sequence(lambda n: n)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.Application"
+
+    provider = factory.SubFactory(ProviderFactory)
+    lot = factory.SubFactory(LotFactory)
+    status = "approved"
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """An enrolment on a lot, with the approved application it came from."""
+
+    class Meta:
+        model = "providers.Enrolment"
+
+    provider = factory.SubFactory(ProviderFactory)
+    lot = factory.SubFactory(LotFactory)
+    application = factory.SubFactory(
+        ApplicationFactory,
+        provider=factory.SelfAttribute("..provider"),
+        lot=factory.SelfAttribute("..lot"),
+    )
+    status = "active"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.Service"
+
+    provider = factory.SubFactory(ProviderFactory)
+    service_type = "childrens_home"
+    name = factory.Sequence(lambda n: f"Service {n}")
+    ofsted_rating = "good"
+    registered_places = 4
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.Document"
+
+    provider = factory.SubFactory(ProviderFactory)
+    document_type = "public_liability"
+    file = factory.django.FileField(filename="certificate.pdf", data=b"%PDF-1.4 test")
+    original_name = "certificate.pdf"
+    content_type = "application/pdf"
+    size = 13
