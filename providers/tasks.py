@@ -16,3 +16,11 @@ def quality_scores_nightly():
     from .services.quality import quality_scores_recompute_all
 
     return quality_scores_recompute_all(trigger="nightly")
+
+
+@shared_task(name="providers.tasks.quality_scores_recompute_consortium", ignore_result=True)
+def quality_scores_recompute_consortium(consortium_id):
+    """After a consortium's weights change: recompute its enrolled providers' scores."""
+    from .services.quality import quality_scores_recompute_consortium as recompute
+
+    return recompute(consortium_id=consortium_id)
