@@ -1,1 +1,201 @@
-"""Writes of the services part."""
+"""Writes of the services part: a provider's services (settings) and their vacancies."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dps.models import Role
+from dps.services import DomainError
+from dps.services.audit import audit_record
+
+from ..models import Service
+from . import quality
+
+# What a provider may set on a service (vacancies have their own function).
+EDITABLE_FIELDS = (
+    "service_type",
+    "name",
+    "ofsted_urn",
+    "ofsted_rating",
+    "inspection_date",
+    "registered_places",
+    "age_min",
+    "age_max",
+    "genders",
+    "local_authority",
+    "postcode_district",
+    "needs_met",
+    "specialisms",
+)
+# A change to one of these changes the inspection part of the quality score.
+SCORED_FIELDS = {"ofsted_rating", "inspection_date", "registered_places", "is_active"}
+RECOMPUTE_TRIGGER = "service.changed"
+
+
+def can_manage_services(actor):
+    """A provider's admins and its API clients (with the write scope) manage its services."""
+    return (
+        actor is not None
+        and actor.is_provider
+        and actor.can_write
+        and (actor.api_client is not None or actor.role == Role.PROVIDER_ADMIN)
+    )
+
+
+def _require_manager(actor, service=None):
+    if not can_manage_services(actor):
+        raise PermissionDenied("Only the provider's admin can change its services.")
+    if service is not None and service.provider_id != actor.organisation.pk:
+        raise PermissionDenied("This is not your service.")
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _validate(service):
+    """full_clean, with the first problem raised as a DomainError naming its field."""
+    try:
+        service.full_clean()
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+        field, messages = next(iter(errors.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+
+
+def _normalise(fields):
+    clean = {}
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise DomainError(f"{name} cannot be set here.", field=name)
+        if name in {"ofsted_urn", "postcode_district"} and value is not None:
+            value = "".join(str(value).split()).upper()
+        if name in {"name", "local_authority"} and value is not None:
+            value = str(value).strip()
+        if name == "specialisms" and value is not None:
+            value = sorted(set(value))
+        if name == "needs_met" and value is not None:
+            value = {code: score for code, score in value.items() if score is not None}
+        clean[name] = value
+    if (inspected := clean.get("inspection_date")) and inspected > timezone.localdate():
+        raise DomainError("The inspection date must be today or in the past.", "inspection_date")
+    return clean
+
+
+@transaction.atomic
+def service_create(*, actor, request=None, **fields):
+    """Add a service to the actor's provider."""
+    _require_manager(actor)
+    service = Service(provider=actor.organisation, **_normalise(fields))
+    _validate(service)
+    service.save()
+    audit_record(
+        actor=actor,
+        action="service.created",
+        obj=service,
+        request=request,
+        detail={name: _jsonable(getattr(service, name)) for name in EDITABLE_FIELDS},
+    )
+    quality.quality_score_recompute(provider=service.provider, trigger=RECOMPUTE_TRIGGER)
+    return service
+
+
+@transaction.atomic
+def service_update(*, actor, service, request=None, **fields):
+    """Change a service's details. A change to its rating, inspection date or places
+    recomputes the provider's quality score."""
+    _require_manager(actor, service)
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    fields = _normalise(fields)
+    places = fields.get("registered_places")
+    if places is not None and places < service.vacancies:
+        raise DomainError(
+            f"Registered places cannot be fewer than the current vacancies ({service.vacancies}). "
+            "Update the vacancies first.",
+            "registered_places",
+        )
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(service, name)
+        if old != value:
+            changes[name] = {"old": _jsonable(old), "new": _jsonable(value)}
+            setattr(service, name, value)
+    if not changes:
+        return service
+    _validate(service)
+    service.save()
+    audit_record(
+        actor=actor, action="service.updated", obj=service, request=request, detail=changes
+    )
+    if SCORED_FIELDS & changes.keys():
+        quality.quality_score_recompute(provider=service.provider, trigger=RECOMPUTE_TRIGGER)
+    return service
+
+
+@transaction.atomic
+def service_set_active(*, actor, service, active, request=None):
+    """Deactivate a service (it is no longer offered, and is left out of the directory and
+    the score) or reactivate it. Its vacancies are cleared when it is deactivated."""
+    _require_manager(actor, service)
+    old = Service.objects.select_for_update().get(pk=service.pk)
+    if old.is_active == active:
+        state = "active" if active else "deactivated"
+        raise DomainError(f"{old.name} is already {state}.")
+    old.is_active = active
+    if not active:
+        old.vacancies = 0
+    old.save(update_fields=["is_active", "vacancies", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="service.reactivated" if active else "service.deactivated",
+        obj=old,
+        request=request,
+    )
+    quality.quality_score_recompute(provider=old.provider, trigger=RECOMPUTE_TRIGGER)
+    return old
+
+
+@transaction.atomic
+def vacancies_update(*, actor, vacancies, request=None):
+    """Set the vacancies of some of the provider's active services: {service id: number}.
+    Every figure sent is stamped as updated now, changed or not: confirming a figure is an
+    update. Nothing is saved if one figure is refused."""
+    _require_manager(actor)
+    ids = list(vacancies)
+    services = {
+        s.pk: s
+        for s in Service.objects.select_for_update().filter(
+            pk__in=ids, provider=actor.organisation, is_active=True
+        )
+    }
+    now = timezone.now()
+    updated = []
+    for pk in ids:
+        service = services.get(pk)
+        field = f"service-{pk}"
+        if service is None:
+            raise DomainError("There is no such active service of yours.", field)
+        number = vacancies[pk]
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise DomainError("Vacancies must be a whole number, 0 or more.", field)
+        if number > service.registered_places:
+            raise DomainError(
+                f"{service.name}: vacancies cannot exceed its {service.registered_places} "
+                "registered places.",
+                field,
+            )
+        old = service.vacancies
+        service.vacancies = number
+        service.vacancies_updated_at = now
+        service.save(update_fields=["vacancies", "vacancies_updated_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="service.vacancies",
+            obj=service,
+            request=request,
+            detail={"old": old, "new": number},
+        )
+        updated.append(service)
+    return updated

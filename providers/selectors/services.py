@@ -1,0 +1,37 @@
+"""Reads of the services part: which services (settings) an actor may see."""
+
+from ..models import Enrolment, Service
+from . import consortium_of
+
+
+def enrolled_provider_ids(consortium, statuses=(Enrolment.Status.ACTIVE,)):
+    """The providers with an enrolment of one of `statuses` on a lot of the consortium."""
+    return Enrolment.objects.filter(lot__consortium=consortium, status__in=statuses).values(
+        "provider_id"
+    )
+
+
+def services_visible_to(actor):
+    """A provider's people and API clients see all its own services, active or not. Boroughs
+    see the active services of providers actively enrolled on a lot of their consortium; the
+    consortium admin also those of suspended providers. Nobody else sees any."""
+    if actor is None:
+        return Service.objects.none()
+    if actor.is_provider:
+        return Service.objects.filter(provider=actor.organisation).select_related("provider")
+    consortium = consortium_of(actor)
+    if consortium is None:
+        return Service.objects.none()
+    statuses = [Enrolment.Status.ACTIVE]
+    if actor.is_consortium_admin:
+        statuses.append(Enrolment.Status.SUSPENDED)
+    return Service.objects.filter(
+        is_active=True, provider_id__in=enrolled_provider_ids(consortium, statuses)
+    ).select_related("provider")
+
+
+def services_for_vacancies(actor):
+    """The provider's active services, in the order its vacancies page lists them."""
+    if actor is None or not actor.is_provider:
+        return Service.objects.none()
+    return Service.objects.filter(provider=actor.organisation, is_active=True).order_by("name")

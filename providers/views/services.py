@@ -1,0 +1,170 @@
+"""Pages of the services part: a provider's services, its vacancies, the Ofsted import."""
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dps.decorators import actor_required
+from dps.models import Organisation, Role
+from dps.pages import paginate, render_form, submit
+from dps.services import DomainError
+from dps.tenancy import get_or_404
+
+from ..forms_services import OfstedImportForm, ServiceForm, VacanciesForm
+from ..models import Specialism
+from ..needs import DOMAINS, INDICATORS
+from ..selectors.services import services_for_vacancies, services_visible_to
+from ..services.ofsted import ofsted_import
+from ..services.services import (
+    can_manage_services,
+    service_create,
+    service_set_active,
+    service_update,
+    vacancies_update,
+)
+
+PROVIDER = {Organisation.Kind.PROVIDER}
+MANAGERS = {Role.PROVIDER_ADMIN}
+
+
+def _needs_by_domain(service):
+    """(domain label, [(indicator label, max score)]) for the needs the service meets."""
+    met = service.needs_met or {}
+    groups = []
+    for domain, domain_label in DOMAINS:
+        rows = [(label, met.get(code)) for code, label, d in INDICATORS if d == domain]
+        groups.append((domain_label, rows))
+    return groups
+
+
+@actor_required(kinds=PROVIDER)
+def service_list(request):
+    actor = request.actor
+    services = services_visible_to(actor).order_by("-is_active", "name")
+    return render(
+        request,
+        "providers/services/list.html",
+        {"page": paginate(request, services), "can_manage": can_manage_services(actor)},
+    )
+
+
+@actor_required(kinds=PROVIDER)
+def service_detail(request, pk):
+    actor = request.actor
+    service = get_or_404(services_visible_to(actor), pk=pk)
+    return render(
+        request,
+        "providers/services/detail.html",
+        {
+            "service": service,
+            "needs": _needs_by_domain(service),
+            "specialism_labels": [
+                Specialism(s).label for s in service.specialisms if s in Specialism.values
+            ],
+            "can_manage": can_manage_services(actor),
+        },
+    )
+
+
+@actor_required(kinds=PROVIDER, roles=MANAGERS)
+def service_create_view(request):
+    form = ServiceForm(
+        request.POST or None, initial={"ofsted_rating": "not_yet_inspected", "genders": "any"}
+    )
+    if request.method == "POST" and form.is_valid():
+        service = submit(
+            form, service_create, form.service_data(), actor=request.actor, request=request
+        )
+        if service:
+            messages.success(request, f"{service.name} has been added.")
+            return redirect("providers:service", pk=service.pk)
+    return render_form(request, "providers/services/form.html", form, {"service": None})
+
+
+@actor_required(kinds=PROVIDER, roles=MANAGERS)
+def service_edit(request, pk):
+    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    form = ServiceForm(request.POST or None, initial=ServiceForm.initial_for(service))
+    if request.method == "POST" and form.is_valid():
+        # (submit's own second argument is called `service`: bind ours first.)
+        update = partial(service_update, service=service)
+        updated = submit(form, update, form.service_data(), actor=request.actor, request=request)
+        if updated:
+            messages.success(request, f"{updated.name} has been updated.")
+            return redirect("providers:service", pk=updated.pk)
+    return render_form(request, "providers/services/form.html", form, {"service": service})
+
+
+@actor_required(kinds=PROVIDER, roles=MANAGERS)
+def service_deactivate(request, pk):
+    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    if request.method == "POST":
+        try:
+            service_set_active(actor=request.actor, service=service, active=False, request=request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{service.name} has been deactivated.")
+        return redirect("providers:service", pk=service.pk)
+    return render(request, "providers/services/deactivate.html", {"service": service})
+
+
+@require_POST
+@actor_required(kinds=PROVIDER, roles=MANAGERS)
+def service_reactivate(request, pk):
+    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    try:
+        service_set_active(actor=request.actor, service=service, active=True, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{service.name} has been reactivated.")
+    return redirect("providers:service", pk=service.pk)
+
+
+@actor_required(kinds=PROVIDER)
+def vacancies(request):
+    """One number per active service, saved together. Every figure sent counts as confirmed
+    today, changed or not."""
+    actor = request.actor
+    can_manage = can_manage_services(actor)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    services = services_for_vacancies(actor)
+    form = VacanciesForm(request.POST or None, services=services)
+    if request.method == "POST" and form.is_valid() and form.services:
+        saved = submit(
+            form, vacancies_update, {"vacancies": form.vacancies()}, actor=actor, request=request
+        )
+        if saved is not None:
+            messages.success(request, "Vacancies saved.")
+            return redirect("providers:vacancies")
+    return render_form(
+        request,
+        "providers/services/vacancies.html",
+        form,
+        {"can_manage": can_manage, "stale_days": settings.VACANCY_STALE_DAYS},
+    )
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def ofsted_import_view(request):
+    form = OfstedImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = submit(
+            form,
+            ofsted_import,
+            {"file": upload},
+            actor=request.actor,
+            source=upload.name,
+            request=request,
+        )
+        if report is not None:
+            form = OfstedImportForm()
+    return render_form(request, "providers/services/ofsted_import.html", form, {"report": report})
