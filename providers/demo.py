@@ -1,14 +1,18 @@
 """Demo lots, and 12 providers with their services and users."""
 
 import random
+from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from dps.demo import CONSORTIUM, demo_user
 from dps.models import Organisation, Role
 
-from .models import Lot, OfstedRating, Service
+from .models import MANDATORY_TYPES, Document, DocumentType, Lot, OfstedRating, Service
+from .models.documents import EXPIRING_TYPES
 
 LOTS = [
     ("childrens-homes", "Residential children's homes"),
@@ -94,7 +98,47 @@ def seed(stdout):
                     "postcode_district": district,
                 },
             )
+    documents_seed(today=timezone.localdate())
     stdout.write("  5 lots, 12 providers with 24 services, 2 providers' users")
+    stdout.write(
+        "  each provider's mandatory documents: some expiring in 5 and 25 days, one expired"
+    )
+
+
+# Documents part: (provider index, document type) -> days until it expires; others last a year.
+DOCUMENT_EXPIRIES = {
+    (0, DocumentType.PUBLIC_LIABILITY): 25,
+    (1, DocumentType.EMPLOYERS_LIABILITY): 5,
+    (2, DocumentType.PROFESSIONAL_INDEMNITY): 25,
+    (3, DocumentType.FINANCIAL_STANDING): 5,
+    (4, DocumentType.DPS_TERMS): -3,  # expired: the daily task suspends its enrolments
+}
+
+
+def documents_seed(*, today):
+    """Each demo provider's mandatory documents, as small PDFs (once: kept on reseeding)."""
+    for index, (name, _) in enumerate(PROVIDERS):
+        provider = Organisation.objects.get(slug=_slug(name))
+        for document_type in sorted(MANDATORY_TYPES):
+            if Document.objects.filter(provider=provider, document_type=document_type).exists():
+                continue
+            days = DOCUMENT_EXPIRIES.get((index, document_type), 365)
+            expires = today + timedelta(days=days)
+            if document_type not in EXPIRING_TYPES:
+                expires = None
+            title = f"{name}: {DocumentType(document_type).label}"
+            document = Document(
+                provider=provider,
+                document_type=document_type,
+                original_name=f"{_slug(title)}.pdf",
+                content_type="application/pdf",
+                issued_on=(expires or today) - timedelta(days=365),
+                expires_on=expires,
+            )
+            data = f"%PDF-1.4\n% {title}\n%%EOF\n".encode()
+            document.size = len(data)
+            document.file.save(document.original_name, ContentFile(data), save=False)
+            document.save()
 
 
 def logins():

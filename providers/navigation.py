@@ -9,4 +9,7 @@ def items(actor):
         result += [("Services", "providers:services"), ("Vacancies", "providers:vacancies")]
     if actor.is_consortium_admin:
         result.append(("Ofsted import", "providers:ofsted_import"))
+    # Documents part: a provider's accreditation documents.
+    if actor.is_provider:
+        result.append(("Documents", "providers:documents"))
     return result

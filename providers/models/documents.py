@@ -24,6 +24,14 @@ MANDATORY_TYPES = {
     DocumentType.FINANCIAL_STANDING,
     DocumentType.DPS_TERMS,
 }
+# These lapse: each needs an expiry date.
+EXPIRING_TYPES = {
+    DocumentType.PUBLIC_LIABILITY,
+    DocumentType.EMPLOYERS_LIABILITY,
+    DocumentType.PROFESSIONAL_INDEMNITY,
+    DocumentType.FINANCIAL_STANDING,
+    DocumentType.DPS_TERMS,
+}
 
 
 def document_path(instance, filename):
