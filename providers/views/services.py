@@ -135,7 +135,7 @@ def vacancies(request):
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     services = services_for_vacancies(actor)
-    form = VacanciesForm(request.POST or None, services=services)
+    form = VacanciesForm(request.POST if request.method == "POST" else None, services=services)
     if request.method == "POST" and form.is_valid() and form.services:
         saved = submit(
             form, vacancies_update, {"vacancies": form.vacancies()}, actor=actor, request=request

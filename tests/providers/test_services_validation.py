@@ -1,0 +1,184 @@
+"""The service functions of the services part: the rules a service's details must meet, what
+they audit, and when they recompute the quality score."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from dps.models import AuditEvent
+from dps.services import DomainError
+from dps.tenancy import Actor
+from providers.models import Service
+from providers.services.services import (
+    service_create,
+    service_set_active,
+    service_update,
+    vacancies_update,
+)
+from tests.factories import ServiceFactory
+
+
+def actor_of(user):
+    return Actor.for_membership(user.memberships.get())
+
+
+VALID = {
+    "service_type": "childrens_home",
+    "name": "Hillside",
+    "ofsted_urn": "sc 123456",
+    "ofsted_rating": "good",
+    "registered_places": 4,
+    "age_min": 8,
+    "age_max": 17,
+    "postcode_district": "se1",
+}
+
+
+@pytest.fixture
+def recomputed(monkeypatch):
+    """The providers whose quality score was recomputed, with the trigger."""
+    calls = []
+    monkeypatch.setattr(
+        "providers.services.quality.quality_score_recompute",
+        lambda *, provider, trigger: calls.append((provider, trigger)),
+    )
+    return calls
+
+
+def test_a_provider_admin_adds_a_service_normalised_audited_and_scored(world, recomputed):
+    service = service_create(actor=actor_of(world.provider_admin_a), **VALID)
+
+    assert service.provider == world.provider_a
+    assert (service.ofsted_urn, service.postcode_district) == ("SC123456", "SE1")
+    assert AuditEvent.objects.filter(action="service.created", object_id=str(service.pk)).exists()
+    assert recomputed == [(world.provider_a, "service.changed")]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"age_min": 12, "age_max": 10}, "age_max"),
+        ({"postcode_district": "SE1 7PB"}, "postcode_district"),
+        ({"postcode_district": "12AB"}, "postcode_district"),
+        ({"postcode_district": "ABC1"}, "postcode_district"),
+        ({"needs_met": {"not_a_need": 2}}, "needs_met"),
+        ({"needs_met": {"physical_health": 4}}, "needs_met"),
+        ({"specialisms": ["juggling"]}, "specialisms"),
+    ],
+)
+def test_it_refuses_invalid_details(world, recomputed, changes, field):
+    with pytest.raises(DomainError) as refused:
+        service_create(actor=actor_of(world.provider_admin_a), **{**VALID, **changes})
+
+    assert refused.value.field == field
+    assert not Service.objects.exists()
+    assert recomputed == []
+
+
+@pytest.mark.parametrize("district", ["N1", "W1A", "SW1A", "GU14", "M60", "EC1V", "b33"])
+def test_it_accepts_every_shape_of_postcode_district(world, recomputed, district):
+    service = service_create(
+        actor=actor_of(world.provider_admin_a), **{**VALID, "postcode_district": district}
+    )
+
+    assert service.postcode_district == district.upper()
+
+
+def test_it_refuses_an_inspection_in_the_future(world, recomputed):
+    from datetime import date, timedelta
+
+    with pytest.raises(DomainError) as refused:
+        service_create(
+            actor=actor_of(world.provider_admin_a),
+            **{**VALID, "inspection_date": date.today() + timedelta(days=2)},  # noqa: DTZ011
+        )
+
+    assert refused.value.field == "inspection_date"
+
+
+def test_a_bidder_cannot_add_or_change_services(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a)
+
+    with pytest.raises(PermissionDenied):
+        service_create(actor=actor_of(world.bidder_a), **VALID)
+    with pytest.raises(PermissionDenied):
+        service_update(actor=actor_of(world.bidder_a), service=service, name="Renamed")
+
+
+def test_another_providers_admin_cannot_change_the_service(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a, name="Mine")
+
+    with pytest.raises(PermissionDenied):
+        service_update(actor=actor_of(world.provider_admin_b), service=service, name="Theirs")
+
+    service.refresh_from_db()
+    assert service.name == "Mine"
+
+
+def test_places_cannot_drop_below_the_current_vacancies(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a, registered_places=4, vacancies=3)
+
+    with pytest.raises(DomainError) as refused:
+        service_update(actor=actor_of(world.provider_admin_a), service=service, registered_places=2)
+
+    assert refused.value.field == "registered_places"
+    assert "current vacancies (3)" in refused.value.message
+
+
+def test_a_rating_change_is_audited_with_old_and_new_and_recomputes(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a, ofsted_rating="good")
+
+    service_update(
+        actor=actor_of(world.provider_admin_a), service=service, ofsted_rating="outstanding"
+    )
+
+    event = AuditEvent.objects.get(action="service.updated", object_id=str(service.pk))
+    assert event.detail == {"ofsted_rating": {"old": "good", "new": "outstanding"}}
+    assert recomputed == [(world.provider_a, "service.changed")]
+
+
+def test_a_change_that_does_not_touch_the_score_does_not_recompute_it(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a)
+
+    service_update(actor=actor_of(world.provider_admin_a), service=service, name="Renamed")
+    service_update(actor=actor_of(world.provider_admin_a), service=service, name="Renamed")
+
+    assert recomputed == []
+    assert AuditEvent.objects.filter(action="service.updated").count() == 1
+
+
+def test_deactivating_clears_vacancies_recomputes_and_cannot_happen_twice(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a, vacancies=2)
+    actor = actor_of(world.provider_admin_a)
+
+    service_set_active(actor=actor, service=service, active=False)
+    with pytest.raises(DomainError):
+        service_set_active(actor=actor, service=service, active=False)
+
+    service.refresh_from_db()
+    assert (service.is_active, service.vacancies) == (False, 0)
+    assert recomputed == [(world.provider_a, "service.changed")]
+    assert AuditEvent.objects.filter(action="service.deactivated").count() == 1
+
+
+def test_vacancies_cannot_exceed_registered_places_and_nothing_is_saved(world):
+    first = ServiceFactory(provider=world.provider_a, registered_places=3)
+    second = ServiceFactory(provider=world.provider_a, registered_places=2)
+
+    with pytest.raises(DomainError) as refused:
+        vacancies_update(
+            actor=actor_of(world.provider_admin_a), vacancies={first.pk: 1, second.pk: 3}
+        )
+
+    assert refused.value.field == f"service-{second.pk}"
+    first.refresh_from_db()
+    assert (first.vacancies, first.vacancies_updated_at) == (0, None)
+
+
+def test_vacancies_of_another_providers_service_are_refused(world):
+    theirs = ServiceFactory(provider=world.provider_b, registered_places=3)
+
+    with pytest.raises(DomainError):
+        vacancies_update(actor=actor_of(world.provider_admin_a), vacancies={theirs.pk: 1})
+
+    theirs.refresh_from_db()
+    assert theirs.vacancies_updated_at is None
