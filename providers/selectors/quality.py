@@ -17,6 +17,7 @@ from ..models import (
     Enrolment,
     OfstedRating,
     QualityScore,
+    QualityWeights,
 )
 from . import consortium_of
 
@@ -271,3 +272,33 @@ def score_guidance(score):
                 f"{PART_LABELS[name]}: {score.inputs[name]['basis']} Nothing to do yet."
             )
     return sentences
+
+
+def quality_weights_of(consortium):
+    """The consortium's weights, or the defaults (unsaved) if its admin has set none."""
+    weights = QualityWeights.objects.filter(consortium=consortium).first()
+    return weights or QualityWeights(consortium=consortium)
+
+
+def score_history(provider, consortium=None):
+    scores = QualityScore.objects.filter(provider=provider).select_related("consortium")
+    if consortium is not None:
+        scores = scores.filter(consortium=consortium)
+    return scores
+
+
+def score_inputs(score):
+    """A snapshot's services and mandatory documents as they were, with dates as dates."""
+
+    def day(iso):
+        return date.fromisoformat(iso) if iso else None
+
+    services = [
+        {**s, "inspection_date": day(s.get("inspection_date"))}
+        for s in score.inputs.get("inspection", {}).get("services", [])
+    ]
+    documents = [
+        {**d, "expires_on": day(d.get("expires_on"))}
+        for d in score.inputs.get("compliance", {}).get("documents", [])
+    ]
+    return {"services": services, "documents": documents}

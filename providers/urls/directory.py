@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from ..views import directory
+
+urlpatterns = [
+    path("directory/", directory.directory, name="directory"),
+    path("directory/<int:pk>/", directory.directory_provider, name="directory_provider"),
+]
