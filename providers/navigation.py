@@ -12,4 +12,12 @@ def items(actor):
     # Documents part: a provider's accreditation documents.
     if actor.is_provider:
         result.append(("Documents", "providers:documents"))
+    # Quality part: a provider's own score; the consortium admin's weights.
+    if actor.is_provider:
+        result.append(("Quality score", "providers:quality_score"))
+    if actor.is_consortium_admin:
+        result.append(("Quality weights", "providers:quality_weights"))
+    # Directory part: boroughs and consortium admins browse the enrolled providers.
+    if actor.is_borough or actor.is_consortium_admin:
+        result.append(("Providers", "providers:directory"))
     return result
