@@ -245,3 +245,22 @@ def test_a_vacancy_figure_older_than_14_days_is_flagged(world, client, market):
     with time_machine.travel(date(2026, 3, 16)):
         client.force_login(world.officer_a)
         assert "Out of date" in client.get(path).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("officer_a", ["providers:directory"]),
+        ("admin", ["providers:directory", "providers:quality_weights"]),
+        ("bidder_a", ["providers:quality_score"]),
+    ],
+)
+def test_home_and_navigation_link_to_the_directory_and_quality_pages(world, client, persona, links):
+    client.force_login(getattr(world, persona))
+
+    page = client.get(reverse("home")).content.decode()
+
+    for name in links:
+        assert page.count(f'href="{reverse(name)}"') == 2  # in the navigation and on the page
+    if persona == "bidder_a":
+        assert f'href="{URL}"' not in page
