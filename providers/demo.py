@@ -103,6 +103,24 @@ def seed(stdout):
     stdout.write(
         "  each provider's mandatory documents: some expiring in 5 and 25 days, one expired"
     )
+    # Quality part: keep this last, so the scores see everything seeded above.
+    scored = quality_scores_seed()
+    stdout.write(f"  quality scores of the {scored} enrolled providers not yet scored")
+
+
+def quality_scores_seed():
+    """Score every demo provider once (reseeding keeps the scores it has); providers enrolled
+    nowhere get none. Returns how many providers were scored."""
+    from .models import QualityScore
+    from .services.quality import quality_score_recompute
+
+    scored = 0
+    for name, _ in PROVIDERS:
+        provider = Organisation.objects.get(slug=_slug(name))
+        if QualityScore.objects.filter(provider=provider).exists():
+            continue
+        scored += bool(quality_score_recompute(provider=provider, trigger="demo data"))
+    return scored
 
 
 # Documents part: (provider index, document type) -> days until it expires; others last a year.
