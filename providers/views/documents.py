@@ -73,8 +73,11 @@ class DocumentUploadForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["document_type"].error_messages["required"] = "Choose the type of document."
         limit = settings.DOCUMENT_MAX_BYTES / (1024 * 1024)
-        self.fields["file"].help_text = f"{ALLOWED_DESCRIPTION.capitalize()}, up to {limit:g} MB."
+        allowed = ALLOWED_DESCRIPTION[0].upper() + ALLOWED_DESCRIPTION[1:]
+        self.fields["file"].help_text = f"{allowed}, up to {limit:g} MB."
         self.fields["file"].widget.attrs["aria-describedby"] = "id_file-hint"
+        # A hint to the browser's file picker only: the content is what is checked.
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.docx,.doc"
 
     def clean_file(self):
         # The content decides, not the name or the type the browser claims.

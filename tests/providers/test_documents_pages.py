@@ -319,3 +319,11 @@ def test_the_consortium_admin_gets_a_404_for_a_provider_that_has_not_applied(cli
     response = client.get(f"/consortium/providers/{world.provider_a.pk}/documents/")
 
     assert response.status_code == 404
+
+
+def test_the_renew_link_opens_the_form_with_the_type_chosen(admin_a):
+    html = admin_a.get(UPLOAD, {"type": "dps_terms"}).content.decode()
+
+    assert '<option value="dps_terms" selected>' in html
+    assert 'enctype="multipart/form-data"' in html
+    assert "A PDF, a PNG or JPEG image, or a Word document (.docx or .doc), up to 10 MB." in html
