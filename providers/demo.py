@@ -1,7 +1,7 @@
 """Demo lots, and 12 providers with their services and users."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -98,6 +98,7 @@ def seed(stdout):
                     "postcode_district": district,
                 },
             )
+    services_details_seed(now=timezone.now())
     documents_seed(today=timezone.localdate())
     stdout.write("  5 lots, 12 providers with 24 services, 2 providers' users")
     stdout.write(
@@ -121,6 +122,39 @@ def quality_scores_seed():
             continue
         scored += bool(quality_score_recompute(provider=provider, trigger="demo data"))
     return scored
+
+
+# Services part: the needs each demo service meets, its specialisms, its last inspection, and
+# when its vacancies were confirmed: half of them recently, half 20 days ago (out of date).
+SPECIALISMS_BY_TYPE = {
+    Service.Type.CHILDRENS_HOME: ["cse", "cce", "mental_health", "solo", "therapeutic"],
+    Service.Type.FOSTERING: ["siblings", "uasc", "disability", "autism"],
+    Service.Type.SUPPORTED_ACCOMMODATION: ["uasc", "substance_misuse", "remand"],
+    Service.Type.PARENT_AND_CHILD: ["mental_health", "learning_disability"],
+    Service.Type.SCHOOL: ["autism", "learning_disability", "disability"],
+}
+
+
+def services_details_seed(*, now):
+    """Fill in the demo services' needs met, specialisms, inspection dates and vacancy dates
+    (once: a service that already has needs met is left as it is)."""
+    from .needs import INDICATOR_CODES
+
+    demo_services = Service.objects.filter(
+        provider__slug__in=[_slug(name) for name, _ in PROVIDERS], needs_met={}
+    ).order_by("provider__slug", "name")
+    for position, service in enumerate(demo_services):
+        rng = random.Random(service.name)  # noqa: S311 - reproducible demo data
+        met = rng.sample(INDICATOR_CODES, rng.randint(6, 12))
+        service.needs_met = {code: rng.randint(1, 3) for code in met}
+        options = SPECIALISMS_BY_TYPE[service.service_type]
+        service.specialisms = sorted(rng.sample(options, rng.randint(1, min(3, len(options)))))
+        if service.ofsted_rating != OfstedRating.NOT_YET_INSPECTED:
+            # Fixed dates before docs/samples/ofsted_sample.csv's, so importing it updates them.
+            service.inspection_date = date(2023, 1, 2) + timedelta(days=rng.randint(0, 500))
+        days = 20 if position % 2 else rng.randint(0, 5)
+        service.vacancies_updated_at = now - timedelta(days=days)
+        service.save()
 
 
 # Documents part: (provider index, document type) -> days until it expires; others last a year.

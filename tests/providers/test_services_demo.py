@@ -1,0 +1,42 @@
+"""The demo services meet needs, have specialisms and vacancy figures, some out of date; the
+sample Ofsted CSV imports into them."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from providers.models import Service
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "ofsted_sample.csv"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_demo_services_have_needs_specialisms_and_some_stale_vacancies(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    services = list(Service.objects.all())
+    assert len(services) == 24
+    assert all(s.needs_met and s.specialisms for s in services)
+    stale = [s for s in services if s.vacancies_stale]
+    assert 0 < len(stale) < len(services)
+
+
+def test_the_sample_csv_imports_into_the_demo_services_once(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("import_ofsted", str(SAMPLE), stdout=first)
+    call_command("import_ofsted", str(SAMPLE), stdout=second)
+
+    assert "Rows read: 8" in first.getvalue()
+    assert "Unmatched URNs: 1\n  SC999901" in first.getvalue()
+    assert "Malformed rows: 1\n  line 9: Unknown rating “Excellent”." in first.getvalue()
+    assert Service.objects.get(ofsted_urn="SC100001").ofsted_rating == "outstanding"
+    assert "Services updated: 0" in second.getvalue()
