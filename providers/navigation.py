@@ -4,6 +4,14 @@
 def items(actor):
     """(label, url name) pairs for the actor; each part adds its own."""
     result = []
+    # Enrolment part: a provider's applications; the consortium's review queue and enrolments.
+    if actor.is_provider:
+        result.append(("Applications", "providers:applications"))
+    if actor.is_consortium_admin:
+        result += [
+            ("Review queue", "providers:review_queue"),
+            ("Enrolments", "providers:enrolment_list"),
+        ]
     # Services part: a provider's services and vacancies; the consortium's Ofsted import.
     if actor.is_provider:
         result += [("Services", "providers:services"), ("Vacancies", "providers:vacancies")]

@@ -129,3 +129,13 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     original_name = "certificate.pdf"
     content_type = "application/pdf"
     size = 13
+
+
+class DeclarationQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.DeclarationQuestion"
+
+    consortium = factory.SubFactory(ConsortiumFactory, slug="consortium")
+    text = factory.Sequence(lambda n: f"Declaration {n}?")
+    failing_answer = True
+    on_fail = "review"

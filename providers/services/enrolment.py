@@ -1,1 +1,655 @@
-"""Writes of the enrolment part."""
+"""Writes of the enrolment part: a provider registers, applies to lots, the consortium decides,
+and the enrolment that follows is suspended, reinstated or removed.
+
+Every change of an application's or an enrolment's status goes through `_guard`, which checks
+it against the one table of allowed transitions (APPLICATION_TRANSITIONS, ENROLMENT_TRANSITIONS)
+on a row locked with select_for_update, so two admins deciding at once cannot both win.
+"""
+
+import re
+
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
+from allauth.account.models import EmailAddress
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from dps.models import Membership, Organisation, Role, User
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from dps.services.emails import email_queue_template
+
+from ..models import (
+    Application,
+    ApplicationAnswer,
+    ApplicationTransition,
+    DeclarationQuestion,
+    Enrolment,
+    ProviderProfile,
+)
+from ..selectors import lots_visible_to
+from .quality import quality_score_recompute
+
+AppStatus = Application.Status
+EnrolStatus = Enrolment.Status
+
+# The one table of an application's allowed changes of status.
+APPLICATION_TRANSITIONS = {
+    AppStatus.DRAFT: {AppStatus.SUBMITTED},
+    AppStatus.SUBMITTED: {AppStatus.MORE_INFO, AppStatus.APPROVED, AppStatus.REJECTED},
+    AppStatus.MORE_INFO: {AppStatus.SUBMITTED},
+    AppStatus.APPROVED: set(),
+    AppStatus.REJECTED: set(),
+}
+# ... and of an enrolment's. Removal is final.
+ENROLMENT_TRANSITIONS = {
+    EnrolStatus.ACTIVE: {EnrolStatus.SUSPENDED, EnrolStatus.REMOVED},
+    EnrolStatus.SUSPENDED: {EnrolStatus.ACTIVE, EnrolStatus.REMOVED},
+    EnrolStatus.REMOVED: set(),
+}
+OPEN_STATUSES = (AppStatus.DRAFT, AppStatus.SUBMITTED, AppStatus.MORE_INFO)
+EDITABLE_STATUSES = (AppStatus.DRAFT, AppStatus.MORE_INFO)
+
+VERBS = {
+    AppStatus.SUBMITTED: "submitted",
+    AppStatus.MORE_INFO: "sent back for more information",
+    AppStatus.APPROVED: "approved",
+    AppStatus.REJECTED: "rejected",
+    EnrolStatus.ACTIVE: "reinstated",
+    EnrolStatus.SUSPENDED: "suspended",
+    EnrolStatus.REMOVED: "removed",
+}
+
+COMPANIES_HOUSE_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
+CHARITY_NUMBER = re.compile(r"^\d{6,8}$")
+
+
+def _guard(table, obj, to_status, *, what):
+    """Refuse a change of status the table does not allow, with a message that says why."""
+    if to_status not in table[obj.status]:
+        raise DomainError(
+            f"This {what} is {obj.get_status_display().lower()}, so it cannot be "
+            f"{VERBS.get(to_status, to_status)}."
+        )
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give a reason for this decision.", field="reason")
+    return reason
+
+
+def _provider_admins(provider):
+    """The email addresses of the provider's admins (its registered contact if it has none)."""
+    emails = list(
+        Membership.objects.filter(organisation=provider, is_active=True, user__is_active=True)
+        .filter(Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True))
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
+    if not emails:
+        profile = ProviderProfile.objects.filter(organisation=provider).first()
+        if profile:
+            emails = [profile.contact_email]
+    return emails
+
+
+def _email_provider(provider, template, context):
+    for address in _provider_admins(provider):
+        email_queue_template(to=address, template=template, context=context, organisation=provider)
+
+
+# --- Registration ---------------------------------------------------------------------------
+
+
+def normalise_registration_numbers(companies_house_number, charity_number):
+    """Returns the two numbers tidied (upper case, no spaces), or raises DomainError: at least
+    one is needed, and each must have its format."""
+    ch = "".join((companies_house_number or "").split()).upper()
+    charity = "".join((charity_number or "").split())
+    if not ch and not charity:
+        raise DomainError(
+            "Enter a Companies House number or a charity number.", field="companies_house_number"
+        )
+    if ch and not COMPANIES_HOUSE_NUMBER.match(ch):
+        raise DomainError(
+            "Enter a Companies House number of 8 characters, like 01234567 or SC123456.",
+            field="companies_house_number",
+        )
+    if charity and not CHARITY_NUMBER.match(charity):
+        raise DomainError(
+            "Enter a charity number of 6 to 8 digits, like 1234567.", field="charity_number"
+        )
+    return ch, charity
+
+
+def _unique_slug(name):
+    base = slugify(name.replace("'", ""))[:70] or "provider"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def provider_register(
+    *,
+    legal_name,
+    address,
+    postcode,
+    contact_name,
+    contact_email,
+    contact_phone,
+    email,
+    full_name,
+    password,
+    companies_house_number="",
+    charity_number="",
+    request=None,
+):
+    """Register a provider organisation and its first admin, whose email must be verified
+    before they can sign in. Returns the new user, or None when the email already has an
+    account: then nothing is created and the owner of that address is told by email, so the
+    answer on the page never reveals whether an address is registered."""
+    email = email.strip().lower()
+    ch, charity = normalise_registration_numbers(companies_house_number, charity_number)
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        membership = Membership.objects.filter(user__email__iexact=email, is_active=True).first()
+        email_queue_template(
+            to=email,
+            template="emails/enrolment_registration_exists",
+            context={
+                "login_path": reverse("account_login"),
+                "reset_path": reverse("account_reset_password"),
+            },
+            organisation=membership.organisation if membership else None,
+        )
+        audit_record(
+            label=email,
+            action="provider.register_refused",
+            request=request,
+            detail={"reason": "email already registered"},
+        )
+        return None
+    user = User(email=email, full_name=" ".join(full_name.split()))
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password1") from exc
+    legal_name = " ".join(legal_name.split())
+    provider = Organisation(
+        kind=Organisation.Kind.PROVIDER, name=legal_name, slug=_unique_slug(legal_name)
+    )
+    provider.full_clean()
+    provider.save()
+    profile = ProviderProfile(
+        organisation=provider,
+        legal_name=legal_name,
+        companies_house_number=ch,
+        charity_number=charity,
+        address=address.strip(),
+        postcode=" ".join(postcode.upper().split()),
+        contact_name=contact_name.strip(),
+        contact_email=contact_email.strip().lower(),
+        contact_phone=contact_phone.strip(),
+    )
+    profile.full_clean()
+    profile.save()
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    membership = Membership(
+        user=user, organisation=provider, role=Role.PROVIDER_ADMIN, is_org_admin=True
+    )
+    membership.full_clean()
+    membership.save()
+    address_row = EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    audit_record(
+        user=user,
+        action="provider.register",
+        obj=provider,
+        request=request,
+        detail={"companies_house_number": ch, "charity_number": charity},
+    )
+    # allauth's own verification email (through our outbox); until it is followed, signing
+    # in is refused (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+    if request is not None:
+        send_verification_email_to_address(request, address_row, signup=True)
+    else:
+        address_row.send_confirmation(None, signup=True)
+    return user
+
+
+# --- Declaration questions (consortium admin) ----------------------------------------------
+
+
+def _require_consortium_admin(actor, consortium=None):
+    if actor is None or not actor.is_consortium_admin:
+        raise DomainError("Only a consortium admin can do this.")
+    if consortium is not None and consortium.pk != actor.organisation.pk:
+        raise DomainError("This belongs to another consortium.")
+
+
+@transaction.atomic
+def declaration_question_save(
+    *,
+    actor,
+    text,
+    failing_answer,
+    on_fail,
+    guidance="",
+    position=0,
+    is_active=True,
+    question=None,
+    request=None,
+):
+    """Add a declaration question to the actor's consortium, or change one of its own."""
+    _require_consortium_admin(actor, question.consortium if question else None)
+    creating = question is None
+    if creating:
+        question = DeclarationQuestion(consortium=actor.organisation)
+    was_active = question.is_active
+    question.text = " ".join(text.split())
+    question.guidance = guidance.strip()
+    question.failing_answer = bool(failing_answer)
+    question.on_fail = on_fail
+    question.position = position or 0
+    question.is_active = bool(is_active)
+    question.full_clean()
+    question.save()
+    action = "declaration_question.create" if creating else "declaration_question.update"
+    if not creating and was_active and not question.is_active:
+        action = "declaration_question.deactivate"
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=question,
+        request=request,
+        detail={
+            "failing_answer": question.failing_answer,
+            "on_fail": question.on_fail,
+            "is_active": question.is_active,
+        },
+    )
+    return question
+
+
+# --- Applications (provider) ---------------------------------------------------------------
+
+
+def _require_provider_admin(actor, provider=None):
+    if actor is None or not actor.is_provider or not actor.can_administer:
+        raise DomainError("Only the provider's admin can do this.")
+    if provider is not None and provider.pk != actor.organisation.pk:
+        raise DomainError("This application belongs to another provider.")
+
+
+def questions_for(lot):
+    return DeclarationQuestion.objects.filter(consortium_id=lot.consortium_id, is_active=True)
+
+
+@transaction.atomic
+def application_start(*, actor, lot, request=None):
+    """A provider starts an application to a lot: a draft to fill in."""
+    _require_provider_admin(actor)
+    provider = actor.organisation
+    if not lots_visible_to(actor).filter(pk=lot.pk, is_active=True).exists():
+        raise DomainError("This lot is not open for applications.", field="lot")
+    enrolment = Enrolment.objects.filter(provider=provider, lot=lot).first()
+    if enrolment is not None and enrolment.status == EnrolStatus.REMOVED:
+        raise DomainError(f"You were removed from {lot}, so you cannot apply again.", field="lot")
+    if enrolment is not None:
+        raise DomainError(f"You are already enrolled on {lot}.", field="lot")
+    if Application.objects.filter(provider=provider, lot=lot, status__in=OPEN_STATUSES).exists():
+        raise DomainError(f"You already have an open application for {lot}.", field="lot")
+    application = Application(provider=provider, lot=lot)
+    application.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # a second request raced this one
+        raise DomainError(f"You already have an open application for {lot}.", field="lot") from exc
+    audit_record(actor=actor, action="application.start", obj=application, request=request)
+    return application
+
+
+def _lock(application):
+    return (
+        Application.objects.select_for_update()
+        .select_related("lot", "provider")
+        .get(pk=application.pk)
+    )
+
+
+@transaction.atomic
+def application_save(
+    *, actor, application, answers, supporting_statement="", documents=(), request=None
+):
+    """Save a draft (or an application sent back for more information): its answers to the
+    declaration questions, {question id: (answer, detail)} with answer True, False or None for
+    not answered yet, the supporting statement and the evidence documents it attaches."""
+    _require_provider_admin(actor, application.provider)
+    application = _lock(application)
+    if application.status not in EDITABLE_STATUSES:
+        raise DomainError(
+            f"This application is {application.get_status_display().lower()}, "
+            "so it can no longer be changed."
+        )
+    questions = {q.pk: q for q in questions_for(application.lot)}
+    documents = list(documents)
+    if any(d.provider_id != application.provider_id for d in documents):
+        raise DomainError("You can only attach your own documents.", field="documents")
+    for question_id, (answer, detail) in answers.items():
+        question = questions.get(int(question_id))
+        if question is None:
+            continue
+        if answer is None:
+            ApplicationAnswer.objects.filter(application=application, question=question).delete()
+            continue
+        ApplicationAnswer.objects.update_or_create(
+            application=application,
+            question=question,
+            defaults={"answer": bool(answer), "detail": (detail or "").strip()},
+        )
+    application.supporting_statement = (supporting_statement or "").strip()
+    application.full_clean(validate_constraints=False)
+    application.save(update_fields=["supporting_statement"])
+    application.documents.set(documents)
+    audit_record(
+        actor=actor,
+        action="application.save",
+        obj=application,
+        request=request,
+        detail={"documents": [d.pk for d in documents]},
+    )
+    return application
+
+
+def _transition(application, to_status, *, actor, reason="", request=None, detail=None):
+    from_status = application.status
+    application.status = to_status
+    ApplicationTransition.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor.user if actor else None,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action=f"application.{to_status}",
+        obj=application,
+        request=request,
+        detail={"from": from_status, "to": to_status, "reason": reason, **(detail or {})},
+    )
+
+
+@transaction.atomic
+def application_submit(*, actor, application, note="", request=None):
+    """Submit an application (or resubmit one sent back for more information, with `note`
+    answering the consortium's request). Every active declaration question must be answered;
+    a failing answer to a blocking question refuses submission; a failing answer to a review
+    question submits it flagged for review."""
+    _require_provider_admin(actor, application.provider)
+    application = _lock(application)
+    _guard(APPLICATION_TRANSITIONS, application, AppStatus.SUBMITTED, what="application")
+    answers = {
+        a.question_id: a
+        for a in ApplicationAnswer.objects.filter(application=application).select_related(
+            "question"
+        )
+    }
+    questions = list(questions_for(application.lot))
+    missing = [q for q in questions if q.pk not in answers]
+    if missing:
+        raise DomainError(f"Answer the question “{missing[0].text}” before submitting.")
+    failing = [q for q in questions if answers[q.pk].answer == q.failing_answer]
+    blocking = [q for q in failing if q.on_fail == DeclarationQuestion.OnFail.BLOCK]
+    if blocking:
+        raise DomainError(
+            f"Your answer to “{blocking[0].text}” means this application cannot be submitted."
+        )
+    application.flagged_for_review = any(
+        q.on_fail == DeclarationQuestion.OnFail.REVIEW for q in failing
+    )
+    application.submitted_at = timezone.now()
+    _transition(
+        application,
+        AppStatus.SUBMITTED,
+        actor=actor,
+        reason=(note or "").strip(),
+        request=request,
+        detail={"flagged_for_review": application.flagged_for_review},
+    )
+    application.full_clean(validate_constraints=False)
+    application.save(update_fields=["status", "flagged_for_review", "submitted_at"])
+    return application
+
+
+# --- The consortium's decisions ------------------------------------------------------------
+
+
+def _decide(actor, application, to_status, reason, request):
+    _require_consortium_admin(actor)
+    application = _lock(application)
+    if application.lot.consortium_id != actor.organisation.pk:
+        raise DomainError("This application is for another consortium's lot.")
+    _guard(APPLICATION_TRANSITIONS, application, to_status, what="application")
+    reason = _require_reason(reason)
+    _transition(application, to_status, actor=actor, reason=reason, request=request)
+    fields = ["status"]
+    if to_status in (AppStatus.APPROVED, AppStatus.REJECTED):
+        application.decided_at = timezone.now()
+        fields.append("decided_at")
+    application.save(update_fields=fields)
+    return application, reason
+
+
+def _application_email(application, template, reason):
+    _email_provider(
+        application.provider,
+        f"emails/{template}",
+        {
+            "application": application,
+            "lot": application.lot,
+            "reason": reason,
+            "path": reverse("providers:application_detail", args=[application.pk]),
+        },
+    )
+
+
+@transaction.atomic
+def application_request_info(*, actor, application, reason, request=None):
+    """Send a submitted application back to the provider, saying what more is needed."""
+    application, reason = _decide(actor, application, AppStatus.MORE_INFO, reason, request)
+    _application_email(application, "enrolment_more_info", reason)
+    return application
+
+
+@transaction.atomic
+def application_reject(*, actor, application, reason, request=None):
+    application, reason = _decide(actor, application, AppStatus.REJECTED, reason, request)
+    _application_email(application, "enrolment_rejected", reason)
+    return application
+
+
+@transaction.atomic
+def application_approve(*, actor, application, reason, request=None):
+    """Approve an application: the provider is enrolled on the lot (an earlier enrolment is
+    made active again; a removed provider cannot be approved)."""
+    _require_consortium_admin(actor)
+    existing = (
+        Enrolment.objects.select_for_update()
+        .filter(provider_id=application.provider_id, lot_id=application.lot_id)
+        .first()
+    )
+    if existing is not None and existing.status == EnrolStatus.REMOVED:
+        raise DomainError("This provider was removed from the lot; removal is final.")
+    application, reason = _decide(actor, application, AppStatus.APPROVED, reason, request)
+    now = timezone.now()
+    enrolment = existing or Enrolment(provider=application.provider, lot=application.lot)
+    enrolment.application = application
+    enrolment.status = EnrolStatus.ACTIVE
+    enrolment.suspension_cause = ""
+    enrolment.status_reason = reason
+    enrolment.status_changed_at = now
+    enrolment.full_clean(validate_constraints=False)
+    enrolment.save()
+    audit_record(
+        actor=actor,
+        action="enrolment.create" if existing is None else "enrolment.reactivate",
+        obj=enrolment,
+        request=request,
+        detail={"application": application.pk},
+    )
+    _application_email(application, "enrolment_approved", reason)
+    quality_score_recompute(provider=application.provider, trigger="enrolment.approved")
+    return application
+
+
+# --- Enrolments ----------------------------------------------------------------------------
+
+
+def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", request=None, notify=True):
+    """Lock the enrolment, check the change, make it, audit it and email the provider."""
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("lot", "provider").get(pk=enrolment.pk)
+    )
+    if actor is not None and enrolment.lot.consortium_id != actor.organisation.pk:
+        raise DomainError("This enrolment is on another consortium's lot.")
+    _guard(ENROLMENT_TRANSITIONS, enrolment, to_status, what="enrolment")
+    from_status = enrolment.status
+    enrolment.status = to_status
+    enrolment.suspension_cause = cause if to_status == EnrolStatus.SUSPENDED else ""
+    enrolment.status_reason = reason
+    enrolment.status_changed_at = timezone.now()
+    enrolment.full_clean(validate_constraints=False)
+    enrolment.save()
+    action = {
+        EnrolStatus.ACTIVE: "enrolment.reinstate",
+        EnrolStatus.SUSPENDED: "enrolment.suspend",
+        EnrolStatus.REMOVED: "enrolment.remove",
+    }[to_status]
+    audit_record(
+        actor=actor,
+        label=None if actor else "system",
+        action=action,
+        obj=enrolment,
+        request=request,
+        detail={"from": from_status, "to": to_status, "reason": reason, "cause": cause},
+    )
+    template = {
+        EnrolStatus.ACTIVE: "enrolment_reinstated",
+        EnrolStatus.SUSPENDED: "enrolment_suspended",
+        EnrolStatus.REMOVED: "enrolment_removed",
+    }[to_status]
+    if notify:
+        _email_provider(
+            enrolment.provider,
+            f"emails/{template}",
+            {"enrolment": enrolment, "lot": enrolment.lot, "reason": reason, "cause": cause},
+        )
+    quality_score_recompute(provider=enrolment.provider, trigger=action)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_suspend(*, actor, enrolment, reason, request=None):
+    """The consortium suspends a provider from a lot: no new invitations or bids until it
+    is reinstated."""
+    _require_consortium_admin(actor)
+    return _change_enrolment(
+        enrolment,
+        EnrolStatus.SUSPENDED,
+        actor=actor,
+        reason=_require_reason(reason),
+        cause=Enrolment.Cause.DECISION,
+        request=request,
+    )
+
+
+@transaction.atomic
+def enrolment_reinstate(*, actor, enrolment, reason, request=None):
+    """The consortium ends a suspension it decided. One for an expired document ends when
+    the provider renews the document."""
+    _require_consortium_admin(actor)
+    if Enrolment.objects.filter(
+        pk=enrolment.pk,
+        status=EnrolStatus.SUSPENDED,
+        suspension_cause=Enrolment.Cause.DOCUMENT_EXPIRED,
+    ).exists():
+        raise DomainError(
+            "This enrolment is suspended because a mandatory document expired; it is "
+            "reinstated when the provider uploads a current one."
+        )
+    return _change_enrolment(
+        enrolment,
+        EnrolStatus.ACTIVE,
+        actor=actor,
+        reason=_require_reason(reason),
+        request=request,
+    )
+
+
+@transaction.atomic
+def enrolment_remove(*, actor, enrolment, reason, request=None):
+    """Remove a provider from a lot, for good."""
+    _require_consortium_admin(actor)
+    return _change_enrolment(
+        enrolment,
+        EnrolStatus.REMOVED,
+        actor=actor,
+        reason=_require_reason(reason),
+        request=request,
+    )
+
+
+@transaction.atomic
+def enrolment_suspend_for_documents(*, enrolment, reason, notify=True):
+    """The system suspends an active enrolment because a mandatory document expired.
+    Idempotent: an enrolment that is not active (already suspended, for any cause, or removed)
+    is left as it is. Returns True if it was suspended now. The provider's admins are emailed
+    (emails/enrolment_suspended) unless `notify` is False, for a caller that sends its own."""
+    if not Enrolment.objects.filter(pk=enrolment.pk, status=EnrolStatus.ACTIVE).exists():
+        return False
+    _change_enrolment(
+        enrolment,
+        EnrolStatus.SUSPENDED,
+        actor=None,
+        reason=reason,
+        cause=Enrolment.Cause.DOCUMENT_EXPIRED,
+        notify=notify,
+    )
+    return True
+
+
+@transaction.atomic
+def enrolment_reinstate_after_documents(*, enrolment, notify=True):
+    """The system reinstates an enrolment suspended for an expired document, once it is
+    renewed. Idempotent; one suspended by the consortium's decision is left suspended.
+    Returns True if it was reinstated now; emails as enrolment_suspend_for_documents."""
+    if not Enrolment.objects.filter(
+        pk=enrolment.pk,
+        status=EnrolStatus.SUSPENDED,
+        suspension_cause=Enrolment.Cause.DOCUMENT_EXPIRED,
+    ).exists():
+        return False
+    _change_enrolment(
+        enrolment,
+        EnrolStatus.ACTIVE,
+        actor=None,
+        reason="The expired mandatory document has been renewed.",
+        notify=notify,
+    )
+    return True

@@ -1,0 +1,64 @@
+"""Reads of the enrolment part, scoped to the actor: a provider sees its own applications and
+enrolments; a consortium admin sees those on its own consortium's lots."""
+
+from django.db.models import Prefetch
+
+from ..models import (
+    Application,
+    ApplicationAnswer,
+    ApplicationTransition,
+    DeclarationQuestion,
+    Enrolment,
+)
+
+
+def applications_visible_to(actor):
+    if actor is None:
+        return Application.objects.none()
+    queryset = Application.objects.select_related("lot", "provider")
+    if actor.is_provider:
+        return queryset.filter(provider=actor.organisation)
+    if actor.is_consortium_admin:
+        return queryset.filter(lot__consortium=actor.organisation)
+    return Application.objects.none()
+
+
+def application_detail(queryset):
+    """The application's answers, transitions and documents, fetched in a few queries."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "answers",
+            queryset=ApplicationAnswer.objects.select_related("question").order_by(
+                "question__position", "question__id"
+            ),
+        ),
+        Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")),
+        "documents",
+    )
+
+
+def review_queue(actor):
+    """Submitted applications on the actor's lots: flagged ones first, then oldest first."""
+    return (
+        applications_visible_to(actor)
+        .filter(status=Application.Status.SUBMITTED)
+        .order_by("-flagged_for_review", "submitted_at", "pk")
+    )
+
+
+def enrolments_visible_to(actor):
+    if actor is None:
+        return Enrolment.objects.none()
+    queryset = Enrolment.objects.select_related("lot", "provider")
+    if actor.is_provider:
+        return queryset.filter(provider=actor.organisation)
+    if actor.is_consortium_admin:
+        return queryset.filter(lot__consortium=actor.organisation)
+    return Enrolment.objects.none()
+
+
+def declaration_questions_visible_to(actor):
+    """A consortium admin's own consortium's questions, active and not."""
+    if actor is None or not actor.is_consortium_admin:
+        return DeclarationQuestion.objects.none()
+    return DeclarationQuestion.objects.filter(consortium=actor.organisation)
