@@ -21,6 +21,7 @@ from ..models import MANDATORY_TYPES, Document, DocumentType, Enrolment
 from ..models.documents import EXPIRING_TYPES
 from ..uploads import document_content_type
 from . import quality
+from .enrolment import enrolment_reinstate_after_documents, enrolment_suspend_for_documents
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +217,6 @@ def _suspend_for_expired(*, provider, today):
     ).select_related("lot", "provider")
     if not enrolments:
         return 0
-    from .enrolment import enrolment_suspend_for_documents
-
     return sum(_each(enrolment_suspend_for_documents, enrolments, reason=reason))
 
 
@@ -233,8 +232,6 @@ def _reinstate_if_renewed(*, provider, today):
     ).select_related("lot", "provider")
     if not enrolments:
         return 0
-    from .enrolment import enrolment_reinstate_after_documents
-
     return sum(_each(enrolment_reinstate_after_documents, enrolments))
 
 
