@@ -104,6 +104,8 @@ def seed(stdout):
     stdout.write(
         "  each provider's mandatory documents: some expiring in 5 and 25 days, one expired"
     )
+    enrolment_seed(consortium=consortium, now=timezone.now())
+    stdout.write("  declaration questions; applications and enrolments in every state")
     # Quality part: keep this last, so the scores see everything seeded above.
     scored = quality_scores_seed()
     stdout.write(f"  quality scores of the {scored} enrolled providers not yet scored")
@@ -191,6 +193,134 @@ def documents_seed(*, today):
             document.size = len(data)
             document.file.save(document.original_name, ContentFile(data), save=False)
             document.save()
+
+
+# Enrolment part: the consortium's declaration questions, and each demo provider's applications
+# in every state: (provider index, lot code, application status, flagged, enrolment status).
+DECLARATIONS = [
+    ("Has any setting had safeguarding enforcement action in the last 3 years?", True, "review"),
+    ("Are you insolvent or in administration?", True, "block"),
+    ("Do you agree to the DPS terms?", False, "block"),
+]
+DEMO_APPLICATIONS = [
+    (0, "childrens-homes", "approved", False, "active"),
+    (0, "parent-and-child", "more_info", False, None),
+    (1, "childrens-homes", "draft", False, None),
+    (2, "childrens-homes", "submitted", False, None),
+    (3, "childrens-homes", "submitted", True, None),
+    (4, "fostering", "approved", False, "active"),  # its DPS terms expired: the task suspends
+    (5, "fostering", "rejected", False, None),
+    (6, "fostering", "approved", False, "suspended"),
+    (7, "supported-16-plus", "approved", False, "removed"),
+    (8, "supported-16-plus", "approved", False, "active"),
+    (9, "parent-and-child", "approved", False, "active"),
+    (10, "send-schools", "approved", False, "active"),
+    (11, "send-schools", "approved", True, "active"),
+]
+DEMO_PATHS = {
+    "draft": [],
+    "submitted": [("draft", "submitted", "")],
+    "more_info": [
+        ("draft", "submitted", ""),
+        ("submitted", "more_info", "Please attach your latest Ofsted report for each home."),
+    ],
+    "approved": [("draft", "submitted", ""), ("submitted", "approved", "All requirements met.")],
+    "rejected": [
+        ("draft", "submitted", ""),
+        ("submitted", "rejected", "No registered settings within the consortium's area."),
+    ],
+}
+ENROLMENT_REASONS = {
+    "active": "All requirements met.",
+    "suspended": "Suspended while a safeguarding concern is investigated.",
+    "removed": "Removed after repeated failures to meet the contract's standards.",
+}
+
+
+def enrolment_seed(*, consortium, now):
+    """Declaration questions, provider profiles, and applications and enrolments in every
+    state (once: a provider's application to a lot is left as it is on reseeding)."""
+    from .models import (
+        Application,
+        ApplicationAnswer,
+        ApplicationTransition,
+        DeclarationQuestion,
+        Enrolment,
+        ProviderProfile,
+    )
+
+    questions = []
+    for position, (text, failing, on_fail) in enumerate(DECLARATIONS):
+        question, _ = DeclarationQuestion.objects.get_or_create(
+            consortium=consortium,
+            text=text,
+            defaults={"failing_answer": failing, "on_fail": on_fail, "position": position},
+        )
+        questions.append(question)
+    admin = consortium.memberships.filter(role=Role.CONSORTIUM_ADMIN).first()
+    for index, (name, _) in enumerate(PROVIDERS):
+        provider = Organisation.objects.get(slug=_slug(name))
+        ProviderProfile.objects.get_or_create(
+            organisation=provider,
+            defaults={
+                "legal_name": f"{name} Ltd",
+                "companies_house_number": f"{10000000 + index * 7919:08d}",
+                "address": f"{index + 1} High Street\n{AREAS[index % len(AREAS)][0]}",
+                "postcode": f"{AREAS[index % len(AREAS)][1]} {index + 1}AB",
+                "contact_name": f"{name} Office",
+                "contact_email": f"office@{_slug(name)}.example",
+                "contact_phone": f"020 7946 {index:04d}",
+            },
+        )
+    for index, code, status, flagged, enrolment_status in DEMO_APPLICATIONS:
+        provider = Organisation.objects.get(slug=_slug(PROVIDERS[index][0]))
+        lot = Lot.objects.get(consortium=consortium, code=code)
+        if Application.objects.filter(provider=provider, lot=lot).exists():
+            continue
+        days_ago = 30 - index * 2
+        provider_admin = provider.memberships.filter(role=Role.PROVIDER_ADMIN).first()
+        application = Application.objects.create(
+            provider=provider,
+            lot=lot,
+            status=status,
+            flagged_for_review=flagged,
+            supporting_statement=f"{PROVIDERS[index][0]} has cared for children for many years.",
+            submitted_at=None if status == "draft" else now - timedelta(days=days_ago),
+            decided_at=now - timedelta(days=days_ago - 3)
+            if status in ("approved", "rejected")
+            else None,
+        )
+        application.documents.set(
+            Document.objects.filter(provider=provider, superseded_by__isnull=True)[:3]
+        )
+        for question in questions:
+            fails = flagged and question.on_fail == "review"
+            ApplicationAnswer.objects.create(
+                application=application,
+                question=question,
+                answer=question.failing_answer if fails else not question.failing_answer,
+                detail="A compliance notice in 2024, since lifted." if fails else "",
+            )
+        for from_status, to_status, reason in DEMO_PATHS[status]:
+            who = provider_admin if to_status == "submitted" else admin
+            ApplicationTransition.objects.create(
+                application=application,
+                from_status=from_status,
+                to_status=to_status,
+                actor=who.user if who else None,
+                reason=reason,
+            )
+        if enrolment_status:
+            Enrolment.objects.get_or_create(
+                provider=provider,
+                lot=lot,
+                defaults={
+                    "application": application,
+                    "status": enrolment_status,
+                    "suspension_cause": "decision" if enrolment_status == "suspended" else "",
+                    "status_reason": ENROLMENT_REASONS[enrolment_status],
+                },
+            )
 
 
 def logins():
