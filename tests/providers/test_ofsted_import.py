@@ -260,3 +260,22 @@ def test_the_upload_page_refuses_a_file_over_the_size_cap(client, world, monkeyp
 
     assert response.status_code == 400
     assert "MB or smaller" in response.content.decode()
+
+
+def test_a_large_upload_is_read_from_its_temporary_file(client, world, recomputed, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # so Django spools the upload to disk
+    ServiceFactory(provider=world.provider_a, ofsted_urn="SC100001", ofsted_rating="good")
+    rows = "".join(
+        f"SC{200000 + n},Home {n},Children's home,Kent,Good,01/02/2025\n" for n in range(500)
+    )
+    content = HEADER + rows + "SC100001,Hillside,Children's home,Kent,Outstanding,27/03/2025\n"
+    client.force_login(world.admin)
+
+    response = client.post(
+        reverse("providers:ofsted_import"),
+        {"file": SimpleUploadedFile("ofsted.csv", content.encode(), "text/csv")},
+    )
+
+    assert response.status_code == 200
+    assert response.context["report"].rows_read == 501
+    assert response.context["report"].services_updated == 1
