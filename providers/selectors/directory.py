@@ -133,7 +133,6 @@ class DirectoryFilter(django_filters.FilterSet):
 
             actor = get_actor(request)
         consortium = directory_consortium(actor)
-        self.filters["lot"].queryset = Lot.objects.filter(consortium=consortium)
         areas = (
             Service.objects.filter(
                 is_active=True,
@@ -146,7 +145,10 @@ class DirectoryFilter(django_filters.FilterSet):
             .values_list("local_authority", flat=True)
             .distinct()
         )
-        self.filters["area"].extra["choices"] = [(a, a) for a in areas]
+        # The choices are the form's (each form has its own copy of its fields): a filter's
+        # field may have been built, and kept, before this (e.g. by the API's schema).
+        self.form.fields["lot"].queryset = Lot.objects.filter(consortium=consortium)
+        self.form.fields["area"].choices = [("", "Any area"), *[(a, a) for a in areas]]
 
     def collect(self, queryset, name, value):
         """Each filter only collects its value; filter_queryset applies them together."""

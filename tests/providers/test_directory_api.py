@@ -148,3 +148,21 @@ def test_the_directory_api_is_read_only(world, client, api_key_for, market):
     response = client.post(LIST, {}, content_type="application/json", HTTP_AUTHORIZATION=key)
 
     assert_problem(response, 405)
+
+
+def test_the_area_and_lot_choices_are_the_callers_even_once_the_schema_has_been_built(
+    world, client, api_key_for, market
+):
+    from providers.api.directory import DirectoryApiFilter
+
+    # Building the OpenAPI document builds (and caches) the filters' fields, empty choices
+    # and all; the caller's choices must still apply.
+    DirectoryApiFilter.base_filters["area"].field  # noqa: B018
+    DirectoryApiFilter.base_filters["lot"].field  # noqa: B018
+    key = api_key_for(world.borough_a)
+
+    by_area = client.get(LIST + "?area=Kent", HTTP_AUTHORIZATION=key)
+    by_lot = client.get(LIST + f"?lot={market['lot'].pk}", HTTP_AUTHORIZATION=key)
+
+    assert [p["name"] for p in by_area.json()["results"]] == ["Alpha Care"]
+    assert [p["name"] for p in by_lot.json()["results"]] == ["Alpha Care"]
