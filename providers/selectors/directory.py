@@ -148,7 +148,7 @@ class DirectoryFilter(django_filters.FilterSet):
         # The choices are the form's (each form has its own copy of its fields): a filter's
         # field may have been built, and kept, before this (e.g. by the API's schema).
         self.form.fields["lot"].queryset = Lot.objects.filter(consortium=consortium)
-        self.form.fields["area"].choices = [("", "Any area"), *[(a, a) for a in areas]]
+        self.form.fields["area"].choices = [(a, a) for a in areas]  # "Any area" is added
 
     def collect(self, queryset, name, value):
         """Each filter only collects its value; filter_queryset applies them together."""

@@ -264,3 +264,27 @@ def test_home_and_navigation_link_to_the_directory_and_quality_pages(world, clie
         assert page.count(f'href="{reverse(name)}"') == 2  # in the navigation and on the page
     if persona == "bidder_a":
         assert f'href="{URL}"' not in page
+
+
+def test_the_filters_offer_the_consortiums_lots_and_the_listed_providers_areas(
+    world, client, market
+):
+    LotFactory(consortium=ConsortiumFactory(), name="Foreign lot")
+    client.force_login(world.officer_a)
+
+    form = client.get(URL).context["filter"].form
+
+    assert [label for _, label in form.fields["lot"].choices] == [
+        "Any lot",
+        "Children's homes",
+        "Fostering",
+    ]
+    assert [label for _, label in form.fields["area"].choices] == ["Any area", "Kent", "Surrey"]
+
+
+def test_scores_show_with_two_decimal_places(world, client, market):
+    client.force_login(world.officer_a)
+
+    page = client.get(URL).content.decode()
+
+    assert "<strong>60.00</strong>" in page
