@@ -4,7 +4,6 @@ from django.urls import reverse
 from .models.people import Role
 from .tenancy import get_actor
 
-
 # Capability apps add their sections: functions of the actor returning (label, url name)
 # pairs, registered from their AppConfig.ready(), so the core knows none of them.
 NAVIGATION_CONTRIBUTORS = []

@@ -12,10 +12,12 @@ class GovukFormRenderer(TemplatesSetting):
     field_template_name = "forms/govuk_field.html"
 
 
+# Checked in order, so a subclass comes before its parent (CheckboxSelectMultiple is a
+# RadioSelect).
 WIDGET_CLASSES = {
     forms.CheckboxInput: "govuk-checkboxes__input",
-    forms.RadioSelect: "govuk-radios__input",
     forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
     forms.Select: "govuk-select",
     forms.SelectMultiple: "govuk-select",
     forms.Textarea: "govuk-textarea",

@@ -101,8 +101,6 @@ class ServiceForm(GovukFormMixin, forms.Form):
                 empty_value=None,
                 required=False,
             )
-        # (The mixin takes CheckboxSelectMultiple, a RadioSelect subclass, for radios.)
-        self.fields["specialisms"].widget.attrs["class"] = "govuk-checkboxes__input"
         # The mixin styled the fields declared before __init__; style the needs too.
         for code, _label, _domain in INDICATORS:
             self.fields[need_field_name(code)].widget.attrs["class"] = "govuk-select"

@@ -11,6 +11,7 @@ import json
 import re
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -38,6 +39,24 @@ def _owner(request):
     return None
 
 
+def _digest(request):
+    """A fingerprint of the request. A file upload is read from its parsed parts (spooled to
+    disk for large files), since its raw body may be too large to hold in memory."""
+    digest = hashlib.sha256(request.method.encode() + request.get_full_path().encode() + b"\n")
+    if request.content_type != "multipart/form-data":
+        digest.update(request.body)
+        return digest.hexdigest()
+    for name, values in sorted(request.POST.lists()):
+        digest.update(json.dumps([name, values]).encode())
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            digest.update(json.dumps([name, upload.name, upload.size]).encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,9 +73,10 @@ class IdempotencyMiddleware:
             return _problem(
                 400, "The Idempotency-Key header must be 1 to 255 printable ASCII characters."
             )
-        digest = hashlib.sha256(
-            request.method.encode() + request.get_full_path().encode() + b"\n" + request.body
-        ).hexdigest()
+        try:
+            digest = _digest(request)
+        except RequestDataTooBig:
+            return _problem(413, "The request body is too large.")
         # A record older than the time we promise to keep it is gone, even before the purge.
         expired = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
         IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=expired).delete()

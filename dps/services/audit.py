@@ -11,17 +11,47 @@ def client_ip(request):
     return get_client_ip_address(request) or None
 
 
-def audit_record(*, actor=None, user=None, label=None, action, obj=None, request=None, detail=None):
+def owner_of(obj):
+    """The organisation an object belongs to: itself, or its provider or organisation."""
+    from ..models import Organisation
+
+    if obj is None:
+        return None
+    if isinstance(obj, Organisation):
+        return obj
+    for name in ("provider", "organisation"):
+        owner = getattr(obj, name, None)
+        if isinstance(owner, Organisation):
+            return owner
+    return None
+
+
+def audit_record(
+    *,
+    actor=None,
+    user=None,
+    label=None,
+    action,
+    obj=None,
+    request=None,
+    detail=None,
+    organisation=None,
+):
     """Append one event. `actor` is a tenancy.Actor; `user` serves when there is none yet
-    (e.g. a login before the user has a membership); `label` names an unknown actor."""
+    (e.g. a login before the user has a membership); `label` names an unknown actor.
+    The event belongs to the actor's organisation; a system action (no actor) belongs to
+    `organisation` or else to the object's, so the organisation's overseers can find it."""
     actor_user = actor.user if actor else user
     if actor:
         label = actor.label
     elif actor_user:
         label = actor_user.email
-    organisation = actor.organisation if actor else None
-    if organisation is None and actor_user is not None and actor_user.membership:
+    if actor:
+        organisation = actor.organisation
+    elif actor_user is not None and actor_user.membership:
         organisation = actor_user.membership.organisation
+    elif organisation is None:
+        organisation = owner_of(obj)
     return AuditEvent.objects.create(
         actor_user=actor_user,
         actor_api_client=actor.api_client if actor else None,

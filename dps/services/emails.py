@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import timezone
 
 from ..models import OutboundEmail
@@ -58,8 +58,9 @@ def email_queue(
 def email_queue_template(*, to, template, context, organisation=None, dedupe_key=None):
     """Render templates/<template>_subject.txt, _body.txt and (if present) _body.html."""
     context = {"site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME, **context}
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_body.txt", context)
+    text = engines["text"]
+    subject = " ".join(text.get_template(f"{template}_subject.txt").render(context).split())
+    body = text.get_template(f"{template}_body.txt").render(context)
     return email_queue(
         to=to, subject=subject, body_text=body, organisation=organisation, dedupe_key=dedupe_key
     )

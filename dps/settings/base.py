@@ -93,6 +93,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails: the same templates, rendered without HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Data -------------------------------------------------------------------------------

@@ -88,3 +88,16 @@ def test_a_bad_search_value_gets_a_form_error_not_a_server_error(world, client):
     response = client.get(reverse("audit_log"), {"ip_address": "not-an-ip", "since": "yesterday"})
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
+
+
+def test_a_system_action_belongs_to_the_organisation_of_its_object(world):
+    from dps.models import ApiClient
+
+    client = ApiClient.objects.create(
+        organisation=world.borough_a, name="x", prefix="abc123", key_hash="0" * 64
+    )
+    event = audit_record(action="sweep.did_something", obj=client)
+    assert event.actor_label == "system"
+    assert event.organisation == world.borough_a
+    explicit = audit_record(action="sweep.other", organisation=world.provider_a)
+    assert explicit.organisation == world.provider_a

@@ -159,3 +159,23 @@ def test_only_a_failed_email_can_be_retried(world):
     actor = Actor.for_membership(world.admin.membership)
     with pytest.raises(DomainError):
         email_retry(email=email, actor=actor)
+
+
+def test_plain_text_emails_are_not_html_escaped(world):
+    from dps.models import Invitation
+    from dps.services.emails import email_queue_template
+
+    world.borough_a.name = "O'Neill & Sons <Borough>"
+    invitation = Invitation(
+        organisation=world.borough_a,
+        email="x@example.org",
+        role="commissioner",
+        expires_at=timezone.now(),
+    )
+    email = email_queue_template(
+        to="x@example.org",
+        template="emails/invitation",
+        context={"invitation": invitation, "accept_path": "/invitations/abc/"},
+    )
+    assert "O'Neill & Sons <Borough>" in email.subject
+    assert "O'Neill & Sons <Borough>" in email.body_text

@@ -149,3 +149,20 @@ def test_a_consortium_admin_gets_a_404_for_a_provider_that_has_not_applied(clien
     client.force_login(world.admin)
 
     assert client.get(provider_documents(world.provider_b)).status_code == 404
+
+
+def test_a_large_upload_with_an_idempotency_key_is_saved_once_and_replayed(client, world):
+    client.force_login(world.provider_admin_a)
+    big = PDF + b"0" * (3 * 1024 * 1024)  # over Django's 2.5 MB in-memory body limit
+    key = {"Idempotency-Key": "upload-1"}
+
+    first = client.post(OWN, multipart(file=upload(big, name="big.pdf")), headers=key)
+    retry = client.post(OWN, multipart(file=upload(big, name="big.pdf")), headers=key)
+    other = client.post(OWN, multipart(file=upload(PDF, name="small.pdf")), headers=key)
+
+    assert first.status_code == 201, first.content
+    assert retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    assert other.status_code == 422
+    assert Document.objects.filter(provider=world.provider_a).count() == 1
