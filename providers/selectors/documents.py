@@ -92,9 +92,15 @@ class DocumentStatus:
 def document_state(document, today):
     """(state, days left) of a current document on `today`. A document is expired on its
     expiry date."""
-    if document.expires_on is None:
+    return expiry_state(document.expires_on, today)
+
+
+def expiry_state(expires_on, today):
+    """(state, days left) of a current document expiring on `expires_on`: the one rule the
+    pages, the expiry task and the quality score share."""
+    if expires_on is None:
         return "current", None
-    days_left = (document.expires_on - today).days
+    days_left = (expires_on - today).days
     if days_left <= 0:
         return "expired", days_left
     if days_left <= EXPIRING_WITHIN_DAYS:

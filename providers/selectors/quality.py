@@ -1,7 +1,7 @@
 """Reads of the quality part: scores visible to an actor, the latest score per consortium, and
 the status of a provider's mandatory documents (which the compliance part is computed from)."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, Q, Subquery
@@ -20,6 +20,7 @@ from ..models import (
     QualityWeights,
 )
 from . import consortium_of
+from .documents import expiry_state
 
 # The points of each Ofsted rating in the inspection part.
 RATING_POINTS = {
@@ -37,8 +38,6 @@ def rounded(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# A mandatory document expiring within this many days is "expiring" (the first reminder).
-EXPIRING_WITHIN = timedelta(days=30)
 # Enrolments whose provider counts as enrolled with the lot's consortium for its score.
 SCORED_STATUSES = [Enrolment.Status.ACTIVE, Enrolment.Status.SUSPENDED]
 
@@ -51,12 +50,6 @@ STATUS_LABELS = {
 }
 # The mandatory types in the order they are listed.
 MANDATORY_ORDER = [t for t in DocumentType if t in MANDATORY_TYPES]
-
-
-def document_is_current(expires_on, today):
-    """A document with no expiry date is current; one expires on its expiry date (the day the
-    daily task suspends enrolments for it)."""
-    return expires_on is None or expires_on > today
 
 
 def mandatory_documents_status(provider, *, today):
@@ -76,14 +69,7 @@ def mandatory_documents_status(provider, *, today):
     for doc_type in MANDATORY_ORDER:
         doc = best.get(doc_type.value)
         expires_on = doc["expires_on"] if doc else None
-        if doc is None:
-            status = MISSING
-        elif not document_is_current(expires_on, today):
-            status = EXPIRED
-        elif expires_on is not None and expires_on - today <= EXPIRING_WITHIN:
-            status = EXPIRING
-        else:
-            status = CURRENT
+        status = MISSING if doc is None else expiry_state(expires_on, today)[0]
         rows.append(
             {
                 "type": doc_type.value,
