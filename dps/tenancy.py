@@ -48,6 +48,13 @@ class Actor:
         return self.api_client is None and self.role in MFA_REQUIRED_ROLES
 
     @property
+    def role_label(self):
+        """The role as people read it: "Placement officer", "Case system"."""
+        if self.role in Role.values:
+            return Role(self.role).label
+        return self.role.replace("_", " ").capitalize()
+
+    @property
     def label(self):
         if self.api_client:
             return f"API client {self.api_client.name} ({self.organisation.name})"

@@ -19,3 +19,9 @@ def test_each_role_sees_its_own_dashboard(client, world):
         response = client.get("/")
         assert response.status_code == 200
         assert heading in response.content.decode()
+
+
+def test_the_banner_names_the_signed_in_persons_organisation_and_role(client, world):
+    client.force_login(world.officer_a)
+    body = client.get("/").content.decode()
+    assert "Signed in as officer@a.test, Alpha Borough (placement officer)." in body
