@@ -190,6 +190,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
+# Accept the code of the 30 seconds before and after too (RFC 6238's one step of drift), so a
+# code typed as it rolls over still works; each code still works only once.
+MFA_TOTP_TOLERANCE = 1
 MFA_REAUTHENTICATION_REQUIRED = True
 # Roles that must use a second factor (consortium admins, commissioners, placement officers).
 # Only the embedded demo may turn this off; production refuses to start without it.

@@ -165,6 +165,9 @@ class UI:
         if self.path.startswith("/accounts/2fa/authenticate/"):
             self.fill("Security code", totp_code(user.totp_secret))
             self.submit("Continue")
+        assert not self.path.startswith(("/accounts/login/", "/accounts/2fa/authenticate/")), (
+            f"{user.email} was not signed in: still at {self.path}"
+        )
 
 
 @pytest.fixture

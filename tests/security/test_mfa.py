@@ -264,3 +264,14 @@ def test_mfa_codes_expire_with_their_time_window(client, world):
         client.post(MFA_URL, {"code": code})
 
         assert not is_signed_in(client)
+
+
+def test_a_code_typed_as_it_rolls_over_still_works_once(client, world):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        code = totp_code(world.officer_a.totp_secret)
+        sign_in(client, world.officer_a.email)
+        traveller.shift(timedelta(seconds=30))
+
+        client.post(MFA_URL, {"code": code})
+
+        assert is_signed_in(client)
