@@ -31,6 +31,7 @@ class AccountAdapter(DefaultAccountAdapter):
             body_text=message.body,
             body_html=html,
             organisation=membership.organisation if membership else None,
+            sensitive=True,
         )
 
 

@@ -30,6 +30,9 @@ class OutboundEmail(models.Model):
         related_name="+",
         help_text="The recipient's organisation, for scoping who may see the email.",
     )
+    sensitive = models.BooleanField(
+        default=False, help_text="Holds a secret link (sign-in, invitation): erased once sent."
+    )
     # Lets a caller queue "the same" email twice (a task run twice) and get one email.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 

@@ -29,16 +29,21 @@ def backoff(attempts):
     return timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
+ERASED = "(Erased once sent: it held a secret link.)"
+
+
 def email_queue(
-    *, to, subject, body_text, body_html="", organisation=None, dedupe_key=None
+    *, to, subject, body_text, body_html="", organisation=None, dedupe_key=None, sensitive=False
 ) -> OutboundEmail:
-    """Store an email and send it once the surrounding transaction commits."""
+    """Store an email and send it once the surrounding transaction commits. A `sensitive`
+    email's body (a password-reset or invitation link) is erased once it has been sent."""
     fields = {
         "to": to,
         "subject": subject[:255],
         "body_text": body_text,
         "body_html": body_html,
         "organisation": organisation,
+        "sensitive": sensitive,
     }
     if dedupe_key:
         existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
@@ -55,14 +60,21 @@ def email_queue(
     return email
 
 
-def email_queue_template(*, to, template, context, organisation=None, dedupe_key=None):
+def email_queue_template(
+    *, to, template, context, organisation=None, dedupe_key=None, sensitive=False
+):
     """Render templates/<template>_subject.txt, _body.txt and (if present) _body.html."""
     context = {"site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME, **context}
     text = engines["text"]
     subject = " ".join(text.get_template(f"{template}_subject.txt").render(context).split())
     body = text.get_template(f"{template}_body.txt").render(context)
     return email_queue(
-        to=to, subject=subject, body_text=body, organisation=organisation, dedupe_key=dedupe_key
+        to=to,
+        subject=subject,
+        body_text=body,
+        organisation=organisation,
+        dedupe_key=dedupe_key,
+        sensitive=sensitive,
     )
 
 
@@ -107,9 +119,10 @@ def email_send(*, email_id, connection=None):
         )
         log.warning("Email %s attempt %s failed: %s", email_id, email.attempts, exc)
         return False
-    OutboundEmail.objects.filter(pk=email_id).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error="", claimed_at=None
-    )
+    sent = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": "", "claimed_at": None}
+    if email.sensitive:
+        sent.update(body_text=ERASED, body_html="")
+    OutboundEmail.objects.filter(pk=email_id).update(**sent)
     return True
 
 

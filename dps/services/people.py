@@ -75,6 +75,7 @@ def invitation_create(
             "accept_path": reverse("invitation_accept", args=[invitation.token]),
         },
         organisation=org,
+        sensitive=True,
     )
     return invitation
 

@@ -179,3 +179,43 @@ def test_plain_text_emails_are_not_html_escaped(world):
     )
     assert "O'Neill & Sons <Borough>" in email.subject
     assert "O'Neill & Sons <Borough>" in email.body_text
+
+
+def test_a_sensitive_emails_body_is_erased_once_sent_but_kept_while_it_may_be_retried():
+    email = queue(body_text="Reset: https://x/reset/k3y-9f2a/", sensitive=True)
+    email_send(email_id=email.pk, connection=DownServer())
+    email.refresh_from_db()
+    assert "k3y-9f2a" in email.body_text  # still needed for the retry
+
+    OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert "k3y-9f2a" in mail.outbox[0].body
+    assert "k3y-9f2a" not in email.body_text
+
+
+def test_an_ordinary_emails_body_is_kept_after_sending():
+    email = queue(body_text="Your application was approved.")
+    email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.body_text == "Your application was approved."
+
+
+def test_password_reset_and_invitation_emails_are_sensitive(world):
+    from allauth.account.adapter import get_adapter
+
+    from dps.services.people import invitation_create
+
+    get_adapter().send_mail(
+        "account/email/password_reset_key",
+        world.officer_a.email,
+        {"user": world.officer_a, "password_reset_url": "http://x/reset/secret/"},
+    )
+    invitation_create(
+        actor=Actor.for_membership(world.commissioner_a.membership),
+        email="new@a.test",
+        role="placement_officer",
+    )
+    assert OutboundEmail.objects.get(to=world.officer_a.email).sensitive
+    assert OutboundEmail.objects.get(to="new@a.test").sensitive
