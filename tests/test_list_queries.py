@@ -1,0 +1,138 @@
+"""List pages and list endpoints answer in a fixed number of queries, however many rows they
+show: each is requested with a few rows and with several times more, and the counts must match.
+(N+1 queries would grow with the rows.)"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dps.models import AuditEvent, Membership, OutboundEmail, Role
+from providers.models import Application
+from tests.factories import (
+    ApplicationFactory,
+    BoroughFactory,
+    DocumentFactory,
+    EnrolmentFactory,
+    LotFactory,
+    ProviderFactory,
+    ServiceFactory,
+    UserFactory,
+    make_api_client,
+)
+
+
+def members(world, n):
+    for _ in range(n):
+        Membership.objects.create(
+            user=UserFactory(), organisation=world.borough_a, role=Role.PLACEMENT_OFFICER
+        )
+
+
+def api_clients(world, n):
+    for i in range(n):
+        make_api_client(world.borough_a, name=f"Client {timezone.now().timestamp()}-{i}")
+
+
+def audit_events(world, n):
+    for i in range(n):
+        AuditEvent.objects.create(
+            actor_user=world.officer_a,
+            actor_label="x",
+            organisation=world.borough_a,
+            action=f"a{i}",
+        )
+
+
+def failed_emails(world, n):
+    for _ in range(n):
+        OutboundEmail.objects.create(
+            to="x@a.test", subject="s", body_text="b", status="failed", organisation=world.borough_a
+        )
+
+
+def boroughs(world, n):
+    for _ in range(n):
+        BoroughFactory(consortium=world.consortium)
+
+
+def enrolled_providers(world, n):
+    lot = LotFactory(consortium=world.consortium)
+    for _ in range(n):
+        provider = ProviderFactory()
+        EnrolmentFactory(provider=provider, lot=lot)
+        ServiceFactory(provider=provider)
+
+
+def submitted_applications(world, n):
+    lot = LotFactory(consortium=world.consortium)
+    for _ in range(n):
+        ApplicationFactory(lot=lot, status=Application.Status.SUBMITTED)
+
+
+def own_services(world, n):
+    for _ in range(n):
+        ServiceFactory(provider=world.provider_a)
+
+
+def own_documents(world, n):
+    for _ in range(n):
+        DocumentFactory(provider=world.provider_a)
+
+
+def own_applications(world, n):
+    for _ in range(n):
+        EnrolmentFactory(provider=world.provider_a, lot=LotFactory(consortium=world.consortium))
+
+
+# (persona, path, rows maker, signed in with an API key of the persona's organisation)
+LISTS = [
+    ("commissioner_a", "/organisation/users/", members, False),
+    ("commissioner_a", "/organisation/api-clients/", api_clients, False),
+    ("admin", "/audit/", audit_events, False),
+    ("admin", "/emails/", failed_emails, False),
+    ("admin", "/consortium/boroughs/", boroughs, False),
+    ("admin", "/consortium/applications/", submitted_applications, False),
+    ("admin", "/consortium/enrolments/", enrolled_providers, False),
+    ("officer_a", "/directory/", enrolled_providers, False),
+    ("provider_admin_a", "/services/", own_services, False),
+    ("provider_admin_a", "/vacancies/", own_services, False),
+    ("provider_admin_a", "/documents/", own_documents, False),
+    ("provider_admin_a", "/applications/", own_applications, False),
+    ("commissioner_a", "/api/v1/members/", members, False),
+    ("admin", "/api/v1/audit-events/", audit_events, False),
+    ("officer_a", "/api/v1/providers/", enrolled_providers, True),
+    ("officer_a", "/api/v1/services/", enrolled_providers, True),
+    ("provider_admin_a", "/api/v1/services/", own_services, True),
+    ("provider_admin_a", "/api/v1/documents/", own_documents, True),
+    ("provider_admin_a", "/api/v1/enrolments/", own_applications, True),
+    ("admin", "/api/v1/applications/", submitted_applications, False),
+]
+
+
+def count_queries(client, path, headers):
+    """(queries made, size of the answer) for one request."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries), len(response.content)
+
+
+@pytest.mark.parametrize(("persona", "path", "make_rows", "api_key"), LISTS)
+def test_a_list_answers_in_the_same_number_of_queries_for_more_rows(
+    client, world, persona, path, make_rows, api_key
+):
+    user = getattr(world, persona)
+    headers = {}
+    if api_key:
+        _client, key = make_api_client(user.membership.organisation, can_write=False)
+        headers = {"Authorization": f"Bearer {key}"}
+    else:
+        client.force_login(user)
+    make_rows(world, 2)
+    client.get(path, headers=headers)  # warm caches (sessions, content types, sites)
+    few, few_size = count_queries(client, path, headers)
+    make_rows(world, 8)
+    many, many_size = count_queries(client, path, headers)
+    assert many_size > few_size, f"{path} does not show the rows made for it"
+    assert many == few, f"{path}: {few} queries for a few rows, {many} for more"
