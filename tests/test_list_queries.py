@@ -76,8 +76,10 @@ def own_services(world, n):
 
 
 def own_documents(world, n):
+    """A current document, and n earlier ones it renewed (the page's history lists them)."""
+    current = DocumentFactory(provider=world.provider_a)
     for _ in range(n):
-        DocumentFactory(provider=world.provider_a)
+        DocumentFactory(provider=world.provider_a, superseded_by=current)
 
 
 def own_applications(world, n):
