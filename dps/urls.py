@@ -15,6 +15,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 api_v1 = [
     path("", include(("dps.api.urls", "core"))),
     path("", include(("providers.api.urls", "providers"))),
+    path("", include(("placements.api.urls", "placements"))),
 ]
 
 urlpatterns = [
@@ -46,6 +47,7 @@ urlpatterns = [
     path("emails/", views.email_outbox, name="email_outbox"),
     path("emails/<int:pk>/retry/", views.email_retry_view, name="email_retry"),
     path("", include(("providers.urls", "providers"))),
+    path("", include(("placements.urls", "placements"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

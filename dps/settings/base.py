@@ -284,11 +284,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "providers.tasks.quality_scores_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    "requests-close": {"task": "placements.tasks.requests_close_due", "schedule": 30.0},
 }
 CELERY_TIMEZONE = "Europe/London"
 
 # Providers: vacancy figures not confirmed for this many days are flagged "Out of date".
 VACANCY_STALE_DAYS = env.int("VACANCY_STALE_DAYS", default=14)
+# Mini-competitions: bids close this many hours after publishing unless the officer sets a
+# deadline; no deadline may be sooner than MIN_BID_WINDOW_MINUTES. A request is closed
+# CLOSE_GRACE_SECONDS after its deadline, so bids that arrived in time finish saving first.
+PLANNED_BID_HOURS = env.int("PLANNED_BID_HOURS", default=24)
+EMERGENCY_BID_HOURS = env.int("EMERGENCY_BID_HOURS", default=4)
+MIN_BID_WINDOW_MINUTES = env.int("MIN_BID_WINDOW_MINUTES", default=30)
+CLOSE_GRACE_SECONDS = env.int("CLOSE_GRACE_SECONDS", default=5)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

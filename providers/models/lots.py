@@ -1,5 +1,6 @@
 """The lots a DPS is divided into; a provider enrols per lot."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -16,6 +17,15 @@ class Lot(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    service_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The types of service that serve this lot; none listed means any type.",
+    )
+    # How a mini-competition on this lot ranks its bids, in percent; they total 100.
+    weight_quality = models.PositiveSmallIntegerField("quality weight", default=60)
+    weight_price = models.PositiveSmallIntegerField("price weight", default=30)
+    weight_needs = models.PositiveSmallIntegerField("needs fit weight", default=10)
 
     class Meta:
         ordering = ["position", "name"]
@@ -25,3 +35,15 @@ class Lot(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def evaluation_weights(self):
+        return {
+            "quality": self.weight_quality,
+            "price": self.weight_price,
+            "needs_fit": self.weight_needs,
+        }
+
+    def clean(self):
+        if sum(self.evaluation_weights.values()) != 100:
+            raise ValidationError("The evaluation weights must total 100%.")

@@ -1,0 +1,3 @@
+"""The placements API, mounted at /api/v1/."""
+
+urlpatterns = []

@@ -1,1 +1,0 @@
-"""Placement requests, bids, evaluation and awards live here."""

@@ -1,0 +1,24 @@
+"""Placement requests, invitations, questions, sealed bids, their evaluation, and placements."""
+
+from .bids import Bid, Evaluation
+from .placements import Placement
+from .requests import (
+    Gender,
+    LegalStatus,
+    PlacementRequest,
+    ProviderInvitation,
+    Question,
+    RequestTransition,
+)
+
+__all__ = [
+    "Bid",
+    "Evaluation",
+    "Gender",
+    "LegalStatus",
+    "Placement",
+    "PlacementRequest",
+    "ProviderInvitation",
+    "Question",
+    "RequestTransition",
+]

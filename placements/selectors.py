@@ -1,0 +1,95 @@
+"""Who may see which requests, invitations, bids and placements. Every page, endpoint, export
+and email of the placements app starts from these querysets.
+
+Bids are sealed: until a request closes, nobody but the bidding provider sees a bid, nor how many
+there are. `bids_visible_to` is the one place that rule lives."""
+
+from django.db.models import Q
+
+from dps.models import Role
+
+from .models import Bid, Placement, PlacementRequest, ProviderInvitation, Question
+
+Status = PlacementRequest.Status
+REQUEST_WRITERS = {Role.PLACEMENT_OFFICER}
+BIDDERS = {Role.PROVIDER_ADMIN, Role.BIDDER}
+
+
+def can_write_requests(actor):
+    """Placement officers, and the borough's case systems with the write scope."""
+    if actor is None or not actor.is_borough or not actor.can_write:
+        return False
+    return actor.api_client is not None or actor.role in REQUEST_WRITERS
+
+
+def can_bid(actor):
+    """Provider admins and bidders, and the provider's systems with the write scope."""
+    if actor is None or not actor.is_provider or not actor.can_write:
+        return False
+    return actor.api_client is not None or actor.role in BIDDERS
+
+
+def requests_visible_to(actor):
+    if actor is None:
+        return PlacementRequest.objects.none()
+    qs = PlacementRequest.objects.select_related("lot", "borough")
+    if actor.is_borough:
+        return qs.filter(borough=actor.organisation)
+    if actor.is_provider:
+        return qs.filter(invitations__provider=actor.organisation).exclude(status=Status.DRAFT)
+    return PlacementRequest.objects.none()
+
+
+def invitations_visible_to(actor):
+    if actor is None:
+        return ProviderInvitation.objects.none()
+    qs = ProviderInvitation.objects.select_related("request", "request__lot", "provider")
+    if actor.is_provider:
+        return qs.filter(provider=actor.organisation).exclude(request__status=Status.DRAFT)
+    if actor.is_borough:
+        return qs.filter(request__borough=actor.organisation)
+    return ProviderInvitation.objects.none()
+
+
+def bids_visible_to(actor):
+    if actor is None:
+        return Bid.objects.none()
+    qs = Bid.objects.select_related("request", "request__lot", "provider", "service")
+    if actor.is_provider:
+        return qs.filter(provider=actor.organisation)
+    if actor.is_borough:
+        return qs.filter(request__borough=actor.organisation, request__closed_at__isnull=False)
+    return Bid.objects.none()
+
+
+def placements_visible_to(actor):
+    if actor is None:
+        return Placement.objects.none()
+    qs = Placement.objects.select_related("borough", "provider", "service", "lot", "request")
+    if actor.is_borough:
+        return qs.filter(borough=actor.organisation)
+    if actor.is_provider:
+        return qs.filter(provider=actor.organisation)
+    return Placement.objects.none()
+
+
+def questions_visible_to(actor, placement_request):
+    """The borough sees every question on its request; a provider its own questions and the
+    answers shared with every invited provider."""
+    if actor is None:
+        return Question.objects.none()
+    qs = Question.objects.filter(request=placement_request)
+    if actor.is_borough and placement_request.borough_id == actor.organisation.pk:
+        return qs.select_related("provider")
+    if actor.is_provider:
+        return qs.filter(Q(provider=actor.organisation) | Q(shared=True, answered_at__isnull=False))
+    return Question.objects.none()
+
+
+def invitation_for(actor, placement_request):
+    """The actor's invitation to a request, or None."""
+    if actor is None or not actor.is_provider:
+        return None
+    return ProviderInvitation.objects.filter(
+        request=placement_request, provider=actor.organisation
+    ).first()

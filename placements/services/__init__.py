@@ -1,0 +1,1 @@
+"""Writes of the placements app, one module per step of the mini-competition."""

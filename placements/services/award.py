@@ -1,0 +1,191 @@
+"""After the shortlist: the young person's view of each offer, the award that creates the
+placement and its Individual Placement Agreement, and the placement's start."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dps.services import DomainError
+from dps.services.audit import audit_record
+
+from ..models import Bid, Placement, PlacementRequest
+from ..selectors import can_write_requests
+from .closing import SHORTLIST_SIZE
+from .notify import notify_providers, opportunity_path
+from .requests import transition
+
+Status = PlacementRequest.Status
+
+
+def _require_writer(actor, placement_request):
+    if not can_write_requests(actor) or placement_request.borough_id != actor.organisation.pk:
+        raise PermissionDenied("Only the borough's placement officers can do this.")
+
+
+@transaction.atomic
+def young_person_view_record(*, actor, bid, view, request=None):
+    """Record what the young person thinks of a shortlisted offer."""
+    _require_writer(actor, bid.request)
+    bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
+    if bid.request.status != Status.SHORTLISTED:
+        raise DomainError("The young person's view is recorded while the request is shortlisted.")
+    if bid.status != Bid.Status.SUBMITTED or not bid.rank or bid.rank > SHORTLIST_SIZE:
+        raise DomainError("Only a shortlisted offer's view can be recorded.")
+    view = (view or "").strip()
+    if not view:
+        raise DomainError("Enter the young person's view.", "view")
+    bid.young_person_view = view
+    bid.young_person_view_at = timezone.now()
+    bid.young_person_view_by = actor.user
+    bid.save(update_fields=["young_person_view", "young_person_view_at", "young_person_view_by"])
+    audit_record(
+        actor=actor,
+        action="bid.young_person_view",
+        obj=bid.request,
+        request=request,
+        detail={"bid": bid.pk},
+    )
+    return bid
+
+
+def award(*, actor, placement_request, bid, reason="", request=None):
+    """Award a ranked bid. The top-ranked one needs no reason; any other needs a written reason.
+    The request row is locked and the placement is unique per request, so of two officers
+    awarding at once exactly one succeeds; the other is told it is already awarded."""
+    try:
+        with transaction.atomic():
+            placement = _award(actor, placement_request, bid, reason, request)
+    except IntegrityError as exc:  # the unique placement per request, if the lock was absent
+        raise DomainError("This request has already been awarded.") from exc
+    from ..tasks import ipa_generate_task
+
+    transaction.on_commit(lambda: ipa_generate_task.delay(placement.pk))
+    return placement
+
+
+def _award(actor, placement_request, bid, reason, request):
+    _require_writer(actor, placement_request)
+    placement_request = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
+    if placement_request.status == Status.CLOSED:
+        raise DomainError("Confirm the shortlist before awarding.")
+    if placement_request.status in (Status.AWARDED, Status.PLACED):
+        raise DomainError("This request has already been awarded.")
+    if placement_request.status != Status.SHORTLISTED:
+        raise DomainError(
+            f"A request that is {placement_request.get_status_display().lower()} cannot be awarded."
+        )
+    bid = (
+        Bid.objects.filter(pk=getattr(bid, "pk", bid), request=placement_request)
+        .select_related("service", "provider")
+        .first()
+    )
+    if bid is None or bid.status != Bid.Status.SUBMITTED or bid.rank is None:
+        raise DomainError("Choose one of the valid bids.", "bid")
+    reason = (reason or "").strip()
+    if bid.rank != 1 and not reason:
+        raise DomainError(
+            "Say why you are choosing this bid rather than the top-ranked one.", "reason"
+        )
+    weeks = placement_request.duration_weeks
+    placement = Placement.objects.create(
+        request=placement_request,
+        bid=bid,
+        borough=placement_request.borough,
+        provider=bid.provider,
+        service=bid.service,
+        lot=placement_request.lot,
+        child_reference=placement_request.reference,
+        weekly_fee=bid.weekly_fee,
+        start_date=bid.start_date,
+        planned_end_date=bid.start_date + timedelta(weeks=weeks) if weeks else None,
+        award_reason=reason,
+        awarded_by=actor.user,
+    )
+    transition(
+        placement_request,
+        Status.AWARDED,
+        actor=actor,
+        reason=reason or "The top-ranked bid.",
+        request=request,
+    )
+    audit_record(
+        actor=actor,
+        action="placement.created",
+        obj=placement,
+        organisation=placement_request.borough,
+        request=request,
+        detail={"bid": bid.pk, "rank": bid.rank, "weekly_fee": str(bid.weekly_fee)},
+    )
+    _tell_bidders(placement_request, placement)
+    return placement
+
+
+def _tell_bidders(placement_request, placement):
+    path_for = opportunity_path(placement_request)
+    key = f"request:{placement_request.pk}:award"
+    valid = Bid.objects.filter(request=placement_request, status=Bid.Status.SUBMITTED)
+    total = valid.count()
+    for bid in valid:
+        won = bid.pk == placement.bid_id
+        notify_providers(
+            [bid.provider_id],
+            "placement_awarded" if won else "placement_unsuccessful",
+            {
+                "placement_request": placement_request,
+                "bid": bid,
+                "placement": placement,
+                "valid_bids": total,
+            },
+            key,
+            path_for=path_for,
+        )
+
+
+def ipa_ensure(placement):
+    """The placement's IPA as PDF bytes, rendered and stored the first time it is asked for."""
+    if placement.ipa_pdf:
+        try:
+            with placement.ipa_pdf.open("rb") as pdf:
+                return pdf.read()
+        except FileNotFoundError:
+            pass
+    from .ipa import ipa_render
+
+    content = ipa_render(placement)
+    placement.ipa_pdf.save(f"ipa-{placement.pk}.pdf", ContentFile(content), save=False)
+    Placement.objects.filter(pk=placement.pk).update(ipa_pdf=placement.ipa_pdf.name)
+    return content
+
+
+@transaction.atomic
+def placement_start(*, actor, placement, actual_start_date, request=None):
+    """Record that the child moved in: the placement starts and the request is placed."""
+    placement_request = placement.request
+    if placement_request is not None:
+        _require_writer(actor, placement_request)
+    elif not can_write_requests(actor) or placement.borough_id != actor.organisation.pk:
+        raise PermissionDenied("Only the borough's placement officers can do this.")
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if placement.status != Placement.Status.AWARDED:
+        raise DomainError("This placement has already started.")
+    if actual_start_date is None:
+        raise DomainError("Enter the date the placement started.", "actual_start_date")
+    if actual_start_date > timezone.localdate():
+        raise DomainError("The start date cannot be in the future.", "actual_start_date")
+    placement.actual_start_date = actual_start_date
+    placement.status = Placement.Status.STARTED
+    placement.save(update_fields=["actual_start_date", "status"])
+    if placement_request is not None:
+        locked = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
+        transition(locked, Status.PLACED, actor=actor, request=request)
+    audit_record(
+        actor=actor,
+        action="placement.started",
+        obj=placement,
+        request=request,
+        detail={"actual_start_date": actual_start_date.isoformat()},
+    )
+    return placement

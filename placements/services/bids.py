@@ -1,0 +1,242 @@
+"""Writes of a provider on a request it was invited to: bid, change, withdraw, re-confirm after a
+change of terms, or decline.
+
+The deadline is checked inside the transaction that saves, after locking the request row; the
+closing task takes the same lock. So a bid either commits before the request closes (and is
+evaluated) or is refused, however close to the deadline it arrives."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from providers.models import Enrolment
+from providers.needs import INDICATOR_LABELS
+
+from ..models import Bid, PlacementRequest, ProviderInvitation
+from ..selectors import can_bid
+
+Status = PlacementRequest.Status
+MAX_FEE = Decimal("99999.99")
+PAST_DEADLINE = {
+    Status.OPEN,
+    Status.CLOSED,
+    Status.SHORTLISTED,
+    Status.AWARDED,
+    Status.PLACED,
+    Status.NO_SUITABLE_OFFER,
+}
+
+
+def _require_bidder(actor, invitation):
+    if not can_bid(actor):
+        raise PermissionDenied("Only the provider's admins and bidders can bid.")
+    if invitation.provider_id != actor.organisation.pk:
+        raise PermissionDenied("This invitation is not yours.")
+
+
+def _lock_open(invitation, now):
+    """Lock the request and check bids are still accepted; returns the locked request."""
+    placement_request = PlacementRequest.objects.select_for_update().get(pk=invitation.request_id)
+    deadline = placement_request.bid_deadline
+    if placement_request.status == Status.OPEN and now < deadline:
+        return placement_request
+    if placement_request.status in PAST_DEADLINE:
+        when = date_format(timezone.localtime(deadline), "j F Y \\a\\t H:i")
+        raise DomainError(
+            f"The deadline for bids passed at {when}. Bids can no longer be made or changed."
+        )
+    raise DomainError(
+        f"This request is {placement_request.get_status_display().lower()}: bids are not accepted."
+    )
+
+
+def _money(value, field, label, *, allow_zero):
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise DomainError(f"Enter the {label} in pounds, like 1250.00.", field) from exc
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise DomainError(f"The {label} must be more than £0.", field)
+    if amount > MAX_FEE:
+        raise DomainError(f"The {label} must be £{MAX_FEE:,} or less.", field)
+    return amount
+
+
+def _clean_needs(needs_met, placement_request):
+    clean = {}
+    for code, how in (needs_met or {}).items():
+        if code not in INDICATOR_LABELS:
+            raise DomainError(f"Unknown need: {code}.", "needs_met")
+        how = (how or "").strip()
+        if how:
+            clean[code] = how
+    return clean
+
+
+@transaction.atomic
+def bid_save(
+    *,
+    actor,
+    invitation,
+    service,
+    core_weekly_fee,
+    start_date,
+    needs_met,
+    extra_staffing_hours=0,
+    extra_staffing_cost=0,
+    volume_discount="",
+    request=None,
+):
+    """Make a bid, change it, or bid again after withdrawing. The weekly fee is the core fee
+    plus the extra staffing cost."""
+    _require_bidder(actor, invitation)
+    now = timezone.now()
+    placement_request = _lock_open(invitation, now)
+    enrolment = Enrolment.objects.filter(
+        provider_id=invitation.provider_id, lot_id=placement_request.lot_id
+    ).first()
+    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+        raise DomainError(
+            "Your enrolment on this lot is not active, so you cannot bid. Contact the consortium."
+        )
+    service_id = getattr(service, "pk", service)
+    if not invitation.services.filter(pk=service_id, is_active=True).exists():
+        raise DomainError("Choose one of your services that this request was sent for.", "service")
+    core = _money(core_weekly_fee, "core_weekly_fee", "core weekly fee", allow_zero=False)
+    extra = _money(extra_staffing_cost, "extra_staffing_cost", "extra staffing cost",
+                   allow_zero=True)  # fmt: skip
+    try:
+        hours = Decimal(str(extra_staffing_hours or 0)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(
+            "Enter the extra staffing hours as a number.", "extra_staffing_hours"
+        ) from exc
+    if not 0 <= hours <= 168:
+        raise DomainError("Extra staffing hours must be 0 to 168 a week.", "extra_staffing_hours")
+    if extra and not hours:
+        raise DomainError("Say how many extra staffing hours the cost pays for.",
+                          "extra_staffing_hours")  # fmt: skip
+    if start_date is None:
+        raise DomainError("Enter the date the placement can start.", "start_date")
+    if start_date < timezone.localdate(now):
+        raise DomainError("The start date must be today or later.", "start_date")
+    fields = {
+        "service_id": service_id,
+        "core_weekly_fee": core,
+        "extra_staffing_hours": hours,
+        "extra_staffing_cost": extra,
+        "weekly_fee": core + extra,
+        "start_date": start_date,
+        "needs_met": _clean_needs(needs_met, placement_request),
+        "volume_discount": (volume_discount or "").strip(),
+        "terms_version": placement_request.terms_version,
+        "submitted_at": now,
+        "status": Bid.Status.SUBMITTED,
+        "withdrawn_at": None,
+        "invalid_reason": "",
+    }
+    bid = Bid.objects.filter(request=placement_request, provider_id=invitation.provider_id).first()
+    action = "bid.changed" if bid and bid.status == Bid.Status.SUBMITTED else "bid.submitted"
+    if bid is None:
+        bid = Bid.objects.create(
+            request=placement_request,
+            provider_id=invitation.provider_id,
+            created_by=actor.user,
+            **fields,
+        )
+    else:
+        for name, value in fields.items():
+            setattr(bid, name, value)
+        bid.save()
+    ProviderInvitation.objects.filter(pk=invitation.pk).update(declined_at=None, decline_reason="")
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=bid,
+        request=request,
+        detail={"request": placement_request.pk, "weekly_fee": str(bid.weekly_fee)},
+    )
+    return bid
+
+
+def _invitation_of(bid):
+    return ProviderInvitation.objects.get(request_id=bid.request_id, provider_id=bid.provider_id)
+
+
+@transaction.atomic
+def bid_withdraw(*, actor, bid, request=None):
+    invitation = ProviderInvitation.objects.get(
+        request_id=bid.request_id, provider_id=bid.provider_id
+    )
+    _require_bidder(actor, invitation)
+    _lock_open(invitation, timezone.now())
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if bid.status != Bid.Status.SUBMITTED:
+        raise DomainError("This bid has already been withdrawn.")
+    bid.status = Bid.Status.WITHDRAWN
+    bid.withdrawn_at = timezone.now()
+    bid.save(update_fields=["status", "withdrawn_at"])
+    audit_record(actor=actor, action="bid.withdrawn", obj=bid, request=request)
+    return bid
+
+
+@transaction.atomic
+def bid_confirm(*, actor, bid, request=None):
+    """Confirm a bid still stands after the request's terms changed."""
+    invitation = ProviderInvitation.objects.get(
+        request_id=bid.request_id, provider_id=bid.provider_id
+    )
+    _require_bidder(actor, invitation)
+    placement_request = _lock_open(invitation, timezone.now())
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if bid.status != Bid.Status.SUBMITTED:
+        raise DomainError("Only a submitted bid can be confirmed.")
+    if bid.terms_version >= placement_request.terms_version:
+        raise DomainError("This bid is already confirmed on the current terms.")
+    bid.terms_version = placement_request.terms_version
+    bid.save(update_fields=["terms_version"])
+    audit_record(
+        actor=actor,
+        action="bid.confirmed",
+        obj=bid,
+        request=request,
+        detail={"terms_version": bid.terms_version},
+    )
+    return bid
+
+
+@transaction.atomic
+def invitation_decline(*, actor, invitation, reason="", request=None):
+    """Say the provider will not bid; it counts as an answer to the invitation."""
+    _require_bidder(actor, invitation)
+    _lock_open(invitation, timezone.now())
+    if Bid.objects.filter(
+        request_id=invitation.request_id,
+        provider_id=invitation.provider_id,
+        status=Bid.Status.SUBMITTED,
+    ).exists():
+        raise DomainError("Withdraw your bid before declining.")
+    invitation = ProviderInvitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.declined_at = timezone.now()
+    invitation.decline_reason = (reason or "").strip()
+    invitation.save(update_fields=["declined_at", "decline_reason"])
+    audit_record(
+        actor=actor,
+        action="invitation.declined",
+        obj=invitation,
+        request=request,
+        detail={"request": invitation.request_id, "reason": invitation.decline_reason},
+    )
+    return invitation
+
+
+def invitation_mark_viewed(*, invitation):
+    if invitation.first_viewed_at is None:
+        ProviderInvitation.objects.filter(pk=invitation.pk, first_viewed_at__isnull=True).update(
+            first_viewed_at=timezone.now()
+        )

@@ -1,0 +1,197 @@
+"""Closing a request at its deadline: bids are checked, scored and ranked, and the request's bids
+are unsealed for the borough.
+
+`requests_close_due` runs every minute from beat. Each request is closed in its own transaction
+under a row lock taken with SKIP LOCKED, and only while it is still open: two workers running at
+once close each request exactly once, and a second run changes nothing.
+
+A request closes CLOSE_GRACE_SECONDS after its deadline, not at it: a bid that reached the
+server before the deadline but is still waiting for the request's lock commits first, so every
+bid made in time is evaluated. Bids arriving after the deadline are refused by their own check."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from dps.models import Organisation
+from providers.models import Enrolment, QualityScore
+
+from ..models import Bid, Evaluation, PlacementRequest
+from . import scoring
+from .notify import notify_borough, notify_providers, opportunity_path
+from .requests import transition
+
+Status = PlacementRequest.Status
+SHORTLIST_SIZE = 3
+# Used when a provider has no quality score at the deadline (never computed).
+NEUTRAL_QUALITY = scoring.Decimal(50)
+
+
+def _quality_at(providers, consortium_id, deadline):
+    """{provider id: the QualityScore in force at the deadline}; two queries."""
+    latest = (
+        QualityScore.objects.filter(
+            provider=OuterRef("pk"), consortium_id=consortium_id, computed_at__lte=deadline
+        )
+        .order_by("-computed_at", "-id")
+        .values("id")[:1]
+    )
+    ids = dict(
+        Organisation.objects.filter(pk__in=providers)
+        .annotate(score_id=Subquery(latest))
+        .values_list("pk", "score_id")
+    )
+    scores = QualityScore.objects.in_bulk([i for i in ids.values() if i])
+    return {p: scores[i] for p, i in ids.items() if i}
+
+
+def _invalid_reason(bid, placement_request, enrolments):
+    status = enrolments.get(bid.provider_id)
+    if status != Enrolment.Status.ACTIVE:
+        label = Enrolment.Status(status).label.lower() if status else "missing"
+        return f"The provider's enrolment on the lot was {label} at the deadline."
+    if bid.terms_version < placement_request.terms_version:
+        return "The bid was not re-confirmed after the request's terms changed."
+    if not bid.service.is_active:
+        return "The service bid with was deactivated before the deadline."
+    return ""
+
+
+def request_close(request_id, *, now=None):
+    """Close one request if it is still open and past its deadline. True if this call closed
+    it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        placement_request = (
+            PlacementRequest.objects.select_for_update(skip_locked=True)
+            .select_related("lot", "borough")
+            .filter(pk=request_id, status=Status.OPEN, bid_deadline__lte=now)
+            .first()
+        )
+        if placement_request is None:
+            return False
+        valid, invalid = _evaluate(placement_request, now=now)
+        placement_request.closed_at = now
+        transition(
+            placement_request,
+            Status.CLOSED,
+            reason=f"The deadline passed: {len(valid)} valid bid{'s' if len(valid) != 1 else ''}.",
+            now=now,
+        )
+        if not valid:
+            placement_request.status_reason = "No valid bid was made."
+            transition(placement_request, Status.NO_SUITABLE_OFFER, reason="No valid bid.", now=now)
+        _tell(placement_request, valid, invalid, now=now)
+    return True
+
+
+def _evaluate(placement_request, *, now):
+    """Check each submitted bid, score the valid ones, store the evaluation. Returns
+    (valid bids, invalid bids)."""
+    bids = list(
+        Bid.objects.select_for_update()
+        .filter(request=placement_request, status=Bid.Status.SUBMITTED)
+        .select_related("service")
+    )
+    lot = placement_request.lot
+    enrolments = dict(
+        Enrolment.objects.filter(lot=lot, provider__in=[b.provider_id for b in bids]).values_list(
+            "provider_id", "status"
+        )
+    )
+    valid, invalid = [], []
+    for bid in bids:
+        reason = _invalid_reason(bid, placement_request, enrolments)
+        if reason:
+            bid.status, bid.invalid_reason = Bid.Status.INVALID, reason
+            invalid.append(bid)
+        else:
+            valid.append(bid)
+    deadline = placement_request.bid_deadline
+    quality = _quality_at([b.provider_id for b in valid], lot.consortium_id, deadline)
+    offers = [
+        scoring.Offer(
+            bid_id=b.pk,
+            weekly_fee=b.weekly_fee,
+            quality=quality[b.provider_id].total if b.provider_id in quality else NEUTRAL_QUALITY,
+            needs_claimed=frozenset(b.needs_met),
+            submitted_at=b.submitted_at,
+        )
+        for b in valid
+    ]
+    weights = lot.evaluation_weights
+    needs = placement_request.needs or {}
+    scores = {s.bid_id: s for s in scoring.score_bids(offers, needs=needs, weights=weights)}
+    inputs = {}
+    for bid in valid:
+        s = scores[bid.pk]
+        snapshot = quality.get(bid.provider_id)
+        bid.rank, bid.price_score, bid.quality_score = s.rank, s.price, s.quality
+        bid.needs_fit_score, bid.total_score = s.needs_fit, s.total
+        bid.quality_snapshot = snapshot
+        inputs[str(bid.pk)] = {
+            "weekly_fee": str(bid.weekly_fee),
+            "quality_score_id": snapshot.pk if snapshot else None,
+            "quality_computed_at": snapshot.computed_at.isoformat() if snapshot else None,
+            "needs_claimed": sorted(bid.needs_met),
+            "need_points_met": s.needs_points_met,
+        }
+    for bid in invalid:
+        bid.rank = bid.price_score = bid.quality_score = None
+        bid.needs_fit_score = bid.total_score = bid.quality_snapshot = None
+    Bid.objects.bulk_update(
+        valid + invalid,
+        [
+            "status",
+            "invalid_reason",
+            "rank",
+            "price_score",
+            "quality_score",
+            "needs_fit_score",
+            "total_score",
+            "quality_snapshot",
+        ],
+    )
+    Evaluation.objects.update_or_create(
+        request=placement_request,
+        defaults={
+            "weights": weights,
+            "lowest_fee": min((b.weekly_fee for b in valid), default=None),
+            "total_need_score": sum(needs.values()),
+            "inputs": inputs,
+            "valid_bids": len(valid),
+            "invalid_bids": len(invalid),
+        },
+    )
+    return valid, invalid
+
+
+def _tell(placement_request, valid, invalid, *, now):
+    key = f"request:{placement_request.pk}:closed:{now.isoformat()}"
+    notify_borough(
+        placement_request,
+        "placement_closed",
+        {"valid_bids": len(valid), "invalid_bids": len(invalid)},
+        key,
+    )
+    path_for = opportunity_path(placement_request)
+    for bid in invalid:
+        notify_providers(
+            [bid.provider_id],
+            "placement_bid_invalid",
+            {"placement_request": placement_request, "reason": bid.invalid_reason},
+            f"{key}:invalid",
+            path_for=path_for,
+        )
+
+
+def requests_close_due(*, now=None):
+    """Close every open request whose deadline (plus the grace) has passed. Returns how many
+    this call closed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CLOSE_GRACE_SECONDS)
+    due = PlacementRequest.objects.filter(status=Status.OPEN, bid_deadline__lte=cutoff)
+    return sum(request_close(pk, now=now) for pk in due.values_list("pk", flat=True))

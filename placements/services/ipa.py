@@ -1,0 +1,5 @@
+"""The Individual Placement Agreement as a PDF (WeasyPrint)."""
+
+
+def ipa_render(placement):
+    raise NotImplementedError

@@ -1,0 +1,79 @@
+"""Who is told what: the people of a provider or a borough, and the emails the competition
+sends. Emails go through the outbox, so they leave only after the transaction commits and are
+retried until delivered. None of them ever carries a bid, or how many there are, before the
+deadline."""
+
+from django.urls import reverse
+
+from dps.models import Membership, Role
+from dps.services.emails import email_queue_template
+
+PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.BIDDER)
+BOROUGH_ROLES = (Role.PLACEMENT_OFFICER,)
+
+
+def recipients(organisation_ids, roles):
+    """{organisation id: [email, ...]} of the active people with one of `roles`; one query."""
+    result = {}
+    rows = Membership.objects.filter(
+        organisation_id__in=organisation_ids,
+        role__in=roles,
+        is_active=True,
+        user__is_active=True,
+    ).values_list("organisation_id", "user__email")
+    for org, email in rows.order_by("user__email"):
+        result.setdefault(org, []).append(email)
+    return result
+
+
+def notify_providers(provider_ids, template, context, key, *, path_for=None):
+    """Email every bidder and admin of each provider. `key` makes each email once-only (a
+    retried task does not send twice); `path_for(provider_id)` gives the link in the email."""
+    from dps.models import Organisation
+
+    providers = Organisation.objects.in_bulk(list(provider_ids))
+    for provider_id, emails in recipients(provider_ids, PROVIDER_ROLES).items():
+        for to in emails:
+            email_queue_template(
+                to=to,
+                template=f"emails/{template}",
+                context={
+                    **context,
+                    "provider_name": providers[provider_id].name,
+                    "path": path_for(provider_id) if path_for else "",
+                },
+                organisation=providers[provider_id],
+                dedupe_key=f"{key}:{provider_id}:{to}",
+            )
+
+
+def notify_borough(placement_request, template, context, key):
+    """Email the borough's placement officers about their request."""
+    path = reverse("placements:request_detail", args=[placement_request.pk])
+    people = recipients([placement_request.borough_id], BOROUGH_ROLES)
+    for to in people.get(placement_request.borough_id, []):
+        email_queue_template(
+            to=to,
+            template=f"emails/{template}",
+            context={**context, "placement_request": placement_request, "path": path},
+            organisation=placement_request.borough,
+            dedupe_key=f"{key}:{to}",
+        )
+
+
+def opportunity_path(placement_request):
+    """The link a provider follows to the request: its invitation page."""
+    from ..models import ProviderInvitation
+
+    ids = dict(
+        ProviderInvitation.objects.filter(request=placement_request).values_list(
+            "provider_id", "pk"
+        )
+    )
+
+    def path_for(provider_id):
+        if provider_id in ids:
+            return reverse("placements:opportunity_detail", args=[ids[provider_id]])
+        return reverse("placements:opportunity_list")
+
+    return path_for

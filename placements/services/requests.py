@@ -1,0 +1,522 @@
+"""Writes of a placement request: drafting, publishing (which invites the eligible providers),
+changing its terms while open, cancelling, confirming the shortlist, re-opening.
+
+Each change of status is guarded (only from the states that allow it), dated, attributed and
+audited through `transition`."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from providers.models import Lot
+from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
+
+from ..models import Bid, PlacementRequest, ProviderInvitation, RequestTransition
+from ..selectors import can_write_requests
+from .eligibility import eligibility_check
+from .notify import notify_providers, opportunity_path
+
+Status = PlacementRequest.Status
+
+# What an officer (or a case system) may write on a request.
+REQUEST_FIELDS = (
+    "lot",
+    "reference",
+    "strengths",
+    "age",
+    "gender",
+    "ethnicity",
+    "language",
+    "religion",
+    "legal_status",
+    "urgency",
+    "date_needed",
+    "duration_weeks",
+    "areas",
+    "max_distance_miles",
+    "solo_placement",
+    "allow_no_vacancy",
+    "needs",
+    "need_details",
+    "outcomes",
+    "education_needs",
+    "contact_arrangements",
+    "child_views",
+    "story",
+    "max_weekly_budget",
+    "bid_deadline",
+)
+# The terms providers price: changing one while bids are open asks bidders to re-confirm.
+TERMS_FIELDS = frozenset(
+    {
+        "age",
+        "gender",
+        "legal_status",
+        "urgency",
+        "date_needed",
+        "duration_weeks",
+        "areas",
+        "max_distance_miles",
+        "solo_placement",
+        "allow_no_vacancy",
+        "needs",
+        "outcomes",
+        "max_weekly_budget",
+    }
+)
+# Needed before publishing, with what to say when one is missing.
+REQUIRED = {
+    "lot": "Choose the lot",
+    "reference": "Enter the borough's reference for the child",
+    "strengths": "Describe the child's strengths and interests",
+    "age": "Enter the child's age",
+    "gender": "Choose the child's gender",
+    "ethnicity": "Enter the child's ethnicity",
+    "language": "Enter the child's first language",
+    "legal_status": "Choose the child's legal status",
+    "date_needed": "Enter the date the placement is needed",
+    "duration_weeks": "Enter the expected duration in weeks",
+    "story": "Describe why the placement is needed now and the child's journey",
+}
+DOMAIN_CODES = [code for code, _ in DOMAINS]
+# Transitions a person or system may make, from -> allowed targets.
+ALLOWED = {
+    Status.DRAFT: {Status.OPEN, Status.CANCELLED},
+    Status.OPEN: {Status.CLOSED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
+    Status.CLOSED: {Status.SHORTLISTED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
+    Status.SHORTLISTED: {Status.AWARDED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
+    Status.AWARDED: {Status.PLACED},
+    Status.NO_SUITABLE_OFFER: {Status.OPEN},
+    Status.PLACED: set(),
+    Status.CANCELLED: set(),
+}
+
+
+REOPENED = "The request was re-opened with a new deadline: bid again for the new round."
+
+
+class RequestIncomplete(DomainError):
+    """Publishing refused: `problems` maps each field to what is missing or wrong."""
+
+    def __init__(self, problems):
+        first_field = next(iter(problems))
+        super().__init__(
+            f"The request cannot be published yet: {len(problems)} "
+            f"thing{'s' if len(problems) != 1 else ''} to put right.",
+            first_field,
+        )
+        self.problems = problems
+
+
+def default_deadline(urgency, now=None):
+    """Bids close 24 hours after publishing a planned move, 4 hours for an emergency."""
+    now = now or timezone.now()
+    hours = (
+        settings.EMERGENCY_BID_HOURS
+        if urgency == PlacementRequest.Urgency.EMERGENCY
+        else settings.PLANNED_BID_HOURS
+    )
+    return now + timedelta(hours=hours)
+
+
+def _require_writer(actor, placement_request=None):
+    if not can_write_requests(actor):
+        raise PermissionDenied("Only the borough's placement officers can change requests.")
+    if placement_request is not None and placement_request.borough_id != actor.organisation.pk:
+        raise PermissionDenied("This is not your borough's request.")
+
+
+def _lock(placement_request):
+    return PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
+
+
+def transition(placement_request, to, *, actor=None, reason="", request=None, now=None):
+    """Move a (locked) request to `to`, or refuse if its status does not allow it."""
+    current = placement_request.status
+    if to not in ALLOWED[current]:
+        raise DomainError(
+            f"A request that is {Status(current).label.lower()} cannot become "
+            f"{Status(to).label.lower()}."
+        )
+    placement_request.status = to
+    placement_request.save(update_fields=["status", "updated_at", *_status_fields(to)])
+    RequestTransition.objects.create(
+        request=placement_request,
+        from_status=current,
+        to_status=to,
+        actor=actor.user if actor else None,
+        actor_label=actor.label if actor else "system",
+        reason=reason,
+        at=now or timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=f"request.{to}",
+        obj=placement_request,
+        organisation=placement_request.borough,
+        request=request,
+        detail={"from": current, "to": to, "reason": reason},
+    )
+
+
+def _status_fields(to):
+    return {
+        Status.OPEN: ["published_at", "bid_deadline", "closed_at", "ineligible_counts"],
+        Status.CLOSED: ["closed_at"],
+        Status.CANCELLED: ["cancel_reason", "status_reason"],
+        Status.NO_SUITABLE_OFFER: ["status_reason", "closed_at"],
+    }.get(to, [])
+
+
+def _clean(fields, borough, *, now):
+    """Check and tidy the fields an officer sends; a draft may leave any of them empty."""
+    clean = {}
+    for name, value in fields.items():
+        if name not in REQUEST_FIELDS:
+            raise DomainError(f"{name} cannot be set here.", field=name)
+        if isinstance(value, str) and name not in {"lot"}:
+            value = value.strip()
+        clean[name] = value
+    lot = clean.get("lot")
+    if lot is not None and not isinstance(lot, Lot):
+        lot = Lot.objects.filter(pk=lot).first()
+        if lot is None:
+            raise DomainError("Choose one of the lots.", "lot")
+        clean["lot"] = lot
+    if lot is not None and (lot.consortium_id != borough.consortium_id or not lot.is_active):
+        raise DomainError("Choose one of your consortium's lots.", "lot")
+    if "needs" in clean:
+        needs = {code: score for code, score in (clean["needs"] or {}).items() if score is not None}
+        for code, score in needs.items():
+            if code not in INDICATOR_LABELS:
+                raise DomainError(f"Unknown need: {code}.", "needs")
+            if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 3:
+                raise DomainError(f"{INDICATOR_LABELS[code]}: score it 0 to {MAX_SCORE}.", "needs")
+        clean["needs"] = needs
+    if "need_details" in clean:
+        details = {k: (v or "").strip() for k, v in (clean["need_details"] or {}).items()}
+        if set(details) - set(INDICATOR_CODES):
+            raise DomainError("Details can only be given for the twelve needs.", "need_details")
+        clean["need_details"] = {k: v for k, v in details.items() if v}
+    if "outcomes" in clean:
+        outcomes = {k: (v or "").strip() for k, v in (clean["outcomes"] or {}).items()}
+        if set(outcomes) - set(DOMAIN_CODES):
+            raise DomainError("Outcomes can only be given for the six domains.", "outcomes")
+        clean["outcomes"] = {k: v for k, v in outcomes.items() if v}
+    if "areas" in clean:
+        areas = clean["areas"] or []
+        if isinstance(areas, str):
+            areas = areas.split(",")
+        clean["areas"] = sorted({a.strip() for a in areas if a and a.strip()}, key=str.casefold)
+    if (age := clean.get("age")) is not None and not 0 <= age <= 25:
+        raise DomainError("The child's age must be 0 to 25.", "age")
+    budget = clean.get("max_weekly_budget")
+    if budget is not None and Decimal(budget) <= 0:
+        raise DomainError("The maximum weekly budget must be more than £0.", "max_weekly_budget")
+    if (deadline := clean.get("bid_deadline")) is not None and deadline <= now:
+        raise DomainError("The bid deadline must be in the future.", "bid_deadline")
+    return clean
+
+
+@transaction.atomic
+def request_create(*, actor, request=None, **fields):
+    """Start a draft; it may be incomplete."""
+    _require_writer(actor)
+    now = timezone.now()
+    clean = _clean(fields, actor.organisation, now=now)
+    placement_request = PlacementRequest.objects.create(
+        borough=actor.organisation, created_by=actor.user, **clean
+    )
+    audit_record(actor=actor, action="request.created", obj=placement_request, request=request)
+    return placement_request
+
+
+def publish_problems(placement_request, *, now):
+    """Everything that stops a request being published, field by field."""
+    problems = {}
+    for name, message in REQUIRED.items():
+        value = getattr(placement_request, name)
+        if value is None or value == "":
+            problems[name] = message + "."
+    needs = placement_request.needs or {}
+    unscored = [INDICATOR_LABELS[c] for c in INDICATOR_CODES if c not in needs]
+    if unscored:
+        problems["needs"] = "Score every need from 0 to 3. Not scored: " + ", ".join(unscored) + "."
+    details = placement_request.need_details or {}
+    missing = [INDICATOR_LABELS[c] for c in INDICATOR_CODES if needs.get(c) and not details.get(c)]
+    if missing:
+        problems["need_details"] = (
+            "Give a line of detail for each need scored 1 or more. Missing: "
+            + ", ".join(missing)
+            + "."
+        )
+    if not placement_request.outcomes:
+        problems["outcomes"] = "Describe the desired outcomes for at least one domain."
+    if placement_request.date_needed and placement_request.date_needed < now.date():
+        problems["date_needed"] = "The date needed must be today or later."
+    deadline = placement_request.bid_deadline
+    if deadline is not None:
+        minimum = now + timedelta(minutes=settings.MIN_BID_WINDOW_MINUTES)
+        if deadline < minimum:
+            problems["bid_deadline"] = (
+                f"The bid deadline must be at least {settings.MIN_BID_WINDOW_MINUTES} minutes "
+                "after publishing."
+            )
+    lot = placement_request.lot
+    if lot is not None and (
+        not lot.is_active or lot.consortium_id != placement_request.borough.consortium_id
+    ):
+        problems["lot"] = "Choose one of your consortium's open lots."
+    return problems
+
+
+def _invite(placement_request, eligibility, *, key):
+    """Invite the eligible providers not yet invited, and email them. Returns the new ones."""
+    already = set(
+        ProviderInvitation.objects.filter(request=placement_request).values_list(
+            "provider_id", flat=True
+        )
+    )
+    new = {p: s for p, s in eligibility.eligible.items() if p not in already}
+    invitations = ProviderInvitation.objects.bulk_create(
+        [ProviderInvitation(request=placement_request, provider_id=p) for p in new]
+    )
+    if not all(i.pk for i in invitations):  # SQLite before 3.35 returns no ids
+        invitations = list(
+            ProviderInvitation.objects.filter(request=placement_request, provider_id__in=new)
+        )
+    through = ProviderInvitation.services.through
+    through.objects.bulk_create(
+        [
+            through(providerinvitation_id=i.pk, service_id=s)
+            for i in invitations
+            for s in new[i.provider_id]
+        ]
+    )
+    notify_providers(
+        list(new),
+        "placement_invitation",
+        {"placement_request": placement_request},
+        key,
+        path_for=opportunity_path(placement_request),
+    )
+    return list(new)
+
+
+@transaction.atomic
+def request_publish(*, actor, placement_request, request=None):
+    """Validate everything, open the request for bids, invite and email each eligible provider.
+    Returns the eligibility: who was invited, and a count per reason of who was not."""
+    _require_writer(actor, placement_request)
+    placement_request = _lock(placement_request)
+    if placement_request.status != Status.DRAFT:
+        raise DomainError("Only a draft can be published.")
+    now = timezone.now()
+    if problems := publish_problems(placement_request, now=now):
+        raise RequestIncomplete(problems)
+    if placement_request.bid_deadline is None:
+        placement_request.bid_deadline = default_deadline(placement_request.urgency, now)
+    eligibility = eligibility_check(placement_request)
+    placement_request.published_at = now
+    placement_request.ineligible_counts = eligibility.reasons
+    transition(placement_request, Status.OPEN, actor=actor, request=request, now=now)
+    _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
+    return eligibility
+
+
+@transaction.atomic
+def request_update(*, actor, placement_request, request=None, **fields):
+    """Change a draft freely. While open, a change to the terms raises the terms version (bids
+    made before it must be re-confirmed, and their providers are told) and invites any provider
+    the new terms make eligible; a new deadline is sent to every invited provider."""
+    _require_writer(actor, placement_request)
+    placement_request = _lock(placement_request)
+    now = timezone.now()
+    clean = _clean(fields, placement_request.borough, now=now)
+    status = placement_request.status
+    if status not in (Status.DRAFT, Status.OPEN):
+        raise DomainError("Only a draft or an open request can be changed.")
+    changed = {n for n, v in clean.items() if getattr(placement_request, n) != v}
+    if status == Status.OPEN:
+        if "lot" in changed:
+            raise DomainError("The lot cannot change once the request is published.", "lot")
+        if "bid_deadline" in changed and clean["bid_deadline"] is None:
+            raise DomainError("An open request needs a bid deadline.", "bid_deadline")
+    for name in changed:
+        setattr(placement_request, name, clean[name])
+    if status == Status.OPEN:
+        problems = publish_problems(placement_request, now=now)
+        problems.pop("bid_deadline", None)  # an open request's deadline only needs a future time
+        if problems:
+            raise RequestIncomplete(problems)
+    terms_changed = status == Status.OPEN and bool(changed & TERMS_FIELDS)
+    if terms_changed:
+        placement_request.terms_version += 1
+    placement_request.save()
+    audit_record(
+        actor=actor,
+        action="request.updated",
+        obj=placement_request,
+        request=request,
+        detail={"fields": sorted(changed), "terms_version": placement_request.terms_version},
+    )
+    if terms_changed:
+        version = placement_request.terms_version
+        bidders = list(
+            Bid.objects.filter(
+                request=placement_request, status=Bid.Status.SUBMITTED, terms_version__lt=version
+            ).values_list("provider_id", flat=True)
+        )
+        notify_providers(
+            bidders,
+            "placement_terms_changed",
+            {"placement_request": placement_request},
+            f"request:{placement_request.pk}:terms:{version}",
+            path_for=opportunity_path(placement_request),
+        )
+        eligibility = eligibility_check(placement_request)
+        _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
+    if status == Status.OPEN and "bid_deadline" in changed:
+        invited = list(placement_request.invitations.values_list("provider_id", flat=True))
+        notify_providers(
+            invited,
+            "placement_deadline_changed",
+            {"placement_request": placement_request},
+            f"request:{placement_request.pk}:deadline:{placement_request.bid_deadline.isoformat()}",
+            path_for=opportunity_path(placement_request),
+        )
+    return placement_request
+
+
+def _bidders(placement_request):
+    return list(
+        Bid.objects.filter(request=placement_request)
+        .exclude(status=Bid.Status.WITHDRAWN)
+        .values_list("provider_id", flat=True)
+    )
+
+
+@transaction.atomic
+def request_cancel(*, actor, placement_request, reason, detail="", request=None):
+    """Cancel with a reason from the fixed list; every bidder is told."""
+    _require_writer(actor, placement_request)
+    placement_request = _lock(placement_request)
+    if reason not in PlacementRequest.CancelReason.values:
+        raise DomainError("Choose why the request is cancelled.", "reason")
+    detail = (detail or "").strip()
+    if reason == PlacementRequest.CancelReason.OTHER and not detail:
+        raise DomainError("Say why the request is cancelled.", "detail")
+    placement_request.cancel_reason = reason
+    placement_request.status_reason = detail
+    label = PlacementRequest.CancelReason(reason).label
+    transition(
+        placement_request,
+        Status.CANCELLED,
+        actor=actor,
+        reason=f"{label}{': ' + detail if detail else ''}",
+        request=request,
+    )
+    notify_providers(
+        _bidders(placement_request),
+        "placement_cancelled",
+        {"placement_request": placement_request, "reason": label},
+        f"request:{placement_request.pk}:cancelled",
+        path_for=opportunity_path(placement_request),
+    )
+    return placement_request
+
+
+@transaction.atomic
+def request_shortlist_confirm(*, actor, placement_request, request=None):
+    """Confirm the evaluation's top three as the shortlist. They are told, and the child's
+    story is released to them."""
+    from .closing import SHORTLIST_SIZE
+
+    _require_writer(actor, placement_request)
+    placement_request = _lock(placement_request)
+    transition(placement_request, Status.SHORTLISTED, actor=actor, request=request)
+    shortlisted = list(
+        Bid.objects.filter(
+            request=placement_request, status=Bid.Status.SUBMITTED, rank__lte=SHORTLIST_SIZE
+        ).values_list("provider_id", flat=True)
+    )
+    notify_providers(
+        shortlisted,
+        "placement_shortlisted",
+        {"placement_request": placement_request},
+        f"request:{placement_request.pk}:shortlisted",
+        path_for=opportunity_path(placement_request),
+    )
+    return placement_request
+
+
+@transaction.atomic
+def request_no_suitable_offer(*, actor, placement_request, reason, request=None):
+    """The officer finds none of the offers suitable."""
+    _require_writer(actor, placement_request)
+    placement_request = _lock(placement_request)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why none of the offers is suitable.", "reason")
+    if placement_request.status == Status.OPEN:
+        raise DomainError("Bids are still open: wait for the deadline, or cancel the request.")
+    placement_request.status_reason = reason
+    transition(
+        placement_request, Status.NO_SUITABLE_OFFER, actor=actor, reason=reason, request=request
+    )
+    notify_providers(
+        _bidders(placement_request),
+        "placement_no_offer",
+        {"placement_request": placement_request},
+        f"request:{placement_request.pk}:no-offer:{placement_request.transitions.count()}",
+        path_for=opportunity_path(placement_request),
+    )
+    return placement_request
+
+
+@transaction.atomic
+def request_reopen(*, actor, placement_request, bid_deadline, request=None):
+    """Open a request that ended with no suitable offer again, with a new deadline. The bids
+    and evaluation of the earlier round are set aside; eligible providers are invited again
+    (new ones for the first time) and told the new deadline."""
+    _require_writer(actor, placement_request)
+    placement_request = _lock(placement_request)
+    now = timezone.now()
+    if bid_deadline is None or bid_deadline < now + timedelta(
+        minutes=settings.MIN_BID_WINDOW_MINUTES
+    ):
+        raise DomainError(
+            f"The new deadline must be at least {settings.MIN_BID_WINDOW_MINUTES} minutes away.",
+            "bid_deadline",
+        )
+    round_no = placement_request.transitions.filter(to_status=Status.OPEN).count() + 1
+    placement_request.bid_deadline = bid_deadline
+    placement_request.closed_at = None
+    eligibility = eligibility_check(placement_request)
+    placement_request.ineligible_counts = eligibility.reasons
+    placement_request.terms_version += 1
+    placement_request.save(update_fields=["terms_version"])
+    # The earlier round's offers no longer stand: a provider bids afresh. Their scores and
+    # the earlier evaluation are kept until the next closing replaces them.
+    Bid.objects.filter(request=placement_request, status=Bid.Status.SUBMITTED).update(
+        status=Bid.Status.INVALID, invalid_reason=REOPENED
+    )
+    transition(
+        placement_request, Status.OPEN, actor=actor, reason="Re-opened", request=request, now=now
+    )
+    _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
+    invited = list(placement_request.invitations.values_list("provider_id", flat=True))
+    notify_providers(
+        invited,
+        "placement_reopened",
+        {"placement_request": placement_request},
+        f"request:{placement_request.pk}:reopened:{round_no}",
+        path_for=opportunity_path(placement_request),
+    )
+    return placement_request

@@ -1,0 +1,28 @@
+"""Background work of the placements app. Each task takes ids (or nothing), calls a service, and
+has one effect however often it runs."""
+
+from celery import shared_task
+
+
+@shared_task(name="placements.tasks.requests_close_due", ignore_result=True)
+def requests_close_due():
+    from .services.closing import requests_close_due as close_due
+
+    return close_due()
+
+
+@shared_task(
+    name="placements.tasks.ipa_generate",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def ipa_generate_task(placement_id):
+    """Render and store a new placement's IPA; the download renders it if this has not run."""
+    from .models import Placement
+    from .services.award import ipa_ensure
+
+    placement = Placement.objects.filter(pk=placement_id).first()
+    if placement is not None:
+        ipa_ensure(placement)
