@@ -80,7 +80,8 @@ def quality_part_source_register(part, source):
 NEUTRAL_BASIS = {
     "outcomes": "Neutral until contract monitoring data exists.",
     "responsiveness": (
-        "Neutral until invitations to bid exist: it will be the share of invitations answered."
+        "Neutral: no invitation to bid closed in the last 12 months. It is the share of "
+        "invitations answered."
     ),
 }
 
