@@ -6,12 +6,15 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from dps.context_processors import NAVIGATION_CONTRIBUTORS
+        from dps.tenancy import AUDIT_SEALED
         from providers.services.quality import quality_part_source_register
 
-        from . import navigation
+        from . import navigation, selectors
         from .quality import responsiveness_part
 
         quality_part_source_register("responsiveness", responsiveness_part)
+        if selectors.sealed_bid_events not in AUDIT_SEALED:
+            AUDIT_SEALED.append(selectors.sealed_bid_events)
 
         if navigation.items not in NAVIGATION_CONTRIBUTORS:
             NAVIGATION_CONTRIBUTORS.append(navigation.items)

@@ -4,7 +4,8 @@ and email of the placements app starts from these querysets.
 Bids are sealed: until a request closes, nobody but the bidding provider sees a bid, nor how many
 there are. `bids_visible_to` is the one place that rule lives."""
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Subquery
+from django.db.models.functions import Cast
 
 from dps.models import Role
 
@@ -60,6 +61,17 @@ def bids_visible_to(actor):
     if actor.is_borough:
         return qs.filter(request__borough=actor.organisation, request__closed_at__isnull=False)
     return Bid.objects.none()
+
+
+def sealed_bid_events():
+    """Audit events about bids on requests not yet closed: hidden from the audit log until the
+    bids are opened (registered in dps.tenancy.AUDIT_SEALED)."""
+    sealed = (
+        Bid.objects.filter(request__closed_at__isnull=True)
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    return Q(object_type=Bid._meta.label, object_id__in=Subquery(sealed))
 
 
 def placements_visible_to(actor):

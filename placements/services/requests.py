@@ -367,14 +367,11 @@ def request_update(*, actor, placement_request, request=None, **fields):
         detail={"fields": sorted(changed), "terms_version": placement_request.terms_version},
     )
     if terms_changed:
+        # Every invited provider is told, not only those who bid: whom the email goes to must
+        # not reveal who has bid while bids are sealed.
         version = placement_request.terms_version
-        bidders = list(
-            Bid.objects.filter(
-                request=placement_request, status=Bid.Status.SUBMITTED, terms_version__lt=version
-            ).values_list("provider_id", flat=True)
-        )
         notify_providers(
-            bidders,
+            _invited(placement_request),
             "placement_terms_changed",
             {"placement_request": placement_request},
             f"request:{placement_request.pk}:terms:{version}",
@@ -383,15 +380,18 @@ def request_update(*, actor, placement_request, request=None, **fields):
         eligibility = eligibility_check(placement_request)
         _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
     if status == Status.OPEN and "bid_deadline" in changed:
-        invited = list(placement_request.invitations.values_list("provider_id", flat=True))
         notify_providers(
-            invited,
+            _invited(placement_request),
             "placement_deadline_changed",
             {"placement_request": placement_request},
             f"request:{placement_request.pk}:deadline:{placement_request.bid_deadline.isoformat()}",
             path_for=opportunity_path(placement_request),
         )
     return placement_request
+
+
+def _invited(placement_request):
+    return list(placement_request.invitations.values_list("provider_id", flat=True))
 
 
 def _bidders(placement_request):
@@ -422,8 +422,10 @@ def request_cancel(*, actor, placement_request, reason, detail="", request=None)
         reason=f"{label}{': ' + detail if detail else ''}",
         request=request,
     )
+    # Before the deadline every invited provider is told, so whom it goes to reveals no bid.
+    sealed = placement_request.closed_at is None
     notify_providers(
-        _bidders(placement_request),
+        _invited(placement_request) if sealed else _bidders(placement_request),
         "placement_cancelled",
         {"placement_request": placement_request, "reason": label},
         f"request:{placement_request.pk}:cancelled",
@@ -511,9 +513,8 @@ def request_reopen(*, actor, placement_request, bid_deadline, request=None):
         placement_request, Status.OPEN, actor=actor, reason="Re-opened", request=request, now=now
     )
     _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
-    invited = list(placement_request.invitations.values_list("provider_id", flat=True))
     notify_providers(
-        invited,
+        _invited(placement_request),
         "placement_reopened",
         {"placement_request": placement_request},
         f"request:{placement_request.pk}:reopened:{round_no}",
