@@ -1,3 +1,5 @@
 """The placements API, mounted at /api/v1/."""
 
-urlpatterns = []
+from . import bids, placements, requests
+
+urlpatterns = [*requests.urlpatterns, *bids.urlpatterns, *placements.urlpatterns]
