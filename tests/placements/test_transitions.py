@@ -553,8 +553,9 @@ def test_a_request_is_cancelled_with_a_reason_from_the_list(world, state, reason
         detail=detail,
     )
 
-    assert_transitioned(placement_request, state, Status.CANCELLED, user=world.officer_a,
-                        reason=recorded)  # fmt: skip
+    assert_transitioned(
+        placement_request, state, Status.CANCELLED, user=world.officer_a, reason=recorded
+    )
     assert placement_request.cancel_reason == reason
     assert placement_request.status_reason == detail
 
