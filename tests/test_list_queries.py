@@ -87,6 +87,40 @@ def own_applications(world, n):
         EnrolmentFactory(provider=world.provider_a, lot=LotFactory(consortium=world.consortium))
 
 
+def own_invitations(world, n):
+    """Open requests provider A is invited to, each with its bid (the list shows its state)."""
+    from datetime import timedelta
+
+    from placements.models import Bid, PlacementRequest, ProviderInvitation
+
+    lot = LotFactory(consortium=world.consortium)
+    service = ServiceFactory(provider=world.provider_a)
+    now = timezone.now()
+    for _ in range(n):
+        placement_request = PlacementRequest.objects.create(
+            borough=world.borough_a,
+            lot=lot,
+            status=PlacementRequest.Status.OPEN,
+            age=14,
+            gender="female",
+            published_at=now,
+            bid_deadline=now + timedelta(days=1),
+        )
+        invitation = ProviderInvitation.objects.create(
+            request=placement_request, provider=world.provider_a
+        )
+        invitation.services.add(service)
+        Bid.objects.create(
+            request=placement_request,
+            provider=world.provider_a,
+            service=service,
+            core_weekly_fee=3000,
+            weekly_fee=3000,
+            start_date=now.date(),
+            submitted_at=now,
+        )
+
+
 # (persona, path, rows maker, signed in with an API key of the persona's organisation)
 LISTS = [
     ("commissioner_a", "/organisation/users/", members, False),
@@ -101,6 +135,7 @@ LISTS = [
     ("provider_admin_a", "/vacancies/", own_services, False),
     ("provider_admin_a", "/documents/", own_documents, False),
     ("provider_admin_a", "/applications/", own_applications, False),
+    ("bidder_a", "/opportunities/", own_invitations, False),
     ("commissioner_a", "/api/v1/members/", members, False),
     ("admin", "/api/v1/audit-events/", audit_events, False),
     ("officer_a", "/api/v1/providers/", enrolled_providers, True),
