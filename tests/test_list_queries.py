@@ -87,6 +87,11 @@ def own_applications(world, n):
         EnrolmentFactory(provider=world.provider_a, lot=LotFactory(consortium=world.consortium))
 
 
+def consortium_lots(world, n):
+    for _ in range(n):
+        LotFactory(consortium=world.consortium, service_types=["childrens_home", "fostering"])
+
+
 def own_invitations(world, n):
     """Open requests provider A is invited to, each with its bid (the list shows its state)."""
     from datetime import timedelta
@@ -130,6 +135,7 @@ LISTS = [
     ("admin", "/consortium/boroughs/", boroughs, False),
     ("admin", "/consortium/applications/", submitted_applications, False),
     ("admin", "/consortium/enrolments/", enrolled_providers, False),
+    ("admin", "/consortium/lots/", consortium_lots, False),
     ("officer_a", "/directory/", enrolled_providers, False),
     ("provider_admin_a", "/services/", own_services, False),
     ("provider_admin_a", "/vacancies/", own_services, False),

@@ -1,11 +1,56 @@
-"""Placeholder: being built."""
+"""The consortium admin's lots: each lot's evaluation weights and the service types that serve
+it."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from dps.decorators import actor_required
+from dps.models import Role
+from dps.pages import paginate, render_form, submit
+from dps.tenancy import get_or_404
+from providers.models import Lot, Service
+
+from ..forms_lots import LotForm
+from ..services.lots import lot_update, open_requests_on
+
+CONSORTIUM_ADMIN = {Role.CONSORTIUM_ADMIN}
+TYPE_LABELS = dict(Service.Type.choices)
 
 
-def lot_list(request, **kwargs):
-    raise Http404
+def lots_of(actor):
+    """The lots of the admin's own consortium."""
+    return Lot.objects.filter(consortium=actor.organisation).order_by("position", "name", "pk")
 
 
-def lot_edit(request, **kwargs):
-    raise Http404
+def type_labels(lot):
+    return [TYPE_LABELS.get(t, t) for t in lot.service_types or []]
+
+
+@actor_required(roles=CONSORTIUM_ADMIN)
+def lot_list(request):
+    page = paginate(request, lots_of(request.actor))
+    for lot in page:
+        lot.type_labels = type_labels(lot)
+    return render(request, "placements/lots/list.html", {"page": page})
+
+
+@actor_required(roles=CONSORTIUM_ADMIN)
+def lot_edit(request, pk):
+    actor = request.actor
+    lot = get_or_404(lots_of(actor), pk=pk)
+    form = LotForm(request.POST or None, initial=LotForm.initial_for(lot))
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lot_update, actor=actor, lot=lot, request=request)
+        if saved:
+            messages.success(request, f"The settings of {saved.name} have been saved.")
+            return redirect("placements:lot_list")
+    return render_form(
+        request,
+        "placements/lots/edit.html",
+        form,
+        {
+            "lot": lot,
+            "type_labels": type_labels(lot),
+            "open_requests": open_requests_on(lot).count(),
+        },
+    )

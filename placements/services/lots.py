@@ -1,0 +1,110 @@
+"""The consortium admin's settings of a lot for its mini-competitions: the evaluation weights
+that rank the bids, and the types of service that serve the lot (and so are invited).
+
+Bids are scored with the lot's weights when a request closes, and providers price their bids
+knowing them; so the weights cannot change while a request on the lot is open for bids."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from providers.models import Lot, Service
+
+from ..models import PlacementRequest
+
+WEIGHT_FIELDS = {
+    "weight_quality": "quality",
+    "weight_price": "price",
+    "weight_needs": "needs fit",
+}
+LOT_FIELDS = (*WEIGHT_FIELDS, "service_types")
+TYPE_ORDER = list(Service.Type.values)
+
+
+def _settings(lot):
+    return {
+        **{name: getattr(lot, name) for name in WEIGHT_FIELDS},
+        "service_types": list(lot.service_types or []),
+    }
+
+
+def _clean_weight(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise DomainError(
+            f"Enter the {WEIGHT_FIELDS[name]} weight as a whole number from 0 to 100.", name
+        )
+    return value
+
+
+def _clean_service_types(value):
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise DomainError("Choose the service types from the list.", "service_types")
+    unknown = [v for v in value if v not in TYPE_ORDER]
+    if unknown:
+        raise DomainError(
+            f"Unknown service type: {', '.join(map(str, unknown))}. Choose from the list.",
+            "service_types",
+        )
+    return sorted(set(value), key=TYPE_ORDER.index)
+
+
+def open_requests_on(lot):
+    return PlacementRequest.objects.filter(lot=lot, status=PlacementRequest.Status.OPEN)
+
+
+@transaction.atomic
+def lot_update(*, actor, lot, request=None, **fields):
+    """Set a lot's evaluation weights (whole percentages totalling 100) and the service types
+    that serve it (none: any type). Only an admin of the lot's consortium may; audited."""
+    if (
+        actor is None
+        or not actor.is_consortium_admin
+        or getattr(lot, "consortium_id", None) != actor.organisation.pk
+    ):
+        raise PermissionDenied("Only an admin of the lot's consortium can change the lot.")
+    for name in fields:
+        if name not in LOT_FIELDS:
+            raise DomainError(f"{name} cannot be set here.", name)
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    before = _settings(lot)
+    after = dict(before)
+    for name in WEIGHT_FIELDS:
+        if name in fields:
+            after[name] = _clean_weight(name, fields[name])
+    if "service_types" in fields:
+        after["service_types"] = _clean_service_types(fields["service_types"])
+    total = sum(after[name] for name in WEIGHT_FIELDS)
+    if total != 100:
+        raise DomainError(f"The three weights must total 100. They total {total}.", "weights")
+    if after == before:
+        return lot
+    weights_changed = any(after[name] != before[name] for name in WEIGHT_FIELDS)
+    if weights_changed and (count := open_requests_on(lot).count()):
+        raise DomainError(
+            "A request on this lot is open for bids and will be scored with the current "
+            "weights. Change the weights once it has closed."
+            if count == 1
+            else f"{count} requests on this lot are open for bids and will be scored with the "
+            "current weights. Change the weights once they have closed.",
+            "weights",
+        )
+    for name, value in after.items():
+        setattr(lot, name, value)
+    try:
+        lot.full_clean()
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    lot.save(update_fields=list(after))
+    audit_record(
+        actor=actor,
+        action="lot.updated",
+        obj=lot,
+        request=request,
+        detail={
+            "from": before,
+            "to": after,
+            "changed": sorted(n for n in after if after[n] != before[n]),
+        },
+    )
+    return lot
