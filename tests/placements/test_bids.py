@@ -298,9 +298,11 @@ def test_a_bid_sent_at_or_after_the_deadline_is_refused_while_the_request_is_sti
     # waits a few seconds' grace): the save itself refuses.
     _, services = market
 
-    with time_machine.travel(open_request.bid_deadline + after, tick=False):
-        with pytest.raises(DomainError) as refused:
-            save(world.bidder_a, open_request, services["a"])
+    with (
+        time_machine.travel(open_request.bid_deadline + after, tick=False),
+        pytest.raises(DomainError) as refused,
+    ):
+        save(world.bidder_a, open_request, services["a"])
 
     assert str(refused.value) == deadline_message(open_request)
     open_request.refresh_from_db()
@@ -326,9 +328,11 @@ def test_a_bid_after_closing_is_refused_with_the_deadline(world, market, open_re
     _, services = market
     helpers.close(open_request)
 
-    with time_machine.travel(open_request.bid_deadline + timedelta(hours=1), tick=False):
-        with pytest.raises(DomainError) as refused:
-            save(world.bidder_a, open_request, services["a"])
+    with (
+        time_machine.travel(open_request.bid_deadline + timedelta(hours=1), tick=False),
+        pytest.raises(DomainError) as refused,
+    ):
+        save(world.bidder_a, open_request, services["a"])
 
     assert str(refused.value) == deadline_message(open_request)
 
@@ -382,9 +386,11 @@ def test_a_provider_with_a_bid_must_withdraw_it_before_declining(world, market, 
 def test_declining_after_the_deadline_is_refused(world, open_request):
     invitation = helpers.invitation(open_request, world.provider_b)
 
-    with time_machine.travel(open_request.bid_deadline + timedelta(seconds=1), tick=False):
-        with pytest.raises(DomainError, match="The deadline for bids passed"):
-            bid_services.invitation_decline(actor=actor_of(world.bidder_b), invitation=invitation)
+    with (
+        time_machine.travel(open_request.bid_deadline + timedelta(seconds=1), tick=False),
+        pytest.raises(DomainError, match="The deadline for bids passed"),
+    ):
+        bid_services.invitation_decline(actor=actor_of(world.bidder_b), invitation=invitation)
 
 
 def test_the_first_view_of_an_invitation_is_kept(world, open_request):
@@ -580,9 +586,11 @@ def test_confirming_after_the_deadline_is_refused(world, market, open_request):
     a = save(world.bidder_a, open_request, services["a"])
     update(world, open_request, max_weekly_budget=D("4000"))
 
-    with time_machine.travel(open_request.bid_deadline + timedelta(seconds=1), tick=False):
-        with pytest.raises(DomainError, match="The deadline for bids passed"):
-            bid_services.bid_confirm(actor=actor_of(world.bidder_a), bid=a)
+    with (
+        time_machine.travel(open_request.bid_deadline + timedelta(seconds=1), tick=False),
+        pytest.raises(DomainError, match="The deadline for bids passed"),
+    ):
+        bid_services.bid_confirm(actor=actor_of(world.bidder_a), bid=a)
 
     assert Bid.objects.get(pk=a.pk).terms_version == 1
 
