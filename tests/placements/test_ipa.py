@@ -9,8 +9,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
+from placements.models import Placement
 from placements.services import award as award_services
 from placements.services import requests as request_services
 from placements.services.ipa import ipa_html, ipa_render
@@ -172,3 +174,23 @@ def test_the_awarded_placement_stores_its_ipa_once(world, placement):
     assert first == again
     assert name.endswith(".pdf")
     assert "£3,000.00" in words(pdf_text(again))
+
+
+def test_a_placement_made_outside_a_competition_still_has_an_agreement(world):
+    """A placement recorded without a request or bid (e.g. one made before the DPS)."""
+    _lot, services = helpers.market(world)
+    placement = Placement.objects.create(
+        borough=world.borough_a,
+        provider=world.provider_b,
+        service=services["b"],
+        child_reference="AB-0001",
+        weekly_fee=Decimal("4100"),
+        start_date=timezone.localdate(),
+    )
+
+    text = words(pdf_text(ipa_render(placement)))
+
+    assert "Bravo Care" in text
+    assert "£4,100.00" in text
+    assert "Child reference AB-0001" in text
+    assert "Needs and agreed outcomes" not in text
