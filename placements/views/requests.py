@@ -1,39 +1,424 @@
-"""Placeholder: being built."""
+"""The borough's pages of a placement request: the list, the form (a draft may be incomplete),
+the detail with its timeline, invitations and questions, and each action on it.
 
-from django.http import Http404
+Placement officers write; the borough's commissioners read. Bids are sealed: these pages read
+bids only through `bids_visible_to`, which returns none before the request closes."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from dps.decorators import actor_required
+from dps.models import AuditEvent, Organisation
+from dps.pages import paginate, render_form
+from dps.services import DomainError
+from dps.tenancy import get_or_404
+from providers.models import Lot
+from providers.needs import DOMAINS, INDICATORS
+
+from ..forms_requests import (
+    AnswerForm,
+    CancelForm,
+    NoSuitableOfferForm,
+    ReopenForm,
+    RequestFilterForm,
+    RequestForm,
+)
+from ..models import Bid, PlacementRequest
+from ..selectors import (
+    bids_visible_to,
+    can_write_requests,
+    questions_visible_to,
+    requests_visible_to,
+)
+from ..services import questions as question_services
+from ..services import requests as request_services
+from ..services.eligibility import REASONS
+from ..services.requests import RequestIncomplete, default_deadline
+
+BOROUGH = {Organisation.Kind.BOROUGH}
+Status = PlacementRequest.Status
+EDITABLE = {Status.DRAFT, Status.OPEN}
+CANCELLABLE = {Status.DRAFT, Status.OPEN, Status.CLOSED, Status.SHORTLISTED}
+NO_OFFER_FROM = {Status.CLOSED, Status.SHORTLISTED}
 
 
-def request_list(request, **kwargs):
-    raise Http404
+def _require_writer(actor):
+    """Commissioners read; only placement officers change requests."""
+    if not can_write_requests(actor):
+        raise PermissionDenied("Only the borough's placement officers can change requests.")
 
 
-def request_create(request, **kwargs):
-    raise Http404
+def _posted(request):
+    """The form data of a POST (even an empty one), or None."""
+    return request.POST if request.method == "POST" else None
 
 
-def request_detail(request, **kwargs):
-    raise Http404
+def _request(actor, pk):
+    return get_or_404(requests_visible_to(actor), pk=pk)
 
 
-def request_edit(request, **kwargs):
-    raise Http404
+def _lots(actor, placement_request=None):
+    query = Q(is_active=True)
+    if placement_request is not None and placement_request.lot_id:
+        query |= Q(pk=placement_request.lot_id)
+    return Lot.objects.filter(query, consortium_id=actor.organisation.consortium_id)
 
 
-def request_publish(request, **kwargs):
-    raise Http404
+def _when(value):
+    return date_format(timezone.localtime(value), "j F Y \\a\\t H:i")
 
 
-def request_cancel(request, **kwargs):
-    raise Http404
+def run(form, service, **kwargs):
+    """Call a service; a refusal is shown beside its field (every field, for an incomplete
+    request). Returns the result, or None."""
+    try:
+        return service(**kwargs)
+    except RequestIncomplete as exc:
+        form.add_problems(exc.problems)
+    except DomainError as exc:
+        field = form.field_for(exc.field) if hasattr(form, "field_for") else exc.field
+        form.add_error(field if field in form.fields else None, exc.message)
+    return None
 
 
-def request_reopen(request, **kwargs):
-    raise Http404
+# --- The list -----------------------------------------------------------------------------
 
 
-def request_no_offer(request, **kwargs):
-    raise Http404
+@actor_required(kinds=BOROUGH)
+def request_list(request):
+    actor = request.actor
+    form = RequestFilterForm(request.GET or None)
+    queryset = requests_visible_to(actor)
+    if form.is_valid() and form.cleaned_data["status"]:
+        queryset = queryset.filter(status=form.cleaned_data["status"])
+    return render(
+        request,
+        "placements/requests/list.html",
+        {
+            "filter": form,
+            "page": paginate(request, queryset),
+            "can_write": can_write_requests(actor),
+        },
+    )
 
 
-def question_answer(request, **kwargs):
-    raise Http404
+# --- The form -----------------------------------------------------------------------------
+
+
+@actor_required(kinds=BOROUGH)
+def request_create(request):
+    actor = request.actor
+    _require_writer(actor)
+    form = RequestForm(_posted(request), lots=_lots(actor), initial={"urgency": "planned"})
+    if request.method == "POST" and form.is_valid():
+        placement_request = run(
+            form,
+            request_services.request_create,
+            actor=actor,
+            request=request,
+            **form.request_data(),
+        )
+        if placement_request is not None:
+            messages.success(request, "Draft saved. Publish it from this page when it is complete.")
+            return redirect("placements:request_detail", pk=placement_request.pk)
+    return render_form(request, "placements/requests/form.html", form, {"placement_request": None})
+
+
+@actor_required(kinds=BOROUGH)
+def request_edit(request, pk):
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    _require_writer(actor)
+    if placement_request.status not in EDITABLE:
+        messages.error(request, "Only a draft or an open request can be changed.")
+        return redirect("placements:request_detail", pk=pk)
+    form = RequestForm(
+        _posted(request),
+        lots=_lots(actor, placement_request),
+        placement_request=placement_request,
+        initial=RequestForm.values_for(placement_request),
+    )
+    if request.method == "POST" and form.is_valid():
+        version = placement_request.terms_version
+        updated = run(
+            form,
+            partial(request_services.request_update, placement_request=placement_request),
+            actor=actor,
+            request=request,
+            **form.request_data(),
+        )
+        if updated is not None:
+            if updated.terms_version != version:
+                messages.success(
+                    request,
+                    "Changes saved. The terms changed: providers that have bid are asked to "
+                    "re-confirm their bids.",
+                )
+            else:
+                messages.success(request, "Changes saved.")
+            return redirect("placements:request_detail", pk=pk)
+    return render_form(
+        request, "placements/requests/form.html", form, {"placement_request": placement_request}
+    )
+
+
+# --- The detail ---------------------------------------------------------------------------
+
+
+def _needs_rows(placement_request):
+    needs = placement_request.needs or {}
+    details = placement_request.need_details or {}
+    return [
+        (
+            domain_label,
+            [
+                (label, needs.get(code), details.get(code, ""))
+                for code, label, d in INDICATORS
+                if d == domain
+            ],
+        )
+        for domain, domain_label in DOMAINS
+    ]
+
+
+def _outcome_rows(placement_request):
+    outcomes = placement_request.outcomes or {}
+    return [(label, outcomes[code]) for code, label in DOMAINS if outcomes.get(code)]
+
+
+def _ineligible_rows(placement_request):
+    counts = placement_request.ineligible_counts or {}
+    return [(label, counts[code]) for code, label in REASONS if counts.get(code)]
+
+
+def _story_views(placement_request):
+    return (
+        AuditEvent.objects.filter(
+            action="request.story_viewed",
+            object_type=PlacementRequest._meta.label,
+            object_id=str(placement_request.pk),
+        )
+        .select_related("organisation")
+        .order_by("-at", "-id")[:50]
+    )
+
+
+def detail_context(actor, placement_request):
+    """Everything the detail page shows. No bid and no count of bids while sealed."""
+    pr = placement_request
+    can_write = can_write_requests(actor)
+    status = pr.status
+    questions = list(questions_visible_to(actor, pr).order_by("asked_at", "id"))
+    question_open = status == Status.OPEN and pr.bid_deadline and timezone.now() < pr.bid_deadline
+    answer_forms = []
+    if can_write and question_open:
+        answer_forms = {q.pk: AnswerForm(prefix=f"question-{q.pk}") for q in questions}
+    bids = bids_visible_to(actor).filter(request=pr)  # empty until the request closes
+    return {
+        "placement_request": pr,
+        "can_write": can_write,
+        "needs_rows": _needs_rows(pr),
+        "outcome_rows": _outcome_rows(pr),
+        "transitions": pr.transitions.select_related("actor").order_by("at", "id"),
+        "invitations": pr.invitations.select_related("provider").order_by("provider__name"),
+        "ineligible_rows": _ineligible_rows(pr),
+        "questions": [(q, answer_forms.get(q.pk) if answer_forms else None) for q in questions],
+        "question_open": question_open,
+        "bids_unsealed": pr.bids_unsealed,
+        "valid_bids": bids.filter(status=Bid.Status.SUBMITTED).count()
+        if pr.bids_unsealed
+        else None,
+        "story_views": _story_views(pr) if status != Status.DRAFT else [],
+        "placement": getattr(pr, "placement", None)
+        if status in (Status.AWARDED, Status.PLACED)
+        else None,
+        "actions": {
+            "edit": can_write and status in EDITABLE,
+            "publish": can_write and status == Status.DRAFT,
+            "cancel": can_write and status in CANCELLABLE,
+            "reopen": can_write and status == Status.NO_SUITABLE_OFFER,
+            "no_offer": can_write and status in NO_OFFER_FROM,
+            "shortlist": pr.bids_unsealed,
+        },
+    }
+
+
+@actor_required(kinds=BOROUGH)
+def request_detail(request, pk):
+    placement_request = _request(request.actor, pk)
+    return render(
+        request,
+        "placements/requests/detail.html",
+        detail_context(request.actor, placement_request),
+    )
+
+
+# --- Publishing ---------------------------------------------------------------------------
+
+
+@actor_required(kinds=BOROUGH)
+def request_publish(request, pk):
+    """A confirmation page; publishing an incomplete draft shows the form with every problem
+    beside its field."""
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    _require_writer(actor)
+    if placement_request.status != Status.DRAFT:
+        messages.error(request, "Only a draft can be published.")
+        return redirect("placements:request_detail", pk=pk)
+    if request.method == "POST":
+        try:
+            eligibility = request_services.request_publish(
+                actor=actor, placement_request=placement_request, request=request
+            )
+        except RequestIncomplete as exc:
+            form = RequestForm(
+                RequestForm.values_for(placement_request),
+                lots=_lots(actor, placement_request),
+                placement_request=placement_request,
+            )
+            form.is_valid()
+            form.add_problems(exc.problems)
+            return render_form(
+                request,
+                "placements/requests/form.html",
+                form,
+                {"placement_request": placement_request, "publishing": True},
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("placements:request_detail", pk=pk)
+        placement_request.refresh_from_db()
+        invited = len(eligibility.eligible)
+        messages.success(
+            request,
+            f"Published. {invited} provider{'s were' if invited != 1 else ' was'} invited and "
+            f"emailed. Bids close on {_when(placement_request.bid_deadline)}.",
+        )
+        return redirect("placements:request_detail", pk=pk)
+    deadline = placement_request.bid_deadline
+    return render(
+        request,
+        "placements/requests/publish.html",
+        {
+            "placement_request": placement_request,
+            "deadline": deadline,
+            "default_deadline": None
+            if deadline
+            else default_deadline(placement_request.urgency, timezone.now()),
+        },
+    )
+
+
+# --- Cancelling, no suitable offer, re-opening --------------------------------------------
+
+
+def _action_page(request, pk, *, form_class, template, allowed, refused, service, done):
+    """A page with a form that moves the request on; `service` takes the form's data."""
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    _require_writer(actor)
+    if placement_request.status not in allowed:
+        messages.error(request, refused)
+        return redirect("placements:request_detail", pk=pk)
+    form = form_class(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        result = run(
+            form,
+            partial(service, placement_request=placement_request),
+            actor=actor,
+            request=request,
+            **form.service_data(),
+        )
+        if result is not None:
+            messages.success(request, done)
+            return redirect("placements:request_detail", pk=pk)
+    return render_form(request, template, form, {"placement_request": placement_request})
+
+
+@actor_required(kinds=BOROUGH)
+def request_cancel(request, pk):
+    return _action_page(
+        request,
+        pk,
+        form_class=CancelForm,
+        template="placements/requests/cancel.html",
+        allowed=CANCELLABLE,
+        refused="This request can no longer be cancelled.",
+        service=request_services.request_cancel,
+        done="The request has been cancelled. Providers that bid have been told.",
+    )
+
+
+@actor_required(kinds=BOROUGH)
+def request_no_offer(request, pk):
+    return _action_page(
+        request,
+        pk,
+        form_class=NoSuitableOfferForm,
+        template="placements/requests/no_offer.html",
+        allowed=NO_OFFER_FROM,
+        refused="Only a closed or shortlisted request can end with no suitable offer.",
+        service=request_services.request_no_suitable_offer,
+        done="The request ended with no suitable offer. You can re-open it with a new deadline.",
+    )
+
+
+@actor_required(kinds=BOROUGH)
+def request_reopen(request, pk):
+    return _action_page(
+        request,
+        pk,
+        form_class=ReopenForm,
+        template="placements/requests/reopen.html",
+        allowed={Status.NO_SUITABLE_OFFER},
+        refused="Only a request with no suitable offer can be re-opened.",
+        service=request_services.request_reopen,
+        done="The request is open again. Eligible providers have been invited to bid.",
+    )
+
+
+# --- Questions ----------------------------------------------------------------------------
+
+
+@actor_required(kinds=BOROUGH)
+def question_answer(request, pk, qpk):
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    question = get_or_404(questions_visible_to(actor, placement_request), pk=qpk)
+    _require_writer(actor)
+    form = AnswerForm(
+        _posted(request),
+        prefix=f"question-{question.pk}",
+        initial={"answer": question.answer, "shared": question.shared},
+    )
+    if request.method == "POST" and form.is_valid():
+        answered = run(
+            form,
+            question_services.question_answer,
+            actor=actor,
+            question=question,
+            answer=form.cleaned_data["answer"],
+            shared=form.cleaned_data["shared"],
+            request=request,
+        )
+        if answered is not None:
+            messages.success(
+                request,
+                "Answer sent to every invited provider."
+                if answered.shared
+                else "Answer sent to the provider that asked.",
+            )
+            return redirect("placements:request_detail", pk=pk)
+    return render_form(
+        request,
+        "placements/requests/answer.html",
+        form,
+        {"placement_request": placement_request, "question": question},
+    )

@@ -1,19 +1,186 @@
-"""Placeholder: being built."""
+"""The borough's evaluation and shortlist of a closed request: the scores of every bid, the
+young person's view of each shortlisted offer, and the award.
 
-from django.http import Http404
+Bids are read only through `bids_visible_to`, which is empty until the request closes."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dps.decorators import actor_required
+from dps.pages import render_form
+from dps.services import DomainError
+from dps.tenancy import get_or_404
+from providers.needs import INDICATORS
+
+from ..forms_requests import AwardForm, YoungPersonViewForm
+from ..models import Bid, Evaluation, PlacementRequest
+from ..selectors import bids_visible_to, can_write_requests
+from ..services import award as award_services
+from ..services import requests as request_services
+from ..services.closing import SHORTLIST_SIZE
+from .requests import BOROUGH, _posted, _request, _require_writer, run
+
+Status = PlacementRequest.Status
 
 
-def shortlist(request, **kwargs):
-    raise Http404
+def _bids(actor, placement_request):
+    return (
+        bids_visible_to(actor)
+        .filter(request=placement_request)
+        .select_related("quality_snapshot", "young_person_view_by")
+    )
 
 
-def shortlist_confirm(request, **kwargs):
-    raise Http404
+def _valid(bids):
+    return [b for b in bids if b.status == Bid.Status.SUBMITTED and b.rank is not None]
 
 
-def young_person_view(request, **kwargs):
-    raise Http404
+def _needs_met(bid, needs):
+    """(need label, the child's score, how the bid says it meets it) for each need scored."""
+    met = bid.needs_met or {}
+    return [
+        (label, needs.get(code), met.get(code, ""))
+        for code, label, _domain in INDICATORS
+        if needs.get(code) or met.get(code)
+    ]
 
 
-def award(request, **kwargs):
-    raise Http404
+@actor_required(kinds=BOROUGH)
+def shortlist(request, pk):
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    can_write = can_write_requests(actor)
+    bids = list(_bids(actor, placement_request).order_by("rank", "submitted_at", "id"))
+    evaluation = None
+    if placement_request.bids_unsealed:
+        evaluation = Evaluation.objects.filter(request=placement_request).first()
+    needs = placement_request.needs or {}
+    valid = _valid(bids)
+    for bid in valid:
+        bid.needs_rows = _needs_met(bid, needs)
+    status = placement_request.status
+    shortlisted = status == Status.SHORTLISTED
+    view_forms = {}
+    if can_write and shortlisted:
+        view_forms = {
+            b.pk: YoungPersonViewForm(prefix=f"bid-{b.pk}", initial={"view": b.young_person_view})
+            for b in valid
+            if b.rank <= SHORTLIST_SIZE
+        }
+    return render(
+        request,
+        "placements/requests/shortlist.html",
+        {
+            "placement_request": placement_request,
+            "evaluation": evaluation,
+            "top": [(b, view_forms.get(b.pk)) for b in valid if b.rank <= SHORTLIST_SIZE],
+            "rest": [b for b in valid if b.rank > SHORTLIST_SIZE],
+            "invalid": [b for b in bids if b.status == Bid.Status.INVALID],
+            "can_confirm": can_write and status == Status.CLOSED,
+            "can_award": can_write and shortlisted,
+            "placement": getattr(placement_request, "placement", None)
+            if status in (Status.AWARDED, Status.PLACED)
+            else None,
+            "shortlist_size": SHORTLIST_SIZE,
+        },
+    )
+
+
+@require_POST
+@actor_required(kinds=BOROUGH)
+def shortlist_confirm(request, pk):
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    _require_writer(actor)
+    try:
+        request_services.request_shortlist_confirm(
+            actor=actor, placement_request=placement_request, request=request
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "Shortlist confirmed. The shortlisted providers have been told, and can now read "
+            "the child's story.",
+        )
+    return redirect("placements:shortlist", pk=pk)
+
+
+@actor_required(kinds=BOROUGH)
+def young_person_view(request, pk, bpk):
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    bid = get_or_404(_bids(actor, placement_request), pk=bpk)
+    _require_writer(actor)
+    form = YoungPersonViewForm(
+        _posted(request), prefix=f"bid-{bid.pk}", initial={"view": bid.young_person_view}
+    )
+    if request.method == "POST" and form.is_valid():
+        recorded = run(
+            form,
+            award_services.young_person_view_record,
+            actor=actor,
+            bid=bid,
+            view=form.cleaned_data["view"],
+            request=request,
+        )
+        if recorded is not None:
+            messages.success(
+                request, f"The young person's view of {bid.provider.name}'s offer is recorded."
+            )
+            return redirect("placements:shortlist", pk=pk)
+    return render_form(
+        request,
+        "placements/requests/young_person_view.html",
+        form,
+        {"placement_request": placement_request, "bid": bid},
+    )
+
+
+@actor_required(kinds=BOROUGH)
+def award(request, pk):
+    """The top-ranked offer is awarded in one click (the shortlist page posts its id); any
+    other needs a reason, asked on this page."""
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    _require_writer(actor)
+    if placement_request.status != Status.SHORTLISTED:
+        messages.error(
+            request,
+            "This request has already been awarded."
+            if placement_request.status in (Status.AWARDED, Status.PLACED)
+            else "Confirm the shortlist before awarding.",
+        )
+        return redirect("placements:shortlist", pk=pk)
+    valid = _valid(_bids(actor, placement_request).order_by("rank", "id"))
+    initial = {"bid": request.GET.get("bid")} if request.GET.get("bid") else {}
+    form = AwardForm(_posted(request), bids=valid, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chosen = next(b for b in valid if b.pk == form.cleaned_data["bid"])
+        placement = run(
+            form,
+            award_services.award,
+            actor=actor,
+            placement_request=placement_request,
+            bid=chosen,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        if placement is not None:
+            messages.success(
+                request,
+                f"Awarded to {chosen.provider.name}. Every bidder has been told; the "
+                "Individual Placement Agreement is ready to download.",
+            )
+            return redirect("placements:placement_detail", pk=placement.pk)
+    return render_form(
+        request,
+        "placements/requests/award.html",
+        form,
+        {
+            "placement_request": placement_request,
+            "top": valid[0] if valid else None,
+        },
+    )
