@@ -69,9 +69,14 @@ def _money(value, field, label, *, allow_zero):
 
 def _clean_needs(needs_met, placement_request):
     clean = {}
+    scored = {code for code, score in (placement_request.needs or {}).items() if score}
     for code, how in (needs_met or {}).items():
         if code not in INDICATOR_LABELS:
             raise DomainError(f"Unknown need: {code}.", "needs_met")
+        if code not in scored:
+            raise DomainError(
+                f"{INDICATOR_LABELS[code]}: the request does not score this need.", "needs_met"
+            )
         how = (how or "").strip()
         if how:
             clean[code] = how
@@ -176,8 +181,12 @@ def bid_withdraw(*, actor, bid, request=None):
     _require_bidder(actor, invitation)
     _lock_open(invitation, timezone.now())
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
-    if bid.status != Bid.Status.SUBMITTED:
+    if bid.status == Bid.Status.WITHDRAWN:
         raise DomainError("This bid has already been withdrawn.")
+    if bid.status != Bid.Status.SUBMITTED:
+        raise DomainError(
+            f"This bid is {bid.get_status_display().lower()}: it cannot be withdrawn."
+        )
     bid.status = Bid.Status.WITHDRAWN
     bid.withdrawn_at = timezone.now()
     bid.save(update_fields=["status", "withdrawn_at"])
@@ -222,6 +231,8 @@ def invitation_decline(*, actor, invitation, reason="", request=None):
     ).exists():
         raise DomainError("Withdraw your bid before declining.")
     invitation = ProviderInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.declined_at:
+        raise DomainError("You have already declined this request.")
     invitation.declined_at = timezone.now()
     invitation.decline_reason = (reason or "").strip()
     invitation.save(update_fields=["declined_at", "decline_reason"])

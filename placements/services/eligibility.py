@@ -29,6 +29,16 @@ ELIGIBLE = len(_ORDER)
 class Eligibility:
     eligible: dict = field(default_factory=dict)  # provider id -> [service ids]
     reasons: dict = field(default_factory=dict)  # reason code -> providers
+    reason_of: dict = field(default_factory=dict)  # provider id -> reason code
+
+    def counts_excluding(self, providers):
+        """The reasons counted over the providers not in `providers` (e.g. those invited
+        under earlier terms)."""
+        counts = {}
+        for provider, code in self.reason_of.items():
+            if provider not in providers:
+                counts[code] = counts.get(code, 0) + 1
+        return counts
 
     @property
     def reason_rows(self):
@@ -75,11 +85,11 @@ def eligibility_check(placement_request):
         best[provider] = max(best[provider], stage)
         if stage == ELIGIBLE:
             result.eligible.setdefault(provider, []).append(service["id"])
-    for stage in best.values():
+    for provider, stage in best.items():
         if stage != ELIGIBLE:
-            code = _ORDER[stage]
-            result.reasons[code] = result.reasons.get(code, 0) + 1
-    inactive = len(statuses) - len(active)
-    if inactive:
-        result.reasons["not_active"] = inactive
+            result.reason_of[provider] = _ORDER[stage]
+    for provider, status in statuses.items():
+        if status != Enrolment.Status.ACTIVE:
+            result.reason_of[provider] = "not_active"
+    result.reasons = result.counts_excluding(())
     return result

@@ -379,6 +379,7 @@ def request_update(*, actor, placement_request, request=None, **fields):
         )
         eligibility = eligibility_check(placement_request)
         _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
+        _recount(placement_request, eligibility)
     if status == Status.OPEN and "bid_deadline" in changed:
         notify_providers(
             _invited(placement_request),
@@ -388,6 +389,14 @@ def request_update(*, actor, placement_request, request=None, **fields):
             path_for=opportunity_path(placement_request),
         )
     return placement_request
+
+
+def _recount(placement_request, eligibility):
+    """The not-invited counts the officer reads, over the providers not invited."""
+    placement_request.ineligible_counts = eligibility.counts_excluding(
+        set(_invited(placement_request))
+    )
+    placement_request.save(update_fields=["ineligible_counts"])
 
 
 def _invited(placement_request):
@@ -489,6 +498,8 @@ def request_reopen(*, actor, placement_request, bid_deadline, request=None):
     (new ones for the first time) and told the new deadline."""
     _require_writer(actor, placement_request)
     placement_request = _lock(placement_request)
+    if placement_request.status != Status.NO_SUITABLE_OFFER:
+        raise DomainError("Only a request that ended with no suitable offer can be re-opened.")
     now = timezone.now()
     if bid_deadline is None or bid_deadline < now + timedelta(
         minutes=settings.MIN_BID_WINDOW_MINUTES
@@ -513,6 +524,7 @@ def request_reopen(*, actor, placement_request, bid_deadline, request=None):
         placement_request, Status.OPEN, actor=actor, reason="Re-opened", request=request, now=now
     )
     _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
+    _recount(placement_request, eligibility)
     notify_providers(
         _invited(placement_request),
         "placement_reopened",

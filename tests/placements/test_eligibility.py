@@ -272,12 +272,6 @@ def test_a_terms_change_invites_the_providers_it_makes_eligible_and_only_emails_
     assert placement_request.status == PlacementRequest.Status.OPEN
 
 
-@pytest.mark.xfail(
-    reason="lead: request_update (placements/services/requests.py, the terms_changed branch) "
-    "invites the providers the new terms make eligible but leaves ineligible_counts as computed "
-    "at publishing, so the officer still reads 'No vacancy: 1' for a provider now invited",
-    strict=True,
-)
 def test_a_terms_change_updates_the_counts_the_officer_reads(world, lot, field):
     placement_request, _ = publish(world, lot)
 

@@ -821,18 +821,10 @@ def test_a_reopened_deadline_must_be_at_least_30_minutes_away(world, market):
     assert made.status == Bid.Status.SUBMITTED  # the round's bid was not set aside
 
 
-REOPEN_FROM_DRAFT = pytest.mark.xfail(
-    reason="lead: request_reopen (placements/services/requests.py) has no status check of its "
-    "own and ALLOWED lets draft -> open, so a draft is 're-opened' into an open request without "
-    "publishing's validation and without published_at; only no_suitable_offer may re-open",
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     "state",
     [
-        pytest.param(Status.DRAFT, marks=REOPEN_FROM_DRAFT),
+        Status.DRAFT,
         Status.OPEN,
         Status.CLOSED,
         Status.SHORTLISTED,
