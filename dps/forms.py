@@ -30,25 +30,32 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._govuk_classes = {}
         for name, field in self.fields.items():
             widget = field.widget
             css = next(
                 (c for w, c in WIDGET_CLASSES.items() if isinstance(widget, w)), "govuk-input"
             )
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            self._govuk_classes[name] = css
+            classes = [css, *widget.attrs.get("class", "").split()]
+            widget.attrs["class"] = " ".join(dict.fromkeys(classes))
             if field.help_text:
-                widget.attrs.setdefault("aria-describedby", f"id_{name}-hint")
+                widget.attrs.setdefault("aria-describedby", f"{self[name].auto_id}-hint")
 
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                base = widget.attrs.get("class", "").split()[:1]
-                if base and f"{base[0]}--error" not in widget.attrs["class"]:
-                    widget.attrs["class"] += f" {base[0]}--error"
+                classes = widget.attrs.get("class", "").split() or ["govuk-input"]
+                base = self._govuk_classes.get(name) or classes[0]
+                error = f"{base}--error"
+                if error not in classes:
+                    widget.attrs["class"] = " ".join([*classes, error])
                     described = widget.attrs.get("aria-describedby", "")
-                    widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
+                    widget.attrs["aria-describedby"] = (
+                        f"{described} {self[name].auto_id}-error".strip()
+                    )
 
 
 class InvitationForm(GovukFormMixin, forms.Form):

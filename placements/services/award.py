@@ -1,6 +1,7 @@
 """After the shortlist: the young person's view of each offer, the award that creates the
 placement and its Individual Placement Agreement, and the placement's start."""
 
+import logging
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from .notify import notify_providers, opportunity_path
 from .requests import transition
 
 Status = PlacementRequest.Status
+log = logging.getLogger(__name__)
 
 
 def _require_writer(actor, placement_request):
@@ -60,10 +62,19 @@ def award(*, actor, placement_request, bid, reason="", request=None):
             placement = _award(actor, placement_request, bid, reason, request)
     except IntegrityError as exc:  # the unique placement per request, if the lock was absent
         raise DomainError("This request has already been awarded.") from exc
+    transaction.on_commit(lambda: _enqueue_ipa(placement.pk))
+    return placement
+
+
+def _enqueue_ipa(placement_id):
+    """Render the IPA on a worker. A broker that is down is not an error: the first download
+    renders it."""
     from ..tasks import ipa_generate_task
 
-    transaction.on_commit(lambda: ipa_generate_task.delay(placement.pk))
-    return placement
+    try:
+        ipa_generate_task.apply_async((placement_id,), retry=False)
+    except Exception:
+        log.warning("Could not queue the IPA of placement %s.", placement_id, exc_info=True)
 
 
 def _award(actor, placement_request, bid, reason, request):

@@ -258,7 +258,7 @@ def publish_problems(placement_request, *, now):
         )
     if not placement_request.outcomes:
         problems["outcomes"] = "Describe the desired outcomes for at least one domain."
-    if placement_request.date_needed and placement_request.date_needed < now.date():
+    if placement_request.date_needed and placement_request.date_needed < timezone.localdate(now):
         problems["date_needed"] = "The date needed must be today or later."
     deadline = placement_request.bid_deadline
     if deadline is not None:
@@ -348,6 +348,13 @@ def request_update(*, actor, placement_request, request=None, **fields):
             raise DomainError("The lot cannot change once the request is published.", "lot")
         if "bid_deadline" in changed and clean["bid_deadline"] is None:
             raise DomainError("An open request needs a bid deadline.", "bid_deadline")
+        minimum = now + timedelta(minutes=settings.MIN_BID_WINDOW_MINUTES)
+        if "bid_deadline" in changed and clean["bid_deadline"] < minimum:
+            raise DomainError(
+                f"The new deadline must be at least {settings.MIN_BID_WINDOW_MINUTES} minutes "
+                "away, so providers have time to bid.",
+                "bid_deadline",
+            )
     for name in changed:
         setattr(placement_request, name, clean[name])
     if status == Status.OPEN:

@@ -65,7 +65,17 @@ def test_the_top_ranked_bid_is_awarded_without_a_reason(
 ):
     placement_request, a, _, services = shortlist
     queued = []
-    monkeypatch.setattr(tasks.ipa_generate_task, "delay", queued.append)
+
+    class IpaTask:
+        """Stands in for the IPA task: records which placements are sent to the worker."""
+
+        def delay(self, placement_id):
+            queued.append(placement_id)
+
+        def apply_async(self, args, **options):
+            queued.append(args[0])
+
+    monkeypatch.setattr(tasks, "ipa_generate_task", IpaTask())
 
     with django_capture_on_commit_callbacks(execute=True):
         placement = do_award(world, placement_request, a)
