@@ -31,6 +31,11 @@ def _actor(serializer):
     return get_actor(request) if request is not None else None
 
 
+def blank_choice(choices):
+    """A read-only choice that may be blank (a draft leaves it empty)."""
+    return serializers.ChoiceField(choices, allow_blank=True, read_only=True)
+
+
 def object_id(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
@@ -100,6 +105,8 @@ class RequestSerializer(RequestSummarySerializer):
     outcomes = serializers.DictField(child=serializers.CharField())
     areas = serializers.ListField(child=serializers.CharField())
     cancel_reason = status_field(PlacementRequest.CancelReason.choices)
+    gender = blank_choice(Gender.choices)
+    legal_status = blank_choice(LegalStatus.choices)
     bids_unsealed = serializers.BooleanField(
         help_text="True once the request has closed: its evaluation can be read."
     )
@@ -381,6 +388,8 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     lot_name = serializers.CharField(source="lot.name")
     status = status_field(Status.choices)
+    gender = blank_choice(Gender.choices)
+    legal_status = blank_choice(LegalStatus.choices)
     needs = serializers.DictField(child=serializers.IntegerField())
     outcomes = serializers.DictField(child=serializers.CharField())
     areas = serializers.ListField(child=serializers.CharField())
