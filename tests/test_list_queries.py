@@ -126,6 +126,39 @@ def own_invitations(world, n):
         )
 
 
+def borough_requests(world, n):
+    """Borough A's requests in several states (the list shows each one's lot and status)."""
+    from placements.models import PlacementRequest
+
+    lot = LotFactory(consortium=world.consortium)
+    states = list(PlacementRequest.Status)
+    for i in range(n):
+        PlacementRequest.objects.create(
+            borough=world.borough_a,
+            lot=lot,
+            reference=f"R-{timezone.now().timestamp()}-{i}",
+            status=states[i % len(states)],
+            bid_deadline=timezone.now(),
+        )
+
+
+def placements(world, n):
+    """Placements of borough A with provider A, each with its own service."""
+    from placements.models import Placement
+
+    lot = LotFactory(consortium=world.consortium)
+    for i in range(n):
+        Placement.objects.create(
+            borough=world.borough_a,
+            provider=world.provider_a,
+            service=ServiceFactory(provider=world.provider_a),
+            lot=lot,
+            child_reference=f"C-{i}",
+            weekly_fee=3000,
+            start_date=timezone.localdate(),
+        )
+
+
 def closed_bids(world, n):
     """Bids of providers A and B on borough A's closed requests (the borough reads them)."""
     from placements.models import Bid, PlacementRequest
@@ -172,6 +205,10 @@ LISTS = [
     ("provider_admin_a", "/documents/", own_documents, False),
     ("provider_admin_a", "/applications/", own_applications, False),
     ("bidder_a", "/opportunities/", own_invitations, False),
+    ("officer_a", "/requests/", borough_requests, False),
+    ("commissioner_a", "/requests/?status=open", borough_requests, False),
+    ("officer_a", "/placements/", placements, False),
+    ("bidder_a", "/placements/", placements, False),
     ("commissioner_a", "/api/v1/members/", members, False),
     ("admin", "/api/v1/audit-events/", audit_events, False),
     ("officer_a", "/api/v1/providers/", enrolled_providers, True),
