@@ -220,6 +220,9 @@ LISTS = [
     ("provider_admin_a", "/api/v1/opportunities/", own_invitations, True),
     ("bidder_a", "/api/v1/bids/", own_invitations, True),
     ("officer_a", "/api/v1/bids/", closed_bids, True),
+    ("officer_a", "/api/v1/requests/", borough_requests, True),
+    ("officer_a", "/api/v1/placements/", placements, True),
+    ("bidder_a", "/api/v1/placements/", placements, True),
 ]
 
 
