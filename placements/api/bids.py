@@ -6,7 +6,8 @@ profile. The child's story and the other free text about them are read from
 list and detail never carry them).
 
 Bids are sealed: a provider reads only its own; a borough reads the bids of its requests
-once they have closed (and nothing of them before: a sealed bid is a 404 like any other)."""
+once they have closed (and nothing of them before: a sealed bid is a 404 like any other), but
+never a bid its provider withdrew."""
 
 import django_filters
 from django.db.models import OuterRef, Subquery
@@ -186,6 +187,14 @@ BID_CHANGE_FIELDS = (
 )
 
 
+def bids_readable_by(actor):
+    """The bids the actor may see; a borough does not see an offer its provider withdrew."""
+    bids = bids_visible_to(actor)
+    if actor is not None and actor.is_borough:
+        bids = bids.exclude(status=Bid.Status.WITHDRAWN)
+    return bids
+
+
 def _bid_data(request, bid):
     bid = bids_visible_to(get_actor(request)).get(pk=bid.pk)
     return s.BidSerializer(bid, context={"request": request}).data
@@ -202,7 +211,7 @@ class BidList(generics.ListAPIView):
     filterset_class = BidFilter
 
     def get_queryset(self):
-        return bids_visible_to(get_actor(self.request))
+        return bids_readable_by(get_actor(self.request))
 
     @extend_schema(
         request=s.BidInputSerializer,
@@ -232,7 +241,7 @@ class BidDetail(APIView):
 
     @extend_schema(responses=s.BidSerializer, summary="A bid")
     def get(self, request, pk):
-        bid = get_or_404(bids_visible_to(get_actor(request)), pk=pk)
+        bid = get_or_404(bids_readable_by(get_actor(request)), pk=pk)
         return Response(s.BidSerializer(bid, context={"request": request}).data)
 
     @extend_schema(

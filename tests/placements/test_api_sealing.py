@@ -8,6 +8,7 @@ import json
 import pytest
 
 from placements.models import Bid
+from placements.services import bids as bid_services
 from placements.services import questions as question_services
 from tests.api.conftest import assert_problem
 from tests.placements import helpers
@@ -188,3 +189,18 @@ def test_another_provider_never_sees_a_bid(client, world, pair, api_key_for):
         assert FEES[0] not in response.content.decode()
     assert responses[0].json()["results"][0]["weekly_fee"] == FEES[1]
     assert_problem(responses[2], 404)
+
+
+def test_a_withdrawn_bid_stays_unseen_after_closing(client, world, pair, api_key_for):
+    with_bids, _ = pair
+    withdrawn = Bid.objects.get(provider=world.provider_a)
+    bid_services.bid_withdraw(actor=helpers.actor_of(world.bidder_a), bid=withdrawn)
+    helpers.close(with_bids)
+    key = api_key_for(world.borough_a)
+
+    listed = call(client, "get", "/bids/", auth=key)
+    evaluation = call(client, "get", f"/requests/{with_bids.pk}/evaluation/", auth=key)
+
+    assert [b["weekly_fee"] for b in listed.json()["results"]] == [FEES[1]]
+    assert FEES[0] not in evaluation.content.decode()
+    assert_problem(call(client, "get", f"/bids/{withdrawn.pk}/", auth=key), 404)
