@@ -651,3 +651,71 @@ def test_a_request_past_its_deadline_cannot_be_changed(world, state):
 
     placement_request.refresh_from_db()
     assert placement_request.max_weekly_budget is None
+
+
+def test_an_open_requests_deadline_cannot_move_to_less_than_30_minutes_away(world, open_request):
+    deadline = open_request.bid_deadline
+    emails = OutboundEmail.objects.count()
+
+    with pytest.raises(DomainError) as refused:
+        update(world, open_request, bid_deadline=timezone.now() + timedelta(minutes=10))
+
+    assert refused.value.field == "bid_deadline"
+    open_request.refresh_from_db()
+    assert open_request.bid_deadline == deadline
+    assert OutboundEmail.objects.count() == emails
+
+
+def test_a_bid_cannot_claim_a_need_the_request_does_not_score(world, market):
+    lot, services = market
+    placement_request = helpers.published(
+        world,
+        lot,
+        needs=dict(helpers.NEEDS, identity=0),
+        need_details={k: v for k, v in helpers.DETAILS.items() if k != "identity"},
+    )
+
+    with pytest.raises(DomainError) as refused:
+        save(world.bidder_a, placement_request, services["a"], needs_met={"identity": "Yes."})
+
+    assert refused.value.field == "needs_met"
+    assert not Bid.objects.exists()
+
+
+def test_declining_twice_is_refused(world, open_request):
+    invitation = helpers.invitation(open_request, world.provider_b)
+    bid_services.invitation_decline(actor=actor_of(world.bidder_b), invitation=invitation)
+
+    with pytest.raises(DomainError, match="already declined"):
+        bid_services.invitation_decline(actor=actor_of(world.bidder_b), invitation=invitation)
+
+
+def test_a_bid_set_aside_by_a_reopening_cannot_be_withdrawn(world, market):
+    lot, services = market
+    placement_request = helpers.published(world, lot)
+    earlier = save(world.bidder_a, placement_request, services["a"])
+    helpers.close(placement_request)
+    request_services.request_no_suitable_offer(
+        actor=actor_of(world.officer_a), placement_request=placement_request, reason="Too far"
+    )
+    later = placement_request.bid_deadline + timedelta(hours=1)
+
+    with time_machine.travel(later, tick=False):
+        request_services.request_reopen(
+            actor=actor_of(world.officer_a),
+            placement_request=placement_request,
+            bid_deadline=later + timedelta(hours=24),
+        )
+        with pytest.raises(DomainError, match="invalid: it cannot be withdrawn"):
+            bid_services.bid_withdraw(actor=actor_of(world.bidder_a), bid=earlier)
+        # Bidding again on the new round is how the provider takes part.
+        placement_request.refresh_from_db()
+        again = save(world.bidder_a, placement_request, services["a"], core_weekly_fee="2400")
+
+    assert again.pk == earlier.pk
+    again.refresh_from_db()
+    assert (again.status, again.invalid_reason, again.terms_version) == (
+        Bid.Status.SUBMITTED,
+        "",
+        placement_request.terms_version,
+    )
