@@ -66,7 +66,8 @@ def request_close(request_id, *, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         placement_request = (
-            PlacementRequest.objects.select_for_update(skip_locked=True)
+            # Lock the request row alone (its lot is a nullable join PostgreSQL cannot lock).
+            PlacementRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("lot", "borough")
             .filter(pk=request_id, status=Status.OPEN, bid_deadline__lte=now)
             .first()
@@ -92,7 +93,7 @@ def _evaluate(placement_request, *, now):
     """Check each submitted bid, score the valid ones, store the evaluation. Returns
     (valid bids, invalid bids)."""
     bids = list(
-        Bid.objects.select_for_update()
+        Bid.objects.select_for_update(of=("self",))
         .filter(request=placement_request, status=Bid.Status.SUBMITTED)
         .select_related("service")
     )

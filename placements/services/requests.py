@@ -522,10 +522,18 @@ def request_reopen(*, actor, placement_request, bid_deadline, request=None):
     placement_request.ineligible_counts = eligibility.reasons
     placement_request.terms_version += 1
     placement_request.save(update_fields=["terms_version"])
-    # The earlier round's offers no longer stand: a provider bids afresh. Their scores and
-    # the earlier evaluation are kept until the next closing replaces them.
+    # The earlier round's offers no longer stand: a provider bids afresh. Their ranks and
+    # scores are cleared; the earlier evaluation is kept until the next closing replaces it.
     Bid.objects.filter(request=placement_request, status=Bid.Status.SUBMITTED).update(
         status=Bid.Status.INVALID, invalid_reason=REOPENED
+    )
+    Bid.objects.filter(request=placement_request).update(
+        rank=None,
+        price_score=None,
+        quality_score=None,
+        needs_fit_score=None,
+        total_score=None,
+        quality_snapshot=None,
     )
     transition(
         placement_request, Status.OPEN, actor=actor, reason="Re-opened", request=request, now=now

@@ -79,13 +79,6 @@ def test_publishing_a_request_delivers_an_alert_to_each_eligible_providers_peopl
     assert smtp.messages_to("officer@a.test") == []
 
 
-@pytest.mark.xfail(
-    reason="lead: closing.request_close (placements/services/closing.py, the lock query) is "
-    "refused by PostgreSQL ('FOR UPDATE cannot be applied to the nullable side of an outer "
-    "join', select_related('lot') on a nullable FK), so the worker's closing task fails and "
-    "the borough is never told",
-    strict=True,
-)
 def test_the_closing_task_run_by_the_worker_tells_the_borough(celery_worker, smtp, world):
     lot, services = helpers.market(world)
     placement_request = helpers.published(world, lot)

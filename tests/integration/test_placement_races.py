@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
 from dps.models import OutboundEmail, Role
@@ -19,7 +19,6 @@ from placements.services import award as award_services
 from placements.services import bids as bid_services
 from placements.services import closing
 from placements.services import requests as request_services
-from placements.services.requests import transition
 from providers.needs import INDICATOR_CODES
 from tests.factories import (
     EnrolmentFactory,
@@ -34,14 +33,6 @@ from tests.placements.helpers import actor_of
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 Status = PlacementRequest.Status
 DEADLINE_PASSED = "The deadline for bids passed at"
-CLOSE_LOCK_REFUSED = pytest.mark.xfail(
-    reason="lead: closing.request_close (placements/services/closing.py, the lock query) "
-    "combines select_for_update(skip_locked=True) with select_related('lot', 'borough'); lot is "
-    "nullable, so PostgreSQL refuses 'FOR UPDATE cannot be applied to the nullable side of an "
-    "outer join' and no request ever closes; lock only the request row: "
-    "select_for_update(skip_locked=True, of=('self',))",
-    strict=True,
-)
 
 
 def in_thread(target, *args):
@@ -185,7 +176,6 @@ def check_consistent(placement_request, deadline, outcomes):
     return saved
 
 
-@CLOSE_LOCK_REFUSED
 def test_every_bid_started_before_the_deadline_is_saved_and_evaluated_and_none_after(world):
     # Seconds from the deadline at which each of sixteen bidders sends its bid.
     offsets = [
@@ -220,7 +210,6 @@ def test_every_bid_started_before_the_deadline_is_saved_and_evaluated_and_none_a
     assert sum(kind == "refused" for _, (kind, _) in outcomes) >= 7
 
 
-@CLOSE_LOCK_REFUSED
 def test_with_no_grace_the_task_and_the_bids_still_never_disagree(world, settings):
     # The task closes the request the moment its deadline passes, racing the last bids for the
     # request's row. A bid either commits before the close (and is evaluated) or is refused.
@@ -249,7 +238,6 @@ def test_with_no_grace_the_task_and_the_bids_still_never_disagree(world, setting
     check_consistent(placement_request, deadline, outcomes)
 
 
-@CLOSE_LOCK_REFUSED
 def test_two_workers_closing_at_once_close_each_request_once(world):
     lot, services = helpers.market(world)
     requests = []
@@ -289,17 +277,6 @@ def test_two_workers_closing_at_once_close_each_request_once(world):
     assert OutboundEmail.objects.filter(subject__contains="bids are open to read").count() == 6
 
 
-def closed_without_the_task(placement_request):
-    """The steps of closing.request_close, under a lock PostgreSQL accepts (the task's own lock
-    query is refused there: see CLOSE_LOCK_REFUSED), so the award race can be run on its own."""
-    now = timezone.now()
-    with transaction.atomic():
-        locked = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
-        closing._evaluate(locked, now=now)
-        locked.closed_at = now
-        transition(locked, Status.CLOSED, reason="Closed for the award race.", now=now)
-
-
 def test_two_officers_awarding_different_bids_at_once_make_one_placement(world):
     lot, services = helpers.market(world)
     second_officer = UserFactory(email="officer2@a.test")
@@ -310,7 +287,8 @@ def test_two_officers_awarding_different_bids_at_once_make_one_placement(world):
         placement_request = helpers.published(world, lot, reference=f"AWARD-{round_number}")
         helpers.bid(placement_request, world.bidder_a, services["a"], "3000")
         helpers.bid(placement_request, world.bidder_b, services["b"], "2500")
-        closed_without_the_task(placement_request)
+        deadline = placement_request.bid_deadline
+        assert closing.request_close(placement_request.pk, now=deadline + timedelta(seconds=10))
         request_services.request_shortlist_confirm(
             actor=actor_of(world.officer_a), placement_request=placement_request
         )

@@ -257,14 +257,6 @@ def test_a_draft_or_cancelled_request_past_its_deadline_is_left_alone(world, mar
     assert not Evaluation.objects.exists()
 
 
-@pytest.mark.xfail(
-    reason="lead: request_reopen (placements/services/requests.py) sets the earlier round's bids "
-    "invalid but keeps their rank and scores, and the next closing (_evaluate in "
-    "placements/services/closing.py) only touches submitted bids, so after the new round closes "
-    "an earlier-round bid still holds rank 1 beside the new rank 1; the earlier round's ranks "
-    "and scores should be cleared (at re-opening or at the next closing)",
-    strict=True,
-)
 def test_after_a_reopened_round_closes_only_its_own_bids_are_ranked(world, market):
     lot, services = market
     placement_request = helpers.published(world, lot)
