@@ -38,6 +38,11 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Capability apps add to the home page: functions of the actor returning a dict merged into
+# its context (registered from their AppConfig.ready(), so the core knows none of them).
+HOME_CONTRIBUTORS = []
+
+
 @actor_required()
 def home(request):
     actor = request.actor
@@ -52,6 +57,8 @@ def home(request):
             emails_visible_to(actor).filter(status=OutboundEmail.Status.FAILED).count()
         )
         context["boroughs"] = actor.organisation.boroughs.filter(is_active=True)
+    for contributor in HOME_CONTRIBUTORS:
+        context.update(contributor(actor))
     return render(request, template, context)
 
 

@@ -1,0 +1,51 @@
+"""What the home page shows of the mini-competition: a borough's requests by state and those
+waiting for the officer; a provider's requests open for bids. Counts are of requests and
+invitations, never of bids, so nothing sealed shows."""
+
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import PlacementRequest
+from .selectors import invitations_visible_to, requests_visible_to
+
+Status = PlacementRequest.Status
+# The states where the next step is the officer's.
+WAITING = {
+    Status.DRAFT: "Drafts to finish and publish",
+    Status.CLOSED: "Bids opened: shortlists to confirm",
+    Status.SHORTLISTED: "Shortlists to award",
+    Status.AWARDED: "Awarded: starts to record",
+}
+
+
+def home_context(actor):
+    if actor.is_borough:
+        counts = dict(
+            requests_visible_to(actor).values_list("status").annotate(n=Count("pk")).order_by()
+        )
+        return {
+            "request_counts": [
+                (status, label, counts.get(status, 0))
+                for status, label in Status.choices
+                if counts.get(status)
+            ],
+            "requests_waiting": [
+                (status, label, counts[status])
+                for status, label in WAITING.items()
+                if counts.get(status)
+            ],
+            "open_requests": requests_visible_to(actor)
+            .filter(status=Status.OPEN)
+            .order_by("bid_deadline")[:5],
+        }
+    if actor.is_provider:
+        invitations = invitations_visible_to(actor).filter(
+            request__status=Status.OPEN,
+            request__bid_deadline__gt=timezone.now(),
+            declined_at__isnull=True,
+        )
+        return {
+            "open_invitations": invitations.order_by("request__bid_deadline")[:5],
+            "open_invitation_count": invitations.count(),
+        }
+    return {}
