@@ -35,6 +35,7 @@ def opportunities_of(actor):
     own_bid = Bid.objects.filter(request=OuterRef("request"), provider=OuterRef("provider"))
     return (
         invitations_visible_to(actor)
+        .select_related("request__borough")
         .annotate(own_bid_id=Subquery(own_bid.values("pk")[:1]))
         .prefetch_related("services")
     )

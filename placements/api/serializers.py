@@ -384,8 +384,10 @@ class AskSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(serializers.ModelSerializer):
-    """The anonymised request: what every invited provider may read."""
+    """The anonymised request: what every invited provider may read. The placing council is
+    named (the distance wished is from it); the child is not."""
 
+    borough_name = serializers.CharField(source="borough.name")
     lot_name = serializers.CharField(source="lot.name")
     status = status_field(Status.choices)
     gender = blank_choice(Gender.choices)
@@ -398,6 +400,8 @@ class ProfileSerializer(serializers.ModelSerializer):
         model = PlacementRequest
         fields = [
             "id",
+            "borough",
+            "borough_name",
             "lot",
             "lot_name",
             "status",

@@ -82,8 +82,10 @@ def test_a_provider_lists_its_invitations_with_the_anonymised_profile(
     assert not set(STORY_FIELDS) & set(profile)
     assert "reference" not in profile
     content = response.content.decode()
-    for secret in (helpers.STORY, helpers.STRENGTHS, "AB-1234", "Alpha Borough", "Detail about"):
+    for secret in (helpers.STORY, helpers.STRENGTHS, "AB-1234", "Detail about"):
         assert secret not in content
+    # The council placing the child is named (the distance is from it); the child is not.
+    assert profile["borough_name"] == "Alpha Borough"
 
 
 def test_the_list_filters_by_the_requests_status(client, world, market, opened, key_pa):
