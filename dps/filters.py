@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import django_filters
 from django import forms
 
@@ -11,6 +13,24 @@ class GovukFilterForm(GovukFormMixin, forms.Form):
 
 class IPAddressFilter(django_filters.Filter):
     field_class = forms.GenericIPAddressField
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time the database can store: years 1900 to 2200, and a UTC offset
+    of at most 14 hours (PostgreSQL refuses larger ones with a server error)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return value
+        offset = value.utcoffset()
+        if not 1900 <= value.year <= 2200 or (offset and abs(offset) > timedelta(hours=14)):
+            raise forms.ValidationError("Enter a date and time between 1900 and 2200.")
+        return value
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class AuditEventFilter(django_filters.FilterSet):

@@ -59,7 +59,10 @@ def bids_visible_to(actor):
     if actor.is_provider:
         return qs.filter(provider=actor.organisation)
     if actor.is_borough:
-        return qs.filter(request__borough=actor.organisation, request__closed_at__isnull=False)
+        # A bid withdrawn before the deadline was never made, as far as the borough knows.
+        return qs.filter(
+            request__borough=actor.organisation, request__closed_at__isnull=False
+        ).exclude(status=Bid.Status.WITHDRAWN)
     return Bid.objects.none()
 
 

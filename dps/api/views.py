@@ -6,6 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..filters import BoundedIsoDateTimeFilter
 from ..models import AuditEvent
 from ..services.people import invitation_create
 from ..tenancy import (
@@ -71,8 +72,8 @@ class InvitationCreate(APIView):
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="istartswith")
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lte")
+    since = BoundedIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = BoundedIsoDateTimeFilter(field_name="at", lookup_expr="lte")
 
     class Meta:
         model = AuditEvent

@@ -5,6 +5,7 @@ The deadline is checked inside the transaction that saves, after locking the req
 closing task takes the same lock. So a bid either commits before the request closes (and is
 evaluated) or is refused, however close to the deadline it arrives."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
@@ -130,6 +131,8 @@ def bid_save(
         raise DomainError("Enter the date the placement can start.", "start_date")
     if start_date < timezone.localdate(now):
         raise DomainError("The start date must be today or later.", "start_date")
+    if start_date > timezone.localdate(now) + timedelta(days=3 * 366):
+        raise DomainError("The start date must be within three years.", "start_date")
     fields = {
         "service_id": service_id,
         "core_weekly_fee": core,

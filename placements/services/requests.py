@@ -85,6 +85,7 @@ REQUIRED = {
     "story": "Describe why the placement is needed now and the child's journey",
 }
 DOMAIN_CODES = [code for code, _ in DOMAINS]
+MAX_DURATION_WEEKS = 520
 # Transitions a person or system may make, from -> allowed targets.
 ALLOWED = {
     Status.DRAFT: {Status.OPEN, Status.CANCELLED},
@@ -216,6 +217,11 @@ def _clean(fields, borough, *, now):
         clean["areas"] = sorted({a.strip() for a in areas if a and a.strip()}, key=str.casefold)
     if (age := clean.get("age")) is not None and not 0 <= age <= 25:
         raise DomainError("The child's age must be 0 to 25.", "age")
+    weeks = clean.get("duration_weeks")
+    if weeks is not None and not 1 <= weeks <= MAX_DURATION_WEEKS:
+        raise DomainError(
+            f"The expected duration must be 1 to {MAX_DURATION_WEEKS} weeks.", "duration_weeks"
+        )
     budget = clean.get("max_weekly_budget")
     if budget is not None and Decimal(budget) <= 0:
         raise DomainError("The maximum weekly budget must be more than £0.", "max_weekly_budget")
