@@ -1,7 +1,7 @@
 """Placement requests, invitations, questions, sealed bids, their evaluation, and placements."""
 
 from .bids import Bid, Evaluation
-from .placements import Placement
+from .placements import Child, Placement
 from .requests import (
     Gender,
     LegalStatus,
@@ -13,6 +13,7 @@ from .requests import (
 
 __all__ = [
     "Bid",
+    "Child",
     "Evaluation",
     "Gender",
     "LegalStatus",

@@ -1,4 +1,6 @@
-"""A placement: what an award becomes, with its Individual Placement Agreement."""
+"""A placement: what an award becomes, with its Individual Placement Agreement; also a placement
+made outside the DPS (a spot purchase) or read from the borough's SSDA903 return, so the share
+made through the DPS and the stability of every child's care can be measured."""
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +11,11 @@ class Placement(models.Model):
         AWARDED = "awarded", "Awarded, not yet started"
         STARTED = "started", "Started"
         ENDED = "ended", "Ended"
+
+    class Source(models.TextChoices):
+        DPS = "dps", "Through the DPS"
+        SPOT = "spot", "Spot purchase"
+        SSDA903 = "ssda903", "SSDA903 return"
 
     request = models.OneToOneField(
         "placements.PlacementRequest",
@@ -23,10 +30,26 @@ class Placement(models.Model):
     borough = models.ForeignKey(
         "dps.Organisation", on_delete=models.PROTECT, related_name="borough_placements"
     )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.DPS)
+    # A placement read from an SSDA903 return may be with no provider on the DPS (in-house
+    # foster care, or a setting whose URN matches no service).
     provider = models.ForeignKey(
-        "dps.Organisation", on_delete=models.PROTECT, related_name="provider_placements"
+        "dps.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provider_placements",
     )
-    service = models.ForeignKey("providers.Service", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        "providers.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(
+        "placements.Child",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
     lot = models.ForeignKey(
         "providers.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -44,13 +67,46 @@ class Placement(models.Model):
     )
     awarded_at = models.DateTimeField(auto_now_add=True)
     ipa_pdf = models.FileField(upload_to="ipa/%Y/%m/", blank=True)
+    # The ending (monitoring records it): when, planned or not, why (the DfE reason for a
+    # change of placement) and where the child went.
+    end_date = models.DateField(null=True, blank=True)
+    end_planned = models.BooleanField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    # From an SSDA903 episode: its placement type (PLACE) and legal status (LS) codes.
+    placement_type = models.CharField(max_length=4, blank=True)
+    legal_status = models.CharField(max_length=4, blank=True)
 
     class Meta:
         ordering = ["-awarded_at", "-id"]
         indexes = [
             models.Index(fields=["borough", "-awarded_at"]),
             models.Index(fields=["provider", "-awarded_at"]),
+            models.Index(fields=["borough", "start_date"]),
+            models.Index(fields=["provider", "start_date"]),
         ]
 
     def __str__(self):
         return f"Placement {self.pk} with {self.provider}"
+
+
+class Child(models.Model):
+    """A child as a borough knows them: its own reference (the SSDA903 CHILD id), never a name.
+    Placements of the same child are linked through it, for the stability measures."""
+
+    borough = models.ForeignKey("dps.Organisation", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=40)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=10, blank=True)
+    ethnicity = models.CharField(max_length=10, blank=True)
+    # The date the child started to be looked after continuously, for long-term stability.
+    looked_after_since = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["borough", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["borough", "reference"], name="child_unique")
+        ]
+
+    def __str__(self):
+        return self.reference

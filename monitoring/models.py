@@ -1,1 +1,0 @@
-"""Placement reviews, monitoring visits and KPIs live here."""

@@ -1,0 +1,23 @@
+"""What happens after an award: placement reviews and fee changes, monitoring visits, KPI
+snapshots and their thresholds, corrective action plans, and the reports sent to commissioners."""
+
+from .kpis import KpiRun, KpiSnapshot, KpiThreshold
+from .lifecycle import EducationStatus, FeeChange, PlacementReview
+from .plans import CorrectiveAction, CorrectiveActionPlan
+from .reports import Report, ReportSubscription
+from .visits import MonitoringVisit, Rag
+
+__all__ = [
+    "CorrectiveAction",
+    "CorrectiveActionPlan",
+    "EducationStatus",
+    "FeeChange",
+    "KpiRun",
+    "KpiSnapshot",
+    "KpiThreshold",
+    "MonitoringVisit",
+    "PlacementReview",
+    "Rag",
+    "Report",
+    "ReportSubscription",
+]

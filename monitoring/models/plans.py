@@ -1,0 +1,58 @@
+"""Poor performance, the developmental route: a corrective action plan with actions, owners and
+due dates, reviewed to closure. (The punitive route is the enrolment's suspension.)"""
+
+from django.conf import settings
+from django.db import models
+
+
+class CorrectiveActionPlan(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    provider = models.ForeignKey(
+        "dps.Organisation", on_delete=models.PROTECT, related_name="corrective_plans"
+    )
+    consortium = models.ForeignKey("dps.Organisation", on_delete=models.PROTECT, related_name="+")
+    borough = models.ForeignKey(
+        "dps.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kpi = models.CharField(max_length=60, blank=True)
+    snapshot = models.ForeignKey(
+        "monitoring.KpiSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    review_date = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self):
+        return f"Corrective action plan {self.pk} for {self.provider}"
+
+
+class CorrectiveAction(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    plan = models.ForeignKey(CorrectiveActionPlan, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=200, help_text="Who will do it.")
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    review_note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return self.description[:60]

@@ -1,0 +1,41 @@
+"""Quarterly contract monitoring reports (PDF), and who subscribes to them."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ReportSubscription(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscription"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} subscribes to the quarterly reports"
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", "Provider contract monitoring report"
+        CONSORTIUM = "consortium", "Consortium report"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    consortium = models.ForeignKey("dps.Organisation", on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(
+        "dps.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    pdf = models.FileField(upload_to="reports/%Y/", blank=True)
+    generated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "consortium", "provider", "period_start"], name="report_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start:%Y-%m}"
