@@ -16,6 +16,7 @@ api_v1 = [
     path("", include(("dps.api.urls", "core"))),
     path("", include(("providers.api.urls", "providers"))),
     path("", include(("placements.api.urls", "placements"))),
+    path("", include(("monitoring.api.urls", "monitoring"))),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("emails/<int:pk>/retry/", views.email_retry_view, name="email_retry"),
     path("", include(("providers.urls", "providers"))),
     path("", include(("placements.urls", "placements"))),
+    path("", include(("monitoring.urls", "monitoring"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

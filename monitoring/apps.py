@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class MonitoringConfig(AppConfig):
     name = "monitoring"
+
+    def ready(self):
+        from dps.context_processors import NAVIGATION_CONTRIBUTORS
+
+        from . import navigation
+
+        if navigation.items not in NAVIGATION_CONTRIBUTORS:
+            NAVIGATION_CONTRIBUTORS.append(navigation.items)
