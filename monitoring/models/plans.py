@@ -56,3 +56,30 @@ class CorrectiveAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+
+class PlanEntry(models.Model):
+    """A dated entry in a plan's history: a review (with the next review date), or the
+    suspension of one of the provider's enrolments because of the plan (the punitive route)."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        SUSPENSION = "suspension", "Suspension"
+
+    plan = models.ForeignKey(CorrectiveActionPlan, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    note = models.TextField()
+    next_review_date = models.DateField(null=True, blank=True)
+    enrolment = models.ForeignKey(
+        "providers.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of plan {self.plan_id}"
