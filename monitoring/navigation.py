@@ -4,4 +4,13 @@
 def items(actor):
     """(label, url name) pairs for the actor; each part adds its own."""
     result = []
+    # Monitoring visits and corrective action plans: commissioners and the consortium admin
+    # (shared across the consortium), and providers (their own).
+    from .services.visits import is_monitor
+
+    if actor.is_provider or is_monitor(actor):
+        result += [
+            ("Visits", "monitoring:visit_list"),
+            ("Plans", "monitoring:plan_list"),
+        ]
     return result

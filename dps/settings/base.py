@@ -285,8 +285,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "requests-close": {"task": "placements.tasks.requests_close_due", "schedule": 30.0},
+    "monitoring-visits-schedule": {
+        "task": "monitoring.tasks_visits.visits_schedule_daily",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 CELERY_TIMEZONE = "Europe/London"
+# Monitoring visits: months between visits to a service (sooner for lower Ofsted ratings).
+VISIT_INTERVAL_MONTHS = env.int("VISIT_INTERVAL_MONTHS", default=6)
 
 # Providers: vacancy figures not confirmed for this many days are flagged "Out of date".
 VACANCY_STALE_DAYS = env.int("VACANCY_STALE_DAYS", default=14)

@@ -1,3 +1,8 @@
 """The monitoring API, mounted at /api/v1/: each part's module adds its routes here."""
 
+from . import plans as plans_api
+from . import visits as visits_api
+
 urlpatterns = []
+urlpatterns += visits_api.urlpatterns
+urlpatterns += plans_api.urlpatterns

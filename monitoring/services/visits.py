@@ -1,0 +1,276 @@
+"""Monitoring visits to providers' services: scheduled (every VISIT_INTERVAL_MONTHS after the
+last completed visit, sooner for lower Ofsted ratings), recorded with findings and a RAG result,
+or cancelled.
+
+Monitoring is shared across a consortium: its admin and its boroughs' commissioners see and
+record the visits of every provider enrolled on its lots; a provider sees its own visits (read
+only). Placement officers and the boroughs' case systems do not take part."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from dps.models import Membership, Role
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from dps.services.emails import email_queue_template
+from providers.models import Enrolment, OfstedRating, Service
+
+from ..models import MonitoringVisit, Rag
+
+Status = MonitoringVisit.Status
+EARLIEST = date(2000, 1, 1)
+# Months between visits for a service with a lower rating; others wait VISIT_INTERVAL_MONTHS.
+SOONER_FOR_RATING = {OfstedRating.REQUIRES_IMPROVEMENT: 3, OfstedRating.INADEQUATE: 1}
+# A provider is monitored while enrolled on a lot, suspended or not.
+MONITORED_ENROLMENTS = (Enrolment.Status.ACTIVE, Enrolment.Status.SUSPENDED)
+MONITORS = {Role.CONSORTIUM_ADMIN, Role.COMMISSIONER}
+
+
+def interval_months(rating):
+    return SOONER_FOR_RATING.get(rating, getattr(settings, "VISIT_INTERVAL_MONTHS", 6))
+
+
+def next_due(rating, after):
+    return after + relativedelta(months=interval_months(rating))
+
+
+# --- Who sees and who records -------------------------------------------------------------
+
+
+def consortium_of(actor):
+    """The consortium whose monitoring the actor shares, or None."""
+    if actor is None:
+        return None
+    if actor.is_consortium_admin:
+        return actor.organisation
+    if actor.is_borough:
+        return actor.organisation.consortium
+    return None
+
+
+def is_monitor(actor):
+    """Commissioners and the consortium admin (people, not API clients' systems)."""
+    return actor is not None and actor.api_client is None and actor.role in MONITORS
+
+
+def visits_visible_to(actor):
+    if actor is None:
+        return MonitoringVisit.objects.none()
+    qs = MonitoringVisit.objects.select_related("service", "provider", "recorded_by")
+    if actor.is_provider:
+        return qs.filter(provider=actor.organisation)
+    if is_monitor(actor) and consortium_of(actor) is not None:
+        return qs.filter(consortium=consortium_of(actor))
+    return MonitoringVisit.objects.none()
+
+
+def overdue_visits(actor, today=None):
+    """Scheduled visits the actor sees that were due before today, most overdue first."""
+    today = today or timezone.localdate()
+    return visits_visible_to(actor).filter(status=Status.SCHEDULED, due_date__lt=today)
+
+
+def monitored_services(consortium):
+    """Active services of the providers enrolled on the consortium's lots."""
+    enrolled = Enrolment.objects.filter(
+        lot__consortium=consortium, status__in=MONITORED_ENROLMENTS
+    ).values("provider_id")
+    return Service.objects.filter(is_active=True, provider_id__in=enrolled).select_related(
+        "provider"
+    )
+
+
+def _require_monitor(actor, consortium_id=None):
+    if not is_monitor(actor) or consortium_of(actor) is None:
+        raise PermissionDenied("Only commissioners and the consortium admin can do this.")
+    if consortium_id is not None and consortium_id != consortium_of(actor).pk:
+        raise PermissionDenied("This belongs to another consortium.")
+    return consortium_of(actor)
+
+
+def _check_date(value, field, *, not_before=None, not_after=None):
+    if value is None:
+        raise DomainError("Enter a date.", field)
+    if value < (not_before or EARLIEST):
+        raise DomainError(f"Enter a date from {(not_before or EARLIEST):%-d %B %Y}.", field)
+    if not_after is not None and value > not_after:
+        raise DomainError(f"Enter a date no later than {not_after:%-d %B %Y}.", field)
+    return value
+
+
+# --- Scheduling ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visits_schedule(*, consortium, today=None):
+    """Schedule the next visit of every monitored service that has none scheduled: due the
+    service's interval after its last completed visit (or after today, if never visited).
+    Idempotent: running it again creates nothing. Returns the visits created."""
+    today = today or timezone.localdate()
+    scheduled = MonitoringVisit.objects.filter(consortium=consortium, status=Status.SCHEDULED)
+    last = (
+        MonitoringVisit.objects.filter(
+            consortium=consortium, service=OuterRef("pk"), status=Status.COMPLETED
+        )
+        .values("service")
+        .annotate(last=Max("visited_on"))
+        .values("last")
+    )
+    # Runs for one consortium take turns (its row is locked), so two at once cannot both
+    # schedule a service's visit.
+    type(consortium).objects.select_for_update().filter(pk=consortium.pk).first()
+    services = (
+        monitored_services(consortium)
+        .annotate(last_visit=Subquery(last[:1]))
+        .exclude(pk__in=scheduled.values("service"))
+    )
+    visits = [
+        MonitoringVisit(
+            service=service,
+            provider_id=service.provider_id,
+            consortium=consortium,
+            due_date=next_due(service.ofsted_rating, service.last_visit or today),
+        )
+        for service in services
+    ]
+    MonitoringVisit.objects.bulk_create(visits)
+    if visits:
+        audit_record(
+            label="system",
+            action="monitoring_visit.schedule",
+            organisation=consortium,
+            detail={"scheduled": len(visits), "today": today.isoformat()},
+        )
+    return visits
+
+
+def visits_schedule_all(today=None):
+    """The daily run: every consortium's visits. Returns how many were scheduled."""
+    from dps.models import Organisation
+
+    total = 0
+    for consortium in Organisation.objects.filter(kind=Organisation.Kind.CONSORTIUM):
+        total += len(visits_schedule(consortium=consortium, today=today))
+    return total
+
+
+@transaction.atomic
+def visit_schedule_manual(*, actor, service, due_date, request=None):
+    """Schedule an extra visit to a monitored service."""
+    consortium = _require_monitor(actor)
+    if service is None or not monitored_services(consortium).filter(pk=service.pk).exists():
+        raise DomainError("Choose a service of a provider enrolled on your lots.", "service")
+    today = timezone.localdate()
+    _check_date(due_date, "due_date", not_before=today, not_after=today + relativedelta(years=5))
+    visit = MonitoringVisit.objects.create(
+        service=service, provider_id=service.provider_id, consortium=consortium, due_date=due_date
+    )
+    audit_record(
+        actor=actor,
+        action="monitoring_visit.schedule_manual",
+        obj=visit,
+        request=request,
+        detail={"service": service.pk, "due_date": due_date.isoformat()},
+    )
+    return visit
+
+
+def _lock(actor, visit):
+    _require_monitor(actor, visit.consortium_id)
+    visit = (
+        MonitoringVisit.objects.select_for_update()
+        .select_related("service", "provider")
+        .get(pk=visit.pk)
+    )
+    if visit.status != Status.SCHEDULED:
+        raise DomainError(
+            f"This visit is {visit.get_status_display().lower()}, so it cannot be changed."
+        )
+    return visit
+
+
+@transaction.atomic
+def visit_record(*, actor, visit, visited_on, findings, rag, request=None):
+    """Record a scheduled visit: the day, the findings and the RAG result. The service's next
+    visit is scheduled (unless another is already). The provider's admins are told."""
+    visit = _lock(actor, visit)
+    _check_date(visited_on, "visited_on", not_after=timezone.localdate())
+    findings = (findings or "").strip()
+    if not findings:
+        raise DomainError("Enter the visit's findings.", "findings")
+    if rag not in Rag.values:
+        raise DomainError("Choose red, amber or green.", "rag")
+    visit.status = Status.COMPLETED
+    visit.visited_on = visited_on
+    visit.findings = findings
+    visit.rag = rag
+    visit.recorded_by = actor.user
+    visit.save(update_fields=["status", "visited_on", "findings", "rag", "recorded_by"])
+    audit_record(
+        actor=actor,
+        action="monitoring_visit.record",
+        obj=visit,
+        request=request,
+        detail={"visited_on": visited_on.isoformat(), "rag": rag},
+    )
+    following = None
+    service = visit.service
+    others = MonitoringVisit.objects.filter(
+        service=service, consortium_id=visit.consortium_id, status=Status.SCHEDULED
+    )
+    if service.is_active and not others.exists():
+        following = MonitoringVisit.objects.create(
+            service=service,
+            provider_id=visit.provider_id,
+            consortium_id=visit.consortium_id,
+            due_date=next_due(service.ofsted_rating, visited_on),
+        )
+    _email_provider(visit, "emails/monitoring_visit_recorded", {"next_visit": following})
+    return visit
+
+
+@transaction.atomic
+def visit_cancel(*, actor, visit, reason, request=None):
+    """Cancel a scheduled visit, saying why. (The daily run schedules the service's next.)"""
+    visit = _lock(actor, visit)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the visit is cancelled.", "reason")
+    visit.status = Status.CANCELLED
+    visit.findings = reason
+    visit.recorded_by = actor.user
+    visit.save(update_fields=["status", "findings", "recorded_by"])
+    audit_record(
+        actor=actor,
+        action="monitoring_visit.cancel",
+        obj=visit,
+        request=request,
+        detail={"reason": reason},
+    )
+    return visit
+
+
+def provider_admin_emails(provider):
+    return list(
+        Membership.objects.filter(organisation=provider, is_active=True, user__is_active=True)
+        .filter(Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True))
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
+
+
+def _email_provider(visit, template, context):
+    for address in provider_admin_emails(visit.provider):
+        email_queue_template(
+            to=address,
+            template=template,
+            context={"visit": visit, **context},
+            organisation=visit.provider,
+            dedupe_key=f"{template}:{visit.pk}:{address}",
+        )

@@ -1,0 +1,147 @@
+"""Monitoring visits: commissioners and the consortium admin schedule and record them; the
+provider reads its own."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from dps.decorators import actor_required
+from dps.models import Organisation
+from dps.pages import paginate, render_form
+from dps.tenancy import get_or_404
+
+from ..forms_visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
+from ..models import MonitoringVisit
+from ..services import visits as services
+
+KINDS = {Organisation.Kind.CONSORTIUM, Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
+STATUSES = dict(MonitoringVisit.Status.choices)
+
+
+def _visible(actor):
+    if not actor.is_provider and not services.is_monitor(actor):
+        raise PermissionDenied("Monitoring visits are for commissioners and providers.")
+    return services.visits_visible_to(actor)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _run(form, call, /, **kwargs):
+    """Call a service; a refusal is shown beside the field it names. Returns the result."""
+    from dps.services import DomainError
+
+    try:
+        return call(**kwargs)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return None
+
+
+@actor_required(kinds=KINDS)
+def visit_list(request):
+    actor = request.actor
+    visits = _visible(actor)
+    status = request.GET.get("status", "")
+    if status in STATUSES:
+        visits = visits.filter(status=status)
+    return render(
+        request,
+        "monitoring/visits/list.html",
+        {
+            "page": paginate(request, visits),
+            "status": status,
+            "statuses": STATUSES.items(),
+            "today": timezone.localdate(),
+            "can_record": services.is_monitor(actor),
+            "heading": "Monitoring visits",
+        },
+    )
+
+
+@actor_required(kinds=KINDS)
+def visit_overdue(request):
+    actor = request.actor
+    _visible(actor)
+    return render(
+        request,
+        "monitoring/visits/list.html",
+        {
+            "page": paginate(request, services.overdue_visits(actor)),
+            "today": timezone.localdate(),
+            "can_record": services.is_monitor(actor),
+            "heading": "Overdue monitoring visits",
+            "overdue": True,
+        },
+    )
+
+
+@actor_required(kinds=KINDS)
+def visit_schedule(request):
+    actor = request.actor
+    if not services.is_monitor(actor):
+        raise PermissionDenied("Only commissioners and the consortium admin schedule visits.")
+    monitored = services.monitored_services(services.consortium_of(actor))
+    form = VisitScheduleForm(_posted(request), services=monitored)
+    if request.method == "POST" and form.is_valid():
+        visit = _run(
+            form,
+            services.visit_schedule_manual,
+            actor=actor,
+            request=request,
+            **form.cleaned_data,
+        )
+        if visit is not None:
+            messages.success(request, "The visit is scheduled.")
+            return redirect("monitoring:visit_detail", pk=visit.pk)
+    return render_form(request, "monitoring/visits/schedule.html", form)
+
+
+@actor_required(kinds=KINDS)
+def visit_detail(request, pk):
+    actor = request.actor
+    visit = get_or_404(_visible(actor), pk=pk)
+    can_record = services.is_monitor(actor) and visit.status == MonitoringVisit.Status.SCHEDULED
+    if request.method == "POST" and not can_record:
+        raise PermissionDenied("Only commissioners and the consortium admin record visits.")
+    form = VisitRecordForm(_posted(request)) if can_record else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        done = _run(
+            form,
+            services.visit_record,
+            actor=actor,
+            visit=visit,
+            request=request,
+            **form.cleaned_data,
+        )
+        if done is not None:
+            messages.success(request, "The visit is recorded and the next one scheduled.")
+            return redirect("monitoring:visit_detail", pk=pk)
+    context = {"visit": visit, "today": timezone.localdate(), "can_record": can_record}
+    if form is None:
+        return render(request, "monitoring/visits/detail.html", context)
+    return render_form(request, "monitoring/visits/detail.html", form, context)
+
+
+@actor_required(kinds=KINDS)
+def visit_cancel(request, pk):
+    actor = request.actor
+    visit = get_or_404(_visible(actor), pk=pk)
+    if not services.is_monitor(actor):
+        raise PermissionDenied("Only commissioners and the consortium admin cancel visits.")
+    form = VisitCancelForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            form,
+            services.visit_cancel,
+            actor=actor,
+            visit=visit,
+            request=request,
+            **form.cleaned_data,
+        )
+        if done is not None:
+            messages.success(request, "The visit is cancelled.")
+            return redirect("monitoring:visit_detail", pk=pk)
+    return render_form(request, "monitoring/visits/cancel.html", form, {"visit": visit})
