@@ -189,6 +189,31 @@ def closed_bids(world, n):
             )
 
 
+def quarterly_reports(world, n):
+    """Provider reports of the consortium, a quarter each (one of them provider A's), and the
+    consortium's."""
+    from datetime import date
+
+    from monitoring.models import Report
+
+    start = Report.objects.count()
+    for i in range(start, start + n):
+        period_start = date(2000 + i // 4, 3 * (i % 4) + 1, 1)
+        Report.objects.create(
+            kind=Report.Kind.PROVIDER,
+            consortium=world.consortium,
+            provider=world.provider_a if i % 2 else ProviderFactory(),
+            period_start=period_start,
+            period_end=period_start,
+        )
+        Report.objects.create(
+            kind=Report.Kind.CONSORTIUM,
+            consortium=world.consortium,
+            period_start=period_start,
+            period_end=period_start,
+        )
+
+
 # (persona, path, rows maker, signed in with an API key of the persona's organisation)
 LISTS = [
     ("commissioner_a", "/organisation/users/", members, False),
@@ -223,6 +248,8 @@ LISTS = [
     ("officer_a", "/api/v1/requests/", borough_requests, True),
     ("officer_a", "/api/v1/placements/", placements, True),
     ("bidder_a", "/api/v1/placements/", placements, True),
+    ("commissioner_a", "/reports/", quarterly_reports, False),
+    ("provider_admin_a", "/reports/", quarterly_reports, False),
 ]
 
 

@@ -1,0 +1,512 @@
+"""Quarterly contract monitoring reports: one per provider and one for the consortium, as PDF
+(WeasyPrint), and the people who subscribe to them.
+
+A report covers one calendar quarter. It reads the quarter's KPI snapshots (written by the KPI
+engine; a quarter without any says "no data"), counts the placements started and ended in the
+quarter, the monitoring visits and corrective action plans, and the quality score. Every figure
+is an aggregate: a report names no child and no borough, so every commissioner of the
+consortium may read every report.
+
+Generating a report again for the same quarter replaces its PDF (the report is recognised by its
+kind, consortium, provider and quarter). The quarterly task generates the last complete
+quarter's reports and emails each subscriber a link to each report once."""
+
+import logging
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from dps.models import Membership, Organisation, Role
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from dps.services.emails import email_queue_template
+from placements.models import Placement
+from providers.models import QualityScore
+
+from ..models import (
+    CorrectiveActionPlan,
+    KpiSnapshot,
+    MonitoringVisit,
+    Report,
+    ReportSubscription,
+)
+
+log = logging.getLogger(__name__)
+Kind = Report.Kind
+SUBSCRIBER_ROLES = {Role.COMMISSIONER, Role.CONSORTIUM_ADMIN}
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def _refuse(url, *args, **kwargs):
+    """WeasyPrint's URL fetcher: a report loads nothing from anywhere."""
+    raise FetchRefused(f"The report does not load {url}.")
+
+
+# --- Quarters ----------------------------------------------------------------------------
+
+
+def quarter_start(day):
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_end(start):
+    following = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def last_complete_quarter(today):
+    """(start, end) of the last quarter that ended before `today`."""
+    start = quarter_start(quarter_start(today) - timedelta(days=1))
+    return start, quarter_end(start)
+
+
+def quarter_label(start):
+    end = quarter_end(start)
+    return f"Q{(start.month - 1) // 3 + 1} {start.year} ({start:%-d %B} to {end:%-d %B %Y})"
+
+
+# --- Who sees which reports ----------------------------------------------------------------
+
+
+def reports_visible_to(actor):
+    """The consortium admin sees all of its consortium's; a commissioner its consortium's (the
+    consortium report and every provider report); a provider only its own provider reports."""
+    reports = Report.objects.select_related("consortium", "provider")
+    if actor is None:
+        return reports.none()
+    if actor.is_consortium_admin:
+        return reports.filter(consortium=actor.organisation)
+    if actor.is_borough and actor.role == Role.COMMISSIONER:
+        return reports.filter(consortium_id=actor.organisation.consortium_id)
+    if actor.is_provider and actor.api_client is None:
+        return reports.filter(kind=Kind.PROVIDER, provider=actor.organisation)
+    return reports.none()
+
+
+def can_subscribe(actor):
+    return actor is not None and actor.api_client is None and actor.role in SUBSCRIBER_ROLES
+
+
+def _consortium_of(actor):
+    if actor.is_consortium_admin:
+        return actor.organisation
+    return actor.organisation.consortium
+
+
+# --- What a report shows -------------------------------------------------------------------
+
+
+def _kpi_rows(consortium, scope, scope_id, start):
+    try:  # the KPI engine's definitions: labels and units
+        from monitoring.kpis import KPIS as definitions
+    except ImportError:
+        definitions = {}
+    snapshots = KpiSnapshot.objects.filter(
+        consortium=consortium,
+        scope=scope,
+        period=KpiSnapshot.Period.QUARTER,
+        period_start=start,
+    )
+    if scope_id is not None:
+        snapshots = snapshots.filter(scope_id=scope_id)
+    rows = []
+    for snapshot in snapshots.order_by("kpi"):
+        kpi = definitions.get(snapshot.kpi)
+        unit = getattr(kpi, "unit", "")
+        rows.append(
+            {
+                "label": getattr(kpi, "label", snapshot.kpi.replace("_", " ").capitalize()),
+                "value": _format(snapshot.value, unit),
+                "rag": snapshot.rag.capitalize() if snapshot.rag else "",
+            }
+        )
+    return rows
+
+
+def _format(value, unit):
+    if value is None:
+        return "No data"
+    if unit == "percent":
+        return f"{value:,.1f}%"
+    if unit == "pounds":
+        return f"£{value:,.2f}"
+    if unit in ("days", "count"):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _placement_figures(placements, start, end):
+    """Started, ended (and unplanned), active at the quarter's end, their mean weekly fee."""
+    began = Q(actual_start_date__gte=start, actual_start_date__lte=end) & ~Q(
+        status=Placement.Status.AWARDED
+    )
+    ended = Q(end_date__gte=start, end_date__lte=end)
+    active = (
+        Q(actual_start_date__lte=end)
+        & ~Q(status=Placement.Status.AWARDED)
+        & (Q(end_date__isnull=True) | Q(end_date__gt=end))
+    )
+    return placements.aggregate(
+        started=Count("pk", filter=began),
+        ended=Count("pk", filter=ended),
+        unplanned=Count("pk", filter=ended & Q(end_planned=False)),
+        active=Count("pk", filter=active),
+        mean_fee=Avg("weekly_fee", filter=active),
+    )
+
+
+def _by_lot(placements, start, end):
+    began = Q(actual_start_date__gte=start, actual_start_date__lte=end) & ~Q(
+        status=Placement.Status.AWARDED
+    )
+    ended = Q(end_date__gte=start, end_date__lte=end)
+    return list(
+        placements.values(lot_name=Coalesce("lot__name", Value("No lot")))
+        .annotate(
+            started=Count("pk", filter=began),
+            ended=Count("pk", filter=ended),
+            unplanned=Count("pk", filter=ended & Q(end_planned=False)),
+        )
+        .filter(Q(started__gt=0) | Q(ended__gt=0))
+        .order_by("lot_name")
+    )
+
+
+def _visit_figures(visits, start, end):
+    done = Q(status=MonitoringVisit.Status.COMPLETED, visited_on__gte=start, visited_on__lte=end)
+    return visits.aggregate(
+        completed=Count("pk", filter=done),
+        on_time=Count("pk", filter=done & Q(visited_on__lte=F("due_date"))),
+        red=Count("pk", filter=done & Q(rag="red")),
+        amber=Count("pk", filter=done & Q(rag="amber")),
+        green=Count("pk", filter=done & Q(rag="green")),
+        overdue=Count("pk", filter=Q(status=MonitoringVisit.Status.SCHEDULED, due_date__lte=end)),
+    )
+
+
+def _plan_figures(plans, start, end):
+    end_moment = _end_of(end)
+    start_moment = _end_of(start - timedelta(days=1))
+    return plans.aggregate(
+        opened=Count("pk", filter=Q(opened_at__gt=start_moment, opened_at__lte=end_moment)),
+        closed=Count("pk", filter=Q(closed_at__gt=start_moment, closed_at__lte=end_moment)),
+        open_at_end=Count(
+            "pk",
+            filter=Q(opened_at__lte=end_moment)
+            & (Q(closed_at__isnull=True) | Q(closed_at__gt=end_moment)),
+        ),
+    )
+
+
+def _end_of(day):
+    """The last moment of a day, in the service's time zone."""
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def _latest_score(consortium, end):
+    return (
+        QualityScore.objects.filter(
+            provider=OuterRef("pk"), consortium=consortium, computed_at__lte=_end_of(end)
+        )
+        .order_by("-computed_at", "-id")
+        .values("total")[:1]
+    )
+
+
+def report_context(*, kind, consortium, provider, period_start):
+    start, end = period_start, quarter_end(period_start)
+    placements = Placement.objects.filter(borough__consortium=consortium)
+    visits = MonitoringVisit.objects.filter(consortium=consortium)
+    plans = CorrectiveActionPlan.objects.filter(consortium=consortium)
+    context = {
+        "kind": kind,
+        "consortium": consortium,
+        "provider": provider,
+        "period_start": start,
+        "period_end": end,
+        "quarter": quarter_label(start),
+        "generated_at": timezone.localtime(),
+    }
+    if kind == Kind.PROVIDER:
+        placements = placements.filter(provider=provider)
+        visits = visits.filter(provider=provider)
+        plans = plans.filter(provider=provider)
+        context["kpis"] = _kpi_rows(consortium, KpiSnapshot.Scope.PROVIDER, provider.pk, start)
+        score = (
+            QualityScore.objects.filter(
+                provider=provider, consortium=consortium, computed_at__lte=_end_of(end)
+            )
+            .order_by("-computed_at", "-id")
+            .first()
+        )
+        context["score"] = score
+        context["visit_rows"] = list(
+            visits.filter(
+                Q(
+                    status=MonitoringVisit.Status.COMPLETED,
+                    visited_on__gte=start,
+                    visited_on__lte=end,
+                )
+                | Q(status=MonitoringVisit.Status.SCHEDULED, due_date__lte=end)
+            )
+            .select_related("service")
+            .order_by("due_date", "id")[:50]
+        )
+        context["plan_rows"] = list(
+            plans.filter(opened_at__lte=_end_of(end))
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_end_of(start - timedelta(1))))
+            .annotate(
+                actions_open=Count("actions", filter=Q(actions__status="open")),
+                actions_done=Count("actions", filter=Q(actions__status="done")),
+            )
+            .order_by("opened_at", "id")[:50]
+        )
+    else:
+        context["kpis"] = _kpi_rows(consortium, KpiSnapshot.Scope.CONSORTIUM, None, start)
+        context["provider_rows"] = _provider_rows(consortium, start, end)
+    context["placements"] = _placement_figures(placements, start, end)
+    context["by_lot"] = _by_lot(placements, start, end)
+    context["visits"] = _visit_figures(visits, start, end)
+    context["plans"] = _plan_figures(plans, start, end)
+    return context
+
+
+def _provider_rows(consortium, start, end):
+    """Each provider with placements in the consortium: the quarter's figures and its score."""
+    ours = Q(provider_placements__borough__consortium=consortium)
+    started = ours & ~Q(provider_placements__status=Placement.Status.AWARDED)
+    ended = ours & Q(
+        provider_placements__end_date__gte=start, provider_placements__end_date__lte=end
+    )
+    return list(
+        providers_reported(consortium)
+        .annotate(
+            p_started=Count(
+                "provider_placements",
+                filter=started
+                & Q(
+                    provider_placements__actual_start_date__gte=start,
+                    provider_placements__actual_start_date__lte=end,
+                ),
+            ),
+            p_ended=Count("provider_placements", filter=ended),
+            p_unplanned=Count(
+                "provider_placements", filter=ended & Q(provider_placements__end_planned=False)
+            ),
+            p_active=Count(
+                "provider_placements",
+                filter=started
+                & Q(provider_placements__actual_start_date__lte=end)
+                & (
+                    Q(provider_placements__end_date__isnull=True)
+                    | Q(provider_placements__end_date__gt=end)
+                ),
+            ),
+            score=Subquery(_latest_score(consortium, end)),
+        )
+        .order_by("name")
+    )
+
+
+def providers_reported(consortium):
+    """Providers with a placement or an enrolment in the consortium."""
+    ids = Placement.objects.filter(borough__consortium=consortium, provider__isnull=False).values(
+        "provider_id"
+    )
+    enrolled = Organisation.objects.filter(
+        kind=Organisation.Kind.PROVIDER, enrolments__lot__consortium=consortium
+    ).values("pk")
+    return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).filter(
+        Q(pk__in=ids) | Q(pk__in=enrolled)
+    )
+
+
+def report_html(context):
+    return render_to_string("monitoring/reports/report.html", context)
+
+
+def report_render(context):
+    from weasyprint import HTML
+
+    document = HTML(string=report_html(context), base_url=None, url_fetcher=_refuse)
+    return document.write_pdf(pdf_tags=True)
+
+
+# --- Generating, subscribing, sending -------------------------------------------------------
+
+
+def report_generate(*, actor=None, kind, consortium, provider=None, period_start) -> Report:
+    """Render the quarter's report and store it. Generating it again replaces its PDF."""
+    if kind not in Kind.values:
+        raise DomainError("Choose a provider report or the consortium report.", "kind")
+    if (kind == Kind.PROVIDER) != (provider is not None):
+        raise DomainError("A provider report needs a provider; the consortium's none.", "provider")
+    if period_start != quarter_start(period_start):
+        raise DomainError("A report starts on the first day of a quarter.", "period_start")
+    if actor is not None and not (
+        actor.is_consortium_admin and actor.organisation.pk == consortium.pk
+    ):
+        raise PermissionDenied("Only the consortium admin generates reports.")
+    context = report_context(
+        kind=kind, consortium=consortium, provider=provider, period_start=period_start
+    )
+    content = report_render(context)  # slow: outside the transaction
+    return _report_store(
+        actor=actor,
+        kind=kind,
+        consortium=consortium,
+        provider=provider,
+        period_start=period_start,
+        content=content,
+    )
+
+
+@transaction.atomic
+def _report_store(*, actor, kind, consortium, provider, period_start, content):
+    key = {
+        "kind": kind,
+        "consortium": consortium,
+        "provider": provider,
+        "period_start": period_start,
+    }
+    report = Report.objects.select_for_update().filter(**key).order_by("id").first()
+    if report is None:
+        report = Report.objects.create(**key, period_end=quarter_end(period_start))
+        action = "monitoring.report_generated"
+    else:
+        action = "monitoring.report_regenerated"
+        if report.pdf:
+            report.pdf.delete(save=False)
+    owner = provider.slug if provider else consortium.slug
+    report.pdf.save(f"{kind}-{owner}-{period_start:%Y-%m}.pdf", ContentFile(content), save=False)
+    report.generated_at = timezone.now()
+    Report.objects.filter(pk=report.pk).update(
+        pdf=report.pdf.name, generated_at=report.generated_at
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=report,
+        organisation=consortium,
+        detail={"kind": kind, "period_start": period_start.isoformat()},
+    )
+    return report
+
+
+def subscribers(consortium):
+    """Subscribed people with an active commissioner's or consortium admin's membership in the
+    consortium."""
+    members = Membership.objects.filter(is_active=True, user__is_active=True).filter(
+        Q(role=Role.CONSORTIUM_ADMIN, organisation=consortium)
+        | Q(role=Role.COMMISSIONER, organisation__consortium=consortium)
+    )
+    return (
+        ReportSubscription.objects.filter(user__in=members.values("user"))
+        .select_related("user")
+        .order_by("user_id")
+    )
+
+
+def report_email_subscribers(report):
+    """Email each subscriber a link to the report, once per report and person."""
+    sent = 0
+    for subscription in subscribers(report.consortium):
+        user = subscription.user
+        email_queue_template(
+            to=user.email,
+            template="emails/monitoring_report",
+            context={"report": report, "quarter": quarter_label(report.period_start)},
+            organisation=report.consortium,
+            dedupe_key=f"monitoring-report:{report.pk}:{user.pk}",
+        )
+        sent += 1
+    return sent
+
+
+def reports_generate_quarter(*, today, consortium=None):
+    """The last complete quarter's report of every provider with placements or enrolments in
+    each consortium, and the consortium's; then the emails. Returns the reports."""
+    start, _end = last_complete_quarter(today)
+    consortia = Organisation.objects.filter(kind=Organisation.Kind.CONSORTIUM)
+    if consortium is not None:
+        consortia = consortia.filter(pk=consortium.pk)
+    reports = []
+    for each in consortia.order_by("pk"):
+        made = [
+            report_generate(
+                kind=Kind.PROVIDER, consortium=each, provider=provider, period_start=start
+            )
+            for provider in providers_reported(each).order_by("name")
+        ]
+        made.append(report_generate(kind=Kind.CONSORTIUM, consortium=each, period_start=start))
+        with transaction.atomic():
+            for report in made:
+                report_email_subscribers(report)
+        reports += made
+    return reports
+
+
+@transaction.atomic
+def report_subscription_set(*, actor, subscribed, request=None):
+    """Subscribe the actor to the quarterly reports, or unsubscribe them."""
+    if not can_subscribe(actor):
+        raise PermissionDenied("Only commissioners and the consortium admin subscribe.")
+    existing = ReportSubscription.objects.filter(user=actor.user).first()
+    if subscribed and existing is None:
+        subscription = ReportSubscription.objects.create(user=actor.user)
+        audit_record(
+            actor=actor, action="monitoring.report_subscribed", obj=subscription, request=request
+        )
+    elif not subscribed and existing is not None:
+        audit_record(
+            actor=actor, action="monitoring.report_unsubscribed", obj=existing, request=request
+        )
+        existing.delete()
+    return subscribed
+
+
+@transaction.atomic
+def report_generate_now(*, actor, request=None):
+    """The consortium admin asks for the last complete quarter's reports now."""
+    if not (actor is not None and actor.is_consortium_admin and actor.api_client is None):
+        raise PermissionDenied("Only the consortium admin generates reports.")
+    audit_record(
+        actor=actor,
+        action="monitoring.reports_generate_requested",
+        obj=actor.organisation,
+        request=request,
+    )
+    transaction.on_commit(lambda: enqueue_quarter(actor.organisation.pk))
+
+
+def enqueue_quarter(consortium_id):
+    """Hand the quarter's reports to a worker. A broker that is down is not an error: the
+    quarterly run generates them anyway, and the admin can ask again."""
+    from ..tasks_reports import reports_generate_quarter_task as task
+
+    try:
+        task.apply_async(
+            kwargs={"today": timezone.localdate().isoformat(), "consortium_id": consortium_id},
+            retry=False,
+        )
+    except Exception:
+        log.warning("Could not queue the reports of consortium %s.", consortium_id, exc_info=True)

@@ -1,0 +1,117 @@
+"""Quarterly contract monitoring reports: the list, the PDF download, subscribing to the emails,
+and "Generate now" for the consortium admin."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dps.decorators import actor_required
+from dps.models import Organisation
+from dps.pages import paginate
+from dps.tenancy import get_or_404
+
+from ..models import ReportSubscription
+from ..services import reports as services
+
+KINDS = {Organisation.Kind.CONSORTIUM, Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
+
+
+class SubscriptionForm(forms.Form):
+    subscribe = forms.TypedChoiceField(
+        choices=[("1", "Subscribe"), ("0", "Unsubscribe")], coerce=lambda v: v == "1"
+    )
+
+
+def _readers(request):
+    """Commissioners, the consortium admin and providers read reports; others are refused."""
+    actor = request.actor
+    if not (
+        actor.is_consortium_admin
+        or services.can_subscribe(actor)
+        or (actor.is_provider and actor.api_client is None)
+    ):
+        raise PermissionDenied("Reports are for commissioners, the consortium and providers.")
+    return actor
+
+
+@actor_required(kinds=KINDS)
+def report_list(request):
+    actor = _readers(request)
+    reports = services.reports_visible_to(actor).order_by("-period_start", "kind", "provider__name")
+    context = {
+        "page": paginate(request, reports),
+        "can_subscribe": services.can_subscribe(actor),
+        "subscribed": ReportSubscription.objects.filter(user=actor.user).exists(),
+        "can_generate": actor.is_consortium_admin,
+        "last_quarter": services.quarter_label(services.last_complete_quarter(_today())[0]),
+    }
+    return render(request, "monitoring/reports/list.html", context)
+
+
+def _today():
+    return timezone.localdate()
+
+
+@actor_required(kinds=KINDS)
+def report_download(request, pk):
+    actor = _readers(request)
+    report = get_or_404(services.reports_visible_to(actor), pk=pk)
+    content = None
+    if report.pdf:
+        try:
+            with report.pdf.open("rb") as pdf:
+                content = pdf.read()
+        except FileNotFoundError:
+            pass
+    if content is None:  # the file is lost: render it again
+        report = services.report_generate(
+            kind=report.kind,
+            consortium=report.consortium,
+            provider=report.provider,
+            period_start=report.period_start,
+        )
+        with report.pdf.open("rb") as pdf:
+            content = pdf.read()
+    owner = report.provider.slug if report.provider else report.consortium.slug
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{owner}-{report.period_start:%Y-%m}.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@actor_required(kinds=KINDS)
+def report_subscription(request):
+    actor = request.actor
+    if not services.can_subscribe(actor):
+        raise PermissionDenied("Only commissioners and the consortium admin subscribe.")
+    form = SubscriptionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose to subscribe or unsubscribe.", status=400)
+    subscribed = services.report_subscription_set(
+        actor=actor, subscribed=form.cleaned_data["subscribe"], request=request
+    )
+    messages.success(
+        request,
+        "You will get an email when each quarter's reports are ready."
+        if subscribed
+        else "You will no longer get the quarterly reports by email.",
+    )
+    return redirect("monitoring:report_list")
+
+
+@require_POST
+@actor_required(kinds={Organisation.Kind.CONSORTIUM})
+def report_generate_now(request):
+    services.report_generate_now(actor=request.actor, request=request)
+    messages.success(
+        request,
+        "The last complete quarter's reports are being generated. They appear here when ready.",
+    )
+    return redirect("monitoring:report_list")
