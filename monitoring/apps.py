@@ -13,3 +13,9 @@ class MonitoringConfig(AppConfig):
 
         if navigation.items not in NAVIGATION_CONTRIBUTORS:
             NAVIGATION_CONTRIBUTORS.append(navigation.items)
+
+        from providers.services.quality import quality_part_source_register
+
+        from . import quality, tasks  # noqa: F401  (tasks registers the KPI tasks)
+
+        quality_part_source_register("outcomes", quality.outcomes_part)

@@ -1,0 +1,106 @@
+"""The KPIs: each defined once here, with its formula in docs/kpis.md.
+
+`KPIS` maps each code to a `Kpi`: its label, unit, direction (whether a higher value is better;
+None: neither), the scopes and period kinds it is computed for, and its compute function. A
+compute function takes (scope, periods, today) and makes ONE aggregation query for all those
+periods, grouped by consortium and scope id; it returns `Row`s. The engine
+(monitoring.services.kpis) turns rows into KpiSnapshot rows.
+
+value = numerator / denominator x scale for a ratio or mean; for a total (`total=True`) the value
+is the numerator. With no denominator (no data) the value is null, never zero.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F
+
+CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT = "consortium", "borough", "provider", "service", "lot"
+ALL_SCOPES = (CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT)
+ALL_PERIODS = ("month", "quarter", "year")
+UNITS = ("percent", "days", "pounds", "count", "points", "ratio")
+PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Row:
+    consortium_id: int
+    scope_id: int
+    index: int  # which of the periods
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    scopes: tuple
+    periods: tuple
+    compute: object = field(repr=False, compare=False)
+    family: str = ""
+    description: str = ""
+    scale: int = 1
+    total: bool = False
+
+    @property
+    def headline_period(self):
+        """The period kind breaches are judged on: the quarter where the KPI has one."""
+        return "quarter" if "quarter" in self.periods else self.periods[-1]
+
+    def value_of(self, numerator, denominator):
+        if not denominator:
+            return None
+        if self.total:
+            value = Decimal(numerator or 0)
+        else:
+            value = Decimal(numerator or 0) * self.scale / Decimal(denominator)
+        return value.quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def decimal(value):
+    if value is None:
+        return None
+    if hasattr(value, "total_seconds"):  # a duration summed by the database
+        value = value.total_seconds() / 86400
+    return Decimal(str(value)).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def grouped(queryset, paths, scope, periods, numerator, denominator):
+    """One query: `queryset` grouped by its consortium and the scope's id, with a numerator
+    and a denominator aggregate per period (`numerator(period)`, `denominator(period)`)."""
+    consortium_path, id_path = paths[CONSORTIUM], paths[scope]
+    aggregates = {}
+    for i, period in enumerate(periods):
+        aggregates[f"n{i}"] = numerator(period)
+        aggregates[f"d{i}"] = denominator(period)
+    rows = (
+        queryset.filter(**{f"{consortium_path}__isnull": False, f"{id_path}__isnull": False})
+        .values(_c=F(consortium_path), _s=F(id_path))
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return [
+        Row(row["_c"], row["_s"], i, decimal(row[f"n{i}"]), decimal(row[f"d{i}"]))
+        for row in rows
+        for i in range(len(periods))
+    ]
+
+
+KPIS = {}
+
+
+def register(kpi):
+    if kpi.code in KPIS or kpi.unit not in UNITS:
+        raise ValueError(f"KPI {kpi.code}: defined twice, or an unknown unit")
+    if not set(kpi.scopes) <= set(ALL_SCOPES) or not set(kpi.periods) <= set(ALL_PERIODS):
+        raise ValueError(f"KPI {kpi.code}: an unknown scope or period")
+    KPIS[kpi.code] = kpi
+    return kpi
+
+
+from . import compliance, education, market, outcomes, stability  # noqa: E402, F401
+
+__all__ = ["KPIS", "Kpi", "Row", "grouped", "register"]

@@ -1,0 +1,299 @@
+"""The market: competition (bids per request, response rate), speed (days to placement), the
+share placed through the DPS, and money (spend, mean weekly cost, cost per need point, cost
+avoidance)."""
+
+from dataclasses import replace
+
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+
+from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
+
+from . import ALL_PERIODS, ALL_SCOPES, BOROUGH, CONSORTIUM, LOT, PROVIDER, Kpi, grouped, register
+from .expressions import DaysBetween, active_during, count_of, day
+from .stability import PLACEMENT_PATHS, placements
+
+MONEY = DecimalField(max_digits=16, decimal_places=4)
+REQUEST_PATHS = {"consortium": "borough__consortium", "borough": "borough", "lot": "lot"}
+INVITATION_PATHS = {
+    "consortium": "request__borough__consortium",
+    "borough": "request__borough",
+    "provider": "provider",
+    "lot": "request__lot",
+}
+
+
+def closed_in(period, prefix=""):
+    return Q(
+        **{
+            f"{prefix}closed_at__date__gte": period.start,
+            f"{prefix}closed_at__date__lte": period.end,
+        }
+    )
+
+
+def began_in(period):
+    return Q(began__gte=period.start, began__lte=period.end)
+
+
+def bids_per_request(scope, periods, today):
+    received = ~Q(bids__status=Bid.Status.WITHDRAWN) & Q(bids__isnull=False)
+    return grouped(
+        PlacementRequest.objects.filter(closed_at__isnull=False),
+        REQUEST_PATHS,
+        scope,
+        periods,
+        lambda p: Count("bids", filter=closed_in(p) & received),
+        lambda p: Count("pk", distinct=True, filter=closed_in(p)),
+    )
+
+
+def response_rate(scope, periods, today):
+    bid = Bid.objects.filter(request=OuterRef("request"), provider=OuterRef("provider")).exclude(
+        status=Bid.Status.WITHDRAWN
+    )
+    queryset = ProviderInvitation.objects.filter(request__closed_at__isnull=False).alias(
+        bid=Exists(bid)
+    )
+    answered = Q(bid=True) | Q(declined_at__isnull=False)
+    return grouped(
+        queryset,
+        INVITATION_PATHS,
+        scope,
+        periods,
+        lambda p: Count("pk", filter=closed_in(p, "request__") & answered),
+        lambda p: Count("pk", filter=closed_in(p, "request__")),
+    )
+
+
+def days_to_placement(scope, periods, today):
+    asked = Coalesce(
+        TruncDate("request__published_at"),
+        TruncDate("request__created_at"),
+        output_field=DateField(),
+    )
+    queryset = placements().filter(request__isnull=False).alias(waited=DaysBetween("began", asked))
+    return grouped(
+        queryset,
+        PLACEMENT_PATHS,
+        scope,
+        periods,
+        lambda p: Sum("waited", filter=began_in(p)),
+        lambda p: Count("pk", filter=began_in(p)),
+    )
+
+
+def dps_share(scope, periods, today):
+    queryset = placements().filter(source__in=[Placement.Source.DPS, Placement.Source.SPOT])
+    return grouped(
+        queryset,
+        PLACEMENT_PATHS,
+        scope,
+        periods,
+        lambda p: Count("pk", filter=began_in(p) & Q(source=Placement.Source.DPS)),
+        lambda p: Count("pk", filter=began_in(p)),
+    )
+
+
+def active(p, today):
+    return active_during(p.start, p.upto(today))
+
+
+def spend(scope, periods, today):
+    def cost(p):
+        last = p.upto(today)
+        days = (
+            DaysBetween(
+                Least(Coalesce("end_date", day(last)), day(last)), Greatest("began", day(p.start))
+            )
+            + 1
+        )
+        return Sum(F("weekly_fee") * days / 7, filter=active(p, today), output_field=MONEY)
+
+    return grouped(
+        placements(),
+        PLACEMENT_PATHS,
+        scope,
+        periods,
+        cost,
+        lambda p: Count("pk", filter=active(p, today)),
+    )
+
+
+def mean_weekly_cost(scope, periods, today):
+    return grouped(
+        placements(),
+        PLACEMENT_PATHS,
+        scope,
+        periods,
+        lambda p: Sum("weekly_fee", filter=active(p, today)),
+        lambda p: Count("pk", filter=active(p, today)),
+    )
+
+
+def cost_per_need_point(scope, periods, today):
+    queryset = placements().filter(request__evaluation__total_need_score__gt=0)
+    return grouped(
+        queryset,
+        PLACEMENT_PATHS,
+        scope,
+        periods,
+        lambda p: Sum("weekly_fee", filter=began_in(p)),
+        lambda p: Sum("request__evaluation__total_need_score", filter=began_in(p)),
+    )
+
+
+def median_valid_bid():
+    """The median weekly fee of the valid (submitted) bids on the placement's request: the mean
+    of the middle one or two, ranking bids by fee then id. A bid of rank r (0-based) among n is
+    in the middle when n - 2 <= 2r <= n."""
+    valid = Bid.objects.filter(status=Bid.Status.SUBMITTED)
+    n = count_of(valid.filter(request=OuterRef("request")))
+    rank = count_of(
+        valid.filter(request=OuterRef("request")).filter(
+            Q(weekly_fee__lt=OuterRef("weekly_fee"))
+            | Q(weekly_fee=OuterRef("weekly_fee"), pk__lt=OuterRef("pk"))
+        )
+    )
+    middle = (
+        valid.filter(request=OuterRef("request"))
+        .alias(_n=n, _r=rank)
+        .filter(_r__gte=(F("_n") - 2) / 2.0, _r__lte=F("_n") / 2.0)
+        .order_by()
+        .annotate(m=Func(F("weekly_fee"), function="AVG", output_field=MONEY))
+        .values("m")
+    )
+    return Subquery(middle, output_field=MONEY)
+
+
+def cost_avoidance(scope, periods, today):
+    planned_weeks = Coalesce(
+        "request__duration_weeks",
+        DaysBetween("planned_end_date", "began") / 7,
+        output_field=IntegerField(),
+    )
+    queryset = (
+        placements()
+        .filter(source=Placement.Source.DPS, request__isnull=False)
+        .alias(median=median_valid_bid(), weeks=planned_weeks)
+        .filter(median__isnull=False, weeks__isnull=False)
+    )
+    return grouped(
+        queryset,
+        PLACEMENT_PATHS,
+        scope,
+        periods,
+        lambda p: Sum(
+            (F("median") - F("weekly_fee")) * F("weeks"), filter=began_in(p), output_field=MONEY
+        ),
+        lambda p: Count("pk", filter=began_in(p)),
+    )
+
+
+MARKET = "Market"
+for kpi in (
+    Kpi(
+        code="bids_per_request",
+        label="Bids per request",
+        unit="ratio",
+        higher_is_better=True,
+        scopes=(CONSORTIUM, BOROUGH, LOT),
+        periods=ALL_PERIODS,
+        compute=bids_per_request,
+        description="Bids received (not withdrawn) on the requests that closed in the period, "
+        "divided by the number of those requests.",
+    ),
+    Kpi(
+        code="response_rate",
+        label="Invited providers' response rate",
+        unit="percent",
+        higher_is_better=True,
+        scopes=(CONSORTIUM, BOROUGH, PROVIDER, LOT),
+        periods=ALL_PERIODS,
+        compute=response_rate,
+        scale=100,
+        description="Of the invitations to bid on requests that closed in the period, the share "
+        "answered with a bid (not withdrawn) or a decline.",
+    ),
+    Kpi(
+        code="days_to_placement",
+        label="Days from request to placement",
+        unit="days",
+        higher_is_better=False,
+        scopes=ALL_SCOPES,
+        periods=ALL_PERIODS,
+        compute=days_to_placement,
+        description="For placements made from a request that began in the period: the mean "
+        "number of days from the request's publication (or creation) to the start.",
+    ),
+    Kpi(
+        code="dps_share",
+        label="Placements made through the DPS",
+        unit="percent",
+        higher_is_better=True,
+        scopes=(CONSORTIUM, BOROUGH, LOT),
+        periods=ALL_PERIODS,
+        compute=dps_share,
+        scale=100,
+        description="Of the purchased placements (through the DPS or spot) that began in the "
+        "period, the share made through the DPS.",
+    ),
+    Kpi(
+        code="spend",
+        label="Spend",
+        unit="pounds",
+        higher_is_better=None,
+        scopes=ALL_SCOPES,
+        periods=ALL_PERIODS,
+        compute=spend,
+        total=True,
+        description="The sum over placements active in the period (up to today) of weekly fee "
+        "x days active in the period / 7.",
+    ),
+    Kpi(
+        code="mean_weekly_cost",
+        label="Mean weekly cost",
+        unit="pounds",
+        higher_is_better=None,
+        scopes=ALL_SCOPES,
+        periods=ALL_PERIODS,
+        compute=mean_weekly_cost,
+        description="The mean weekly fee of the placements active in the period.",
+    ),
+    Kpi(
+        code="cost_per_need_point",
+        label="Weekly cost per need point",
+        unit="pounds",
+        higher_is_better=None,
+        scopes=ALL_SCOPES,
+        periods=ALL_PERIODS,
+        compute=cost_per_need_point,
+        description="For placements made from a scored request that began in the period: the "
+        "sum of weekly fees divided by the sum of the requests' total needs scores.",
+    ),
+    Kpi(
+        code="cost_avoidance",
+        label="Cost avoidance",
+        unit="pounds",
+        higher_is_better=True,
+        scopes=(CONSORTIUM, BOROUGH, PROVIDER, LOT),
+        periods=ALL_PERIODS,
+        compute=cost_avoidance,
+        total=True,
+        description="For placements through the DPS that began in the period: the sum of "
+        "(median valid bid - awarded weekly fee) x planned weeks.",
+    ),
+):
+    register(replace(kpi, family=MARKET))

@@ -1,0 +1,294 @@
+"""The KPI engine: runs that compute every KPI into KpiSnapshot rows, the thresholds that give
+each snapshot its RAG, and the emails a new breach sends.
+
+A run computes each KPI in turn (one step each, so its page shows progress), each in its own
+transaction: one aggregation query per KPI, scope and period kind (see monitoring.kpis), then
+an upsert of the snapshots by their unique key, and the removal of the run's KPI's snapshots
+that no longer have data. Running it twice gives the same snapshots.
+
+A breach: a borough- or provider-scope snapshot of the latest complete headline period (the
+quarter, or the year for yearly KPIs) that is red now and was not red before the run. It emails
+the commissioners of the borough (for a provider, of every borough of the consortium with a
+placement at it), once each (the email's dedupe key).
+"""
+
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dps.models import Membership, Organisation, Role
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from dps.services.emails import email_queue_template
+from placements.models import Placement
+
+from ..kpis import KPIS
+from ..kpis.periods import latest_complete, periods
+from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
+
+log = logging.getLogger(__name__)
+UNIQUE = ["kpi", "consortium", "scope", "scope_id", "period", "period_start"]
+UPDATED = ["period_end", "value", "numerator", "denominator", "rag", "run", "computed_at"]
+BREACH_SCOPES = (KpiSnapshot.Scope.BOROUGH, KpiSnapshot.Scope.PROVIDER)
+
+
+# --- RAG ----------------------------------------------------------------------------------
+
+
+def rag_of(kpi, value, threshold):
+    """Red, amber or green for a value against (amber_at, red_at), by the KPI's direction:
+    higher is better: red at or below red_at, amber at or below amber_at; lower is better:
+    red at or above red_at, amber at or above amber_at. No value, no threshold or a KPI with
+    no direction: no RAG ("")."""
+    if value is None or threshold is None or kpi.higher_is_better is None:
+        return ""
+    amber_at, red_at = threshold
+    if kpi.higher_is_better:
+        return Rag.RED if value <= red_at else Rag.AMBER if value <= amber_at else Rag.GREEN
+    return Rag.RED if value >= red_at else Rag.AMBER if value >= amber_at else Rag.GREEN
+
+
+def thresholds_of(consortium_ids=None):
+    rows = KpiThreshold.objects.all()
+    if consortium_ids is not None:
+        rows = rows.filter(consortium_id__in=consortium_ids)
+    return {
+        (t.consortium_id, t.kpi): (t.amber_at, t.red_at)
+        for t in rows.only("consortium_id", "kpi", "amber_at", "red_at")
+    }
+
+
+def kpi_threshold_set(*, actor, kpi, amber_at, red_at, request=None):
+    """Set where a KPI turns amber and red for the admin's consortium; the RAG of its existing
+    snapshots follows at once (and new breaches are found at the next run)."""
+    if actor is None or not actor.is_consortium_admin:
+        raise DomainError("Only a consortium admin can set KPI thresholds.")
+    definition = KPIS.get(kpi)
+    if definition is None:
+        raise DomainError("Choose a KPI.", field="kpi")
+    if definition.higher_is_better is None:
+        raise DomainError("This KPI has no better direction, so it has no RAG.", field="kpi")
+    amber_at, red_at = Decimal(amber_at), Decimal(red_at)
+    if definition.higher_is_better and red_at > amber_at:
+        raise DomainError("Higher is better: red must be at or below amber.", field="red_at")
+    if not definition.higher_is_better and red_at < amber_at:
+        raise DomainError("Lower is better: red must be at or above amber.", field="red_at")
+    consortium = actor.organisation
+    with transaction.atomic():
+        threshold, created = KpiThreshold.objects.select_for_update().get_or_create(
+            consortium=consortium,
+            kpi=kpi,
+            defaults={"amber_at": amber_at, "red_at": red_at, "updated_by": actor.user},
+        )
+        old = (
+            None
+            if created
+            else {"amber_at": str(threshold.amber_at), "red_at": str(threshold.red_at)}
+        )
+        threshold.amber_at, threshold.red_at, threshold.updated_by = amber_at, red_at, actor.user
+        threshold.full_clean()
+        threshold.save()
+        _rag_refresh(definition, consortium.pk, (amber_at, red_at))
+        audit_record(
+            actor=actor,
+            action="kpi_threshold.set",
+            obj=threshold,
+            request=request,
+            detail={
+                "kpi": kpi,
+                "from": old,
+                "to": {"amber_at": str(amber_at), "red_at": str(red_at)},
+            },
+        )
+    return threshold
+
+
+def _rag_refresh(kpi, consortium_id, threshold):
+    """Set the RAG of the KPI's snapshots of the consortium, in the database."""
+    snapshots = KpiSnapshot.objects.filter(kpi=kpi.code, consortium_id=consortium_id)
+    amber_at, red_at = threshold
+    if kpi.higher_is_better:
+        red, amber = Q(value__lte=red_at), Q(value__lte=amber_at)
+    else:
+        red, amber = Q(value__gte=red_at), Q(value__gte=amber_at)
+    snapshots.filter(value__isnull=True).update(rag="")
+    snapshots.filter(red).update(rag=Rag.RED)
+    snapshots.filter(amber & ~red).update(rag=Rag.AMBER)
+    snapshots.filter(value__isnull=False).exclude(amber | red).update(rag=Rag.GREEN)
+
+
+# --- Runs ---------------------------------------------------------------------------------
+
+
+def kpi_recompute(*, consortium=None, trigger, requested_by=None):
+    """Create a run (of one consortium, or of all) and hand it to a worker once committed."""
+    run = KpiRun.objects.create(
+        consortium=consortium,
+        trigger=trigger[:40],
+        requested_by=requested_by,
+        total_steps=len(KPIS),
+    )
+    transaction.on_commit(lambda: enqueue_run(run.pk))
+    return run
+
+
+def kpi_recompute_request(*, actor, request=None):
+    """The consortium admin's "Recompute now": a run of their consortium."""
+    if actor is None or not actor.is_consortium_admin:
+        raise DomainError("Only a consortium admin can recompute the KPIs.")
+    with transaction.atomic():
+        run = kpi_recompute(
+            consortium=actor.organisation, trigger="on demand", requested_by=actor.user
+        )
+        audit_record(actor=actor, action="kpi_run.requested", obj=run, request=request)
+    return run
+
+
+def enqueue_run(run_id):
+    """A broker that is down is not an error: the nightly run recomputes everything."""
+    from ..tasks import kpis_recompute
+
+    try:
+        kpis_recompute.apply_async((run_id,), retry=False)
+    except Exception:
+        log.warning("Could not queue KPI run %s; the nightly run will recompute.", run_id)
+
+
+def kpi_run_execute(run, *, today=None):
+    """Compute every KPI for the run, one step each. Returns the run."""
+    today = today or timezone.localdate()
+    KpiRun.objects.filter(pk=run.pk).update(
+        status=KpiRun.Status.RUNNING, started_at=timezone.now(), total_steps=len(KPIS), done_steps=0
+    )
+    written = 0
+    try:
+        for done, kpi in enumerate(KPIS.values(), start=1):
+            with transaction.atomic():
+                written += kpi_snapshots_compute(kpi, run=run, today=today)
+            KpiRun.objects.filter(pk=run.pk).update(done_steps=done, snapshots_written=written)
+    except Exception as exc:
+        log.exception("KPI run %s failed", run.pk)
+        KpiRun.objects.filter(pk=run.pk).update(
+            status=KpiRun.Status.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def kpi_snapshots_compute(kpi, *, run, today):
+    """Compute one KPI for every scope and period kind it has, store the snapshots, email the
+    new breaches. Returns the number of snapshots written."""
+    now = timezone.now()
+    consortium_id = run.consortium_id
+    headline = latest_complete(kpi.headline_period, today)
+    red_before = set(
+        _headline_snapshots(kpi, headline, consortium_id)
+        .filter(rag=Rag.RED)
+        .values_list("consortium_id", "scope", "scope_id")
+    )
+    thresholds = thresholds_of(None if consortium_id is None else [consortium_id])
+    snapshots = []
+    earliest = {}
+    for kind in kpi.periods:
+        listed = periods(kind, today)
+        earliest[kind] = listed[0].start
+        for scope in kpi.scopes:
+            for row in kpi.compute(scope, listed, today):
+                if consortium_id is not None and row.consortium_id != consortium_id:
+                    continue
+                period = listed[row.index]
+                value = kpi.value_of(row.numerator, row.denominator)
+                snapshots.append(
+                    KpiSnapshot(
+                        kpi=kpi.code,
+                        consortium_id=row.consortium_id,
+                        scope=scope,
+                        scope_id=row.scope_id,
+                        period=kind,
+                        period_start=period.start,
+                        period_end=period.end,
+                        value=value,
+                        numerator=row.numerator,
+                        denominator=row.denominator,
+                        rag=rag_of(kpi, value, thresholds.get((row.consortium_id, kpi.code))),
+                        run=run,
+                        computed_at=now,
+                    )
+                )
+    KpiSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=UNIQUE,
+        update_fields=UPDATED,
+        batch_size=500,
+    )
+    # What had data before and has none now goes.
+    stale = KpiSnapshot.objects.filter(kpi=kpi.code).exclude(run=run)
+    if consortium_id is not None:
+        stale = stale.filter(consortium_id=consortium_id)
+    stale.filter(
+        Q(
+            *[Q(period=kind, period_start__gte=start) for kind, start in earliest.items()],
+            _connector=Q.OR,
+        )
+    ).delete()
+    for snapshot in _headline_snapshots(kpi, headline, consortium_id).filter(rag=Rag.RED):
+        if (snapshot.consortium_id, snapshot.scope, snapshot.scope_id) not in red_before:
+            breach_notify(snapshot, kpi)
+    return len(snapshots)
+
+
+def _headline_snapshots(kpi, period, consortium_id):
+    snapshots = KpiSnapshot.objects.filter(
+        kpi=kpi.code, scope__in=BREACH_SCOPES, period=period.kind, period_start=period.start
+    )
+    if consortium_id is not None:
+        snapshots = snapshots.filter(consortium_id=consortium_id)
+    return snapshots
+
+
+# --- Breaches -----------------------------------------------------------------------------
+
+
+def breach_boroughs(snapshot):
+    """The boroughs told of a breach: the borough itself; for a provider, each borough of the
+    consortium with a placement at the provider."""
+    if snapshot.scope == KpiSnapshot.Scope.BOROUGH:
+        return Organisation.objects.filter(pk=snapshot.scope_id, consortium=snapshot.consortium_id)
+    return Organisation.objects.filter(
+        consortium=snapshot.consortium_id,
+        pk__in=Placement.objects.filter(provider=snapshot.scope_id).values("borough"),
+    )
+
+
+def breach_notify(snapshot, kpi):
+    boroughs = {b.pk: b for b in breach_boroughs(snapshot)}
+    scope_name = (
+        Organisation.objects.filter(pk=snapshot.scope_id).values_list("name", flat=True).first()
+        or ""
+    )
+    commissioners = Membership.objects.filter(
+        organisation__in=boroughs, role=Role.COMMISSIONER, is_active=True, user__is_active=True
+    ).select_related("user", "organisation")
+    for membership in commissioners:
+        email_queue_template(
+            to=membership.user.email,
+            template="emails/kpi_breach",
+            context={
+                "recipient": membership.user,
+                "kpi": kpi,
+                "snapshot": snapshot,
+                "scope_name": scope_name,
+                "borough": membership.organisation,
+            },
+            organisation=membership.organisation,
+            dedupe_key=(
+                f"kpi-breach:{snapshot.kpi}:{snapshot.scope}:{snapshot.scope_id}:"
+                f"{snapshot.period}:{snapshot.period_start}:{membership.user_id}"
+            ),
+        )

@@ -1,0 +1,111 @@
+"""The stability KPIs against small hand-computed data sets."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from monitoring.kpis import KPIS
+from monitoring.kpis.periods import Period, periods
+from tests.monitoring.kpi_helpers import child, d, place
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2024, 6, 15)
+Q3_2023 = Period("quarter", d("2023-07-01"), d("2023-09-30"))
+Q1 = Period("quarter", d("2024-01-01"), d("2024-03-31"))
+Q2 = Period("quarter", d("2024-04-01"), d("2024-06-30"))
+YEAR = Period("year", d("2023-04-01"), d("2024-03-31"))
+
+
+def values(code, scope, listed, scope_id):
+    kpi = KPIS[code]
+    rows = [r for r in kpi.compute(scope, listed, TODAY) if r.scope_id == scope_id]
+    return [kpi.value_of(r.numerator, r.denominator) for r in sorted(rows, key=lambda r: r.index)]
+
+
+@pytest.fixture
+def endings(world):
+    # P1 began 2023-06-01, ended unplanned 2024-02-10: 254 days (30+31+31+30+31+30+31 to
+    #    1 January, + 31 + 9), under 365: an unplanned ending within 12 months, in Q1.
+    place(world, d("2023-06-01"), d("2024-02-10"), planned=False)
+    # P2 began 2022-01-01, ended unplanned 2024-03-05: 365+365+31+29+4 = 794 days: not within
+    #    12 months, in Q1.
+    place(world, d("2022-01-01"), d("2024-03-05"), planned=False)
+    # P3 began 2024-01-10, ended as planned on Q1's last day: 22+29+30 = 81 days, in Q1.
+    place(world, d("2024-01-10"), d("2024-03-31"), planned=True)
+    # P4 began 2024-02-01, ended unplanned 2024-04-01 (Q2's first day): 29+31 = 60 days.
+    place(world, d("2024-02-01"), d("2024-04-01"), planned=False)
+    # Still running: not counted.
+    place(world, d("2024-01-01"))
+
+
+def test_unplanned_endings_within_12_months(world, endings):
+    # Q3 2023: nothing ended, so no value (not zero). Q1: 1 of 3 = 33.3333%. Q2: 1 of 1.
+    assert values("unplanned_endings_12m", "borough", [Q3_2023, Q1, Q2], world.borough_a.pk) == [
+        None,
+        Decimal("33.3333"),
+        Decimal("100.0000"),
+    ]
+
+
+def test_mean_duration(world, endings):
+    # Q1: (254 + 794 + 81) / 3 = 1129 / 3 = 376.3333 days; Q2: 60.
+    assert values("mean_duration_days", "provider", [Q1, Q2], world.provider_a.pk) == [
+        Decimal("376.3333"),
+        Decimal("60.0000"),
+    ]
+
+
+def test_no_data_gives_no_rows_and_no_crash(world):
+    for kpi in KPIS.values():
+        for scope in kpi.scopes:
+            for kind in kpi.periods:
+                assert kpi.compute(scope, periods(kind, TODAY, 2), TODAY) == []
+
+
+def test_three_or_more_placements_during_the_year(world):
+    # C1: three placements during 2023-24, the first begun before it (it spans 1 April, so it
+    #     counts), the last still open on 31 March: 3 or more.
+    c1 = child(world, "C1")
+    place(world, d("2023-01-01"), d("2023-05-01"), child=c1)
+    place(world, d("2023-05-01"), d("2023-09-01"), child=c1)
+    place(world, d("2023-09-01"), child=c1)
+    # C2: three episodes, two of them beginning on the same day (2023-06-01): two distinct
+    #     placements, so not 3 or more.
+    c2 = child(world, "C2")
+    place(world, d("2023-01-01"), d("2023-06-01"), child=c2)
+    place(world, d("2023-06-01"), d("2023-06-01"), child=c2)
+    place(world, d("2023-06-01"), child=c2)
+    # C3: four placements, but not looked after on 31 March (left on 1 February): not counted.
+    c3 = child(world, "C3")
+    for start, end in [("2023-04-01", "2023-05-01"), ("2023-05-01", "2023-06-01")]:
+        place(world, d(start), d(end), child=c3)
+    place(world, d("2023-06-01"), d("2023-07-01"), child=c3)
+    place(world, d("2023-07-01"), d("2024-02-01"), child=c3)
+    # Looked after on 31 March: C1 and C2; with 3 or more: C1. 1 / 2 = 50%.
+    assert values("three_plus_placements", "borough", [YEAR], world.borough_a.pk) == [
+        Decimal("50.0000")
+    ]
+    # The consortium: the same children (borough B has none).
+    assert values("three_plus_placements", "consortium", [YEAR], world.consortium.pk) == [
+        Decimal("50.0000")
+    ]
+
+
+def test_long_term_stability(world):
+    # On 31 March 2024: under 16 means born after 31 March 2008; looked after 2.5 years or
+    # more means since 30 September 2021 or earlier; 2 years in the same placement means it
+    # began on 31 March 2022 or earlier.
+    c4 = child(world, "C4", dob=d("2012-01-01"), since=d("2020-01-01"))
+    place(world, d("2021-06-01"), child=c4)  # in the cohort, stable
+    c5 = child(world, "C5", dob=d("2012-01-01"), since=d("2021-01-01"))
+    place(world, d("2021-01-01"), d("2023-01-01"), child=c5)
+    place(world, d("2023-01-01"), child=c5)  # in the cohort, moved 15 months ago
+    c6 = child(world, "C6", dob=d("2007-01-01"), since=d("2015-01-01"))
+    place(world, d("2015-01-01"), child=c6)  # 17: not in the cohort
+    c7 = child(world, "C7", dob=d("2015-01-01"))
+    place(world, d("2022-01-01"), child=c7)  # since its first placement, 2022: too recent
+    # 1 of the 2 in the cohort: 50%.
+    assert values("long_term_stability", "borough", [YEAR], world.borough_a.pk) == [
+        Decimal("50.0000")
+    ]
