@@ -214,6 +214,42 @@ def quarterly_reports(world, n):
         )
 
 
+def monitoring_visits(world, n):
+    """Visits to services of providers A and B, enrolled on the consortium's lot."""
+    from datetime import timedelta
+
+    from monitoring.models import MonitoringVisit
+
+    lot = LotFactory(consortium=world.consortium)
+    for provider in (world.provider_a, world.provider_b):
+        EnrolmentFactory(provider=provider, lot=lot)
+        for _ in range(n):
+            MonitoringVisit.objects.create(
+                service=ServiceFactory(provider=provider),
+                provider=provider,
+                consortium=world.consortium,
+                due_date=timezone.localdate() - timedelta(days=1),
+            )
+
+
+def corrective_plans(world, n):
+    """Plans for providers A and B, each with two actions."""
+    from monitoring.models import CorrectiveAction, CorrectiveActionPlan
+
+    for provider in (world.provider_a, world.provider_b):
+        for _ in range(n):
+            plan = CorrectiveActionPlan.objects.create(
+                provider=provider,
+                consortium=world.consortium,
+                reason="Reason",
+                review_date=timezone.localdate(),
+            )
+            for _ in range(2):
+                CorrectiveAction.objects.create(
+                    plan=plan, description="Do", owner="Someone", due_date=timezone.localdate()
+                )
+
+
 # (persona, path, rows maker, signed in with an API key of the persona's organisation)
 LISTS = [
     ("commissioner_a", "/organisation/users/", members, False),
@@ -248,6 +284,15 @@ LISTS = [
     ("officer_a", "/api/v1/requests/", borough_requests, True),
     ("officer_a", "/api/v1/placements/", placements, True),
     ("bidder_a", "/api/v1/placements/", placements, True),
+    ("commissioner_a", "/monitoring/visits/", monitoring_visits, False),
+    ("admin", "/monitoring/visits/overdue/", monitoring_visits, False),
+    ("provider_admin_a", "/monitoring/visits/", monitoring_visits, False),
+    ("commissioner_a", "/monitoring/plans/", corrective_plans, False),
+    ("provider_admin_a", "/monitoring/plans/", corrective_plans, False),
+    ("commissioner_a", "/api/v1/monitoring-visits/", monitoring_visits, False),
+    ("provider_admin_a", "/api/v1/monitoring-visits/", monitoring_visits, True),
+    ("admin", "/api/v1/corrective-action-plans/", corrective_plans, False),
+    ("provider_admin_a", "/api/v1/corrective-action-plans/", corrective_plans, True),
     ("commissioner_a", "/reports/", quarterly_reports, False),
     ("provider_admin_a", "/reports/", quarterly_reports, False),
 ]
