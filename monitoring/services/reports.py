@@ -104,20 +104,26 @@ def can_subscribe(actor):
     return actor is not None and actor.api_client is None and actor.role in SUBSCRIBER_ROLES
 
 
-def _consortium_of(actor):
-    if actor.is_consortium_admin:
-        return actor.organisation
-    return actor.organisation.consortium
-
-
 # --- What a report shows -------------------------------------------------------------------
 
 
-def _kpi_rows(consortium, scope, scope_id, start):
+def _definitions():
     try:  # the KPI engine's definitions: labels and units
-        from monitoring.kpis import KPIS as definitions
+        from monitoring.kpis import KPIS
     except ImportError:
-        definitions = {}
+        return {}
+    return KPIS
+
+
+def kpi_label(code):
+    kpi = _definitions().get(code)
+    return getattr(kpi, "label", "") or code.replace("_", " ").capitalize()
+
+
+def _kpi_rows(consortium, scope, scope_id, start):
+    """The quarter's snapshots of the scope, in the order the KPIs are defined."""
+    definitions = _definitions()
+    order = {code: position for position, code in enumerate(definitions)}
     snapshots = KpiSnapshot.objects.filter(
         consortium=consortium,
         scope=scope,
@@ -127,12 +133,13 @@ def _kpi_rows(consortium, scope, scope_id, start):
     if scope_id is not None:
         snapshots = snapshots.filter(scope_id=scope_id)
     rows = []
-    for snapshot in snapshots.order_by("kpi"):
+    ordered = sorted(snapshots, key=lambda s: (order.get(s.kpi, len(order)), s.kpi))
+    for snapshot in ordered:
         kpi = definitions.get(snapshot.kpi)
         unit = getattr(kpi, "unit", "")
         rows.append(
             {
-                "label": getattr(kpi, "label", snapshot.kpi.replace("_", " ").capitalize()),
+                "label": kpi_label(snapshot.kpi),
                 "value": _format(snapshot.value, unit),
                 "rag": snapshot.rag.capitalize() if snapshot.rag else "",
             }
@@ -147,7 +154,9 @@ def _format(value, unit):
         return f"{value:,.1f}%"
     if unit == "pounds":
         return f"£{value:,.2f}"
-    if unit in ("days", "count"):
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if unit == "count":
         return f"{value:,.0f}"
     return f"{value:,.2f}"
 
@@ -222,14 +231,23 @@ def _end_of(day):
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def _latest_score(consortium, end):
-    return (
-        QualityScore.objects.filter(
-            provider=OuterRef("pk"), consortium=consortium, computed_at__lte=_end_of(end)
-        )
-        .order_by("-computed_at", "-id")
-        .values("total")[:1]
-    )
+def _latest_score(consortium, end=None):
+    scores = QualityScore.objects.filter(provider=OuterRef("pk"), consortium=consortium)
+    if end is not None:
+        scores = scores.filter(computed_at__lte=_end_of(end))
+    return scores.order_by("-computed_at", "-id").values("total")[:1]
+
+
+def _first_score(consortium):
+    scores = QualityScore.objects.filter(provider=OuterRef("pk"), consortium=consortium)
+    return scores.order_by("computed_at", "id").values("total")[:1]
+
+
+def _score_of(provider, consortium, end):
+    """The score at the quarter's end; if there was none yet, the first one since."""
+    scores = QualityScore.objects.filter(provider=provider, consortium=consortium)
+    at_end = scores.filter(computed_at__lte=_end_of(end)).order_by("-computed_at", "-id").first()
+    return at_end or scores.order_by("computed_at", "id").first()
 
 
 def report_context(*, kind, consortium, provider, period_start):
@@ -251,14 +269,7 @@ def report_context(*, kind, consortium, provider, period_start):
         visits = visits.filter(provider=provider)
         plans = plans.filter(provider=provider)
         context["kpis"] = _kpi_rows(consortium, KpiSnapshot.Scope.PROVIDER, provider.pk, start)
-        score = (
-            QualityScore.objects.filter(
-                provider=provider, consortium=consortium, computed_at__lte=_end_of(end)
-            )
-            .order_by("-computed_at", "-id")
-            .first()
-        )
-        context["score"] = score
+        context["score"] = _score_of(provider, consortium, end)
         context["visit_rows"] = list(
             visits.filter(
                 Q(
@@ -280,6 +291,8 @@ def report_context(*, kind, consortium, provider, period_start):
             )
             .order_by("opened_at", "id")[:50]
         )
+        for plan in context["plan_rows"]:
+            plan.kpi_label = kpi_label(plan.kpi) if plan.kpi else ""
     else:
         context["kpis"] = _kpi_rows(consortium, KpiSnapshot.Scope.CONSORTIUM, None, start)
         context["provider_rows"] = _provider_rows(consortium, start, end)
@@ -321,7 +334,10 @@ def _provider_rows(consortium, start, end):
                     | Q(provider_placements__end_date__gt=end)
                 ),
             ),
-            score=Subquery(_latest_score(consortium, end)),
+            # The score at the quarter's end, or (none then) the first one since.
+            score=Coalesce(
+                Subquery(_latest_score(consortium, end)), Subquery(_first_score(consortium))
+            ),
         )
         .order_by("name")
     )

@@ -164,11 +164,12 @@ def test_a_provider_report_shows_the_quarter(quarter):
     assert "Placements started 1" in text
     assert "Placements ended 1" in text
     assert "of which unplanned 1" in text
-    assert "Red" in text  # the KPI's RAG
+    assert f"{services.kpi_label('unplanned_endings_12m')} 25.0% Red" in text
     assert "No data: no KPIs" not in text
     assert "Visits completed 1" in text
     assert "Overdue at the end of the quarter 1" in text
     assert "Plans opened 1" in text
+    assert f"20 Aug 2026 {services.kpi_label('unplanned_endings_12m')} Open 1 0" in text
     assert "Quality score 72.5" in text
     # Aggregates only: no child, no borough.
     assert "CHILD-SECRET-1" not in text
@@ -288,6 +289,23 @@ def test_commissioners_list_every_report_of_their_consortium(generated, world):
     assert "Consortium report" in page
     assert "Alpha Care" in page
     assert "Bravo Care" in page
+
+
+def test_another_consortiums_commissioner_sees_none_of_them(generated, world):
+    from dps.models import Role
+    from tests.conftest import person
+    from tests.factories import BoroughFactory, ConsortiumFactory
+
+    other = ConsortiumFactory(slug="other", name="Other Consortium")
+    borough = BoroughFactory(slug="borough-z", name="Zulu Borough", consortium=other)
+    stranger = person("commissioner@z.test", borough, Role.COMMISSIONER)
+    client = client_of(stranger)
+
+    page = client.get("/reports/").content.decode()
+    assert "Alpha Care" not in page
+    assert "No reports yet." in page
+    for report in generated.values():
+        assert client.get(f"/reports/{report.pk}/report.pdf").status_code == 404
 
 
 def test_a_provider_lists_only_its_own_reports(generated, world):
