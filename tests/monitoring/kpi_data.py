@@ -88,6 +88,7 @@ def bid(req, provider, fee, status=Bid.Status.SUBMITTED):
         core_weekly_fee=fee,
         weekly_fee=fee,
         start_date=d("2024-01-01"),
+        submitted_at=at("2024-01-01"),
     )
 
 
