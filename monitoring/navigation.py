@@ -18,4 +18,9 @@ def items(actor):
             ("Visits", "monitoring:visit_list"),
             ("Plans", "monitoring:plan_list"),
         ]
+    # Dashboards: the commissioners' and the consortium admin's; a provider's own performance.
+    if actor.api_client is None and actor.role in {"commissioner", "consortium_admin"}:
+        result.append(("Dashboard", "monitoring:dashboard"))
+    if actor.api_client is None and actor.is_provider:
+        result.append(("Performance", "monitoring:own_performance"))
     return result

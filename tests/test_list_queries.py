@@ -251,6 +251,12 @@ def corrective_plans(world, n):
 
 
 # (persona, path, rows maker, signed in with an API key of the persona's organisation)
+def dashboard_placements(world, n):
+    from tests.monitoring.test_dashboards import placements
+
+    placements(world, n)
+
+
 LISTS = [
     ("commissioner_a", "/organisation/users/", members, False),
     ("commissioner_a", "/organisation/api-clients/", api_clients, False),
@@ -284,6 +290,9 @@ LISTS = [
     ("officer_a", "/api/v1/requests/", borough_requests, True),
     ("officer_a", "/api/v1/placements/", placements, True),
     ("bidder_a", "/api/v1/placements/", placements, True),
+    ("commissioner_a", "/monitoring/dashboard/", dashboard_placements, False),
+    ("admin", "/monitoring/dashboard/", dashboard_placements, False),
+    ("commissioner_a", "/monitoring/market/", dashboard_placements, False),
     ("commissioner_a", "/monitoring/visits/", monitoring_visits, False),
     ("admin", "/monitoring/visits/overdue/", monitoring_visits, False),
     ("provider_admin_a", "/monitoring/visits/", monitoring_visits, False),

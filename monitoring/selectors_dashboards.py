@@ -1,0 +1,480 @@
+"""What the dashboards read: KPI snapshots (never computed here), and a few groupings of the
+actor's own placements made in the database (current weekly spend by lot and by provider, fee
+against needs). Every function starts from the actor's tenancy:
+
+- a borough's commissioners see their borough's snapshots and placements, and the consortium
+  only in aggregate (consortium-scope snapshots);
+- the consortium admin sees every borough of the consortium;
+- a provider sees the snapshots of its own scope only.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from dps.models import Organisation, Role
+from placements.models import Placement, PlacementRequest
+from providers.models import Enrolment, QualityScore
+from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
+
+from .models import CorrectiveActionPlan, FeeChange, KpiSnapshot, MonitoringVisit
+
+Scope = KpiSnapshot.Scope
+Period = KpiSnapshot.Period
+Kind = Organisation.Kind
+
+DASHBOARD_ROLES = {Role.COMMISSIONER, Role.CONSORTIUM_ADMIN}
+PROVIDER_ROLES = {Role.PROVIDER_ADMIN, Role.BIDDER}
+
+# The headline figures, in the order the dashboards show them.
+HEADLINE = [
+    "unplanned_endings_12m",
+    "three_plus_placements",
+    "needs_change",
+    "school_attendance",
+    "eet_16_plus",
+    "dps_share",
+    "mean_weekly_cost",
+    "cost_avoidance",
+]
+# The figures drawn over time, the borough's against the consortium's.
+TRENDS = ["unplanned_endings_12m", "dps_share", "mean_weekly_cost", "school_attendance"]
+# What a provider is measured on, against the consortium.
+PROVIDER_KPIS = [
+    "unplanned_endings_12m",
+    "mean_duration_days",
+    "needs_change",
+    "school_attendance",
+    "eet_16_plus",
+    "response_rate",
+    "mean_weekly_cost",
+    "cost_per_need_point",
+    "documents_current",
+    "visits_on_time",
+]
+TREND_MONTHS = 24
+
+# Labels and units when the KPI definitions (monitoring.kpis.KPIS) are not there to ask.
+_FALLBACK = {
+    "unplanned_endings_12m": ("Unplanned endings in 12 months", "percent", False),
+    "mean_duration_days": ("Mean placement duration", "days", True),
+    "three_plus_placements": ("Children with 3 or more placements in the year", "percent", False),
+    "long_term_stability": ("Long-term stability", "percent", True),
+    "needs_change": ("Change in needs score", "points", False),
+    "school_attendance": ("School attendance", "percent", True),
+    "eet_16_plus": ("Young people 16+ in education, employment or training", "percent", True),
+    "bids_per_request": ("Bids per request", "ratio", True),
+    "response_rate": ("Response rate to requests", "percent", True),
+    "days_to_placement": ("Days from request to placement", "days", False),
+    "dps_share": ("Placements made through the DPS", "percent", True),
+    "spend": ("Spend", "pounds", None),
+    "mean_weekly_cost": ("Mean weekly cost", "pounds", False),
+    "cost_per_need_point": ("Weekly cost per need point", "pounds", False),
+    "cost_avoidance": ("Cost avoidance", "pounds", True),
+    "documents_current": ("Compliance documents current", "percent", True),
+    "visits_on_time": ("Monitoring visits on time", "percent", True),
+    "ofsted_downgrades": ("Ofsted downgrades", "count", False),
+}
+
+
+@dataclass(frozen=True)
+class KpiInfo:
+    code: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+
+
+def kpi_info(code):
+    try:
+        from monitoring.kpis import KPIS  # the engine's definitions, once they exist
+    except ImportError:
+        KPIS = {}
+    kpi = KPIS.get(code)
+    if kpi is not None:
+        return KpiInfo(code, kpi.label, kpi.unit, kpi.higher_is_better)
+    label, unit, better = _FALLBACK.get(code, (code.replace("_", " ").capitalize(), "", None))
+    return KpiInfo(code, label, unit, better)
+
+
+def format_value(value, unit):
+    """A figure as people read it: "12.5%", "£1,234", "45 days"."""
+    if value is None:
+        return "No data"
+    value = Decimal(value)
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "pounds":
+        return f"£{value:,.0f}"
+    if unit == "days":
+        return f"{value:.0f} days"
+    if unit == "count":
+        return f"{value:.0f}"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+# --- Who sees what ----------------------------------------------------------------------
+
+
+def can_see_dashboards(actor):
+    return actor is not None and actor.api_client is None and actor.role in DASHBOARD_ROLES
+
+
+def consortium_of(actor):
+    """The consortium whose figures the actor steers by (None for providers)."""
+    if actor.is_consortium_admin:
+        return actor.organisation
+    if actor.is_borough:
+        return actor.organisation.consortium
+    return None
+
+
+def boroughs_of(actor):
+    """The boroughs whose own figures the actor may see: its own, or all of the admin's."""
+    if actor.is_consortium_admin:
+        return Organisation.objects.filter(consortium=actor.organisation, kind=Kind.BOROUGH)
+    if actor.is_borough:
+        return Organisation.objects.filter(pk=actor.organisation.pk)
+    return Organisation.objects.none()
+
+
+def providers_for(actor):
+    """The providers a commissioner or the admin may look at: those enrolled on the
+    consortium's lots, and those holding the borough's placements."""
+    consortium = consortium_of(actor)
+    if consortium is None:
+        return Organisation.objects.none()
+    placed = Placement.objects.filter(borough__in=boroughs_of(actor)).values("provider_id")
+    return (
+        Organisation.objects.filter(kind=Kind.PROVIDER)
+        .filter(Q(enrolments__lot__consortium=consortium) | Q(pk__in=placed))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def provider_consortia(provider):
+    """The consortia a provider is (or was) enrolled with."""
+    lots = Enrolment.objects.filter(provider=provider).values("lot__consortium_id")
+    return Organisation.objects.filter(kind=Kind.CONSORTIUM, pk__in=lots).order_by("name")
+
+
+# --- Snapshots --------------------------------------------------------------------------
+
+_PERIOD_RANK = Case(
+    When(period=Period.MONTH, then=Value(0)),
+    When(period=Period.QUARTER, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def latest_snapshots(consortium, scope, scope_ids, kpis, *, today=None):
+    """{(scope_id, kpi): snapshot}: for each, the latest complete period (a month if there is
+    one, else a quarter, else a year). One query."""
+    today = today or timezone.localdate()
+    base = KpiSnapshot.objects.filter(
+        consortium=consortium, scope=scope, kpi__in=kpis, period_end__lt=today
+    )
+    latest = (
+        base.filter(kpi=OuterRef("kpi"), scope_id=OuterRef("scope_id"))
+        .order_by(_PERIOD_RANK, "-period_start")
+        .values("pk")[:1]
+    )
+    rows = base.filter(scope_id__in=list(scope_ids), pk=Subquery(latest))
+    return {(s.scope_id, s.kpi): s for s in rows}
+
+
+def cost_avoidance_to_date(consortium, scope, scope_id):
+    """The sum of the monthly cost avoidance snapshots so far."""
+    total = KpiSnapshot.objects.filter(
+        consortium=consortium,
+        scope=scope,
+        scope_id=scope_id,
+        kpi="cost_avoidance",
+        period=Period.MONTH,
+        period_end__lt=timezone.localdate(),
+    ).aggregate(total=Sum("value"))["total"]
+    return total
+
+
+def monthly_series(consortium, kpis, scopes, *, months=TREND_MONTHS):
+    """Monthly values of `kpis` for each (scope, scope_id) in `scopes`, the last `months`:
+    {(kpi, scope, scope_id): [(period_start, value)]}. One query."""
+    today = timezone.localdate()
+    since = today.replace(day=1)
+    for _ in range(months):
+        since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
+    match = Q()
+    for scope, scope_id in scopes:
+        match |= Q(scope=scope, scope_id=scope_id)
+    rows = (
+        KpiSnapshot.objects.filter(
+            match,
+            consortium=consortium,
+            kpi__in=kpis,
+            period=Period.MONTH,
+            period_start__gte=since,
+            period_end__lt=today,
+        )
+        .order_by("period_start")
+        .values_list("kpi", "scope", "scope_id", "period_start", "value")
+    )
+    series = {}
+    for kpi, scope, scope_id, start, value in rows:
+        series.setdefault((kpi, scope, scope_id), []).append((start, value))
+    return series
+
+
+def provider_snapshots_visible(actor, provider):
+    """Whether the actor may see this provider's performance."""
+    if actor.is_provider:
+        return provider.pk == actor.organisation.pk
+    return providers_for(actor).filter(pk=provider.pk).exists()
+
+
+# --- The actor's own placements, grouped in the database --------------------------------
+
+
+def _current_fee():
+    """A placement's weekly fee today: the latest fee change in effect, else the awarded fee."""
+    latest = (
+        FeeChange.objects.filter(placement=OuterRef("pk"), effective_date__lte=timezone.localdate())
+        .order_by("-effective_date", "-pk")
+        .values("weekly_fee")[:1]
+    )
+    return Coalesce(
+        Subquery(latest, output_field=DecimalField(max_digits=9, decimal_places=2)),
+        "weekly_fee",
+    )
+
+
+def _needs_total(prefix="request__needs"):
+    total = Value(0)
+    for code in INDICATOR_CODES:
+        total = total + Coalesce(Cast(KeyTextTransform(code, prefix), IntegerField()), Value(0))
+    return total
+
+
+def current_placements(actor, provider=None):
+    """The placements the actor's boroughs hold today (awarded or started, not ended)."""
+    qs = Placement.objects.filter(
+        borough__in=boroughs_of(actor),
+        status__in=[Placement.Status.AWARDED, Placement.Status.STARTED],
+    )
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    return qs
+
+
+def spend_by(actor, field, provider=None):
+    """Current weekly spend and placements, grouped by `field` ("lot__name", "provider__name")."""
+    return list(
+        current_placements(actor, provider)
+        .annotate(fee_now=_current_fee())
+        .values(field)
+        .annotate(weekly=Sum("fee_now"), placements=Count("pk"))
+        .order_by(field)
+        .values_list(field, "weekly", "placements")
+    )
+
+
+def fee_against_need(actor, provider=None):
+    """(placement, child reference, borough, provider, total needs score, weekly fee) for the
+    current placements made from a request (whose needs were scored). One query."""
+    return list(
+        current_placements(actor, provider)
+        .filter(request__isnull=False)
+        .annotate(fee_now=_current_fee(), needs_total=_needs_total())
+        .order_by("needs_total", "fee_now", "pk")
+        .values_list(
+            "pk", "child_reference", "borough__name", "provider__name", "needs_total", "fee_now"
+        )
+    )
+
+
+def outliers(points):
+    """The indexes of points whose fee per need point lies beyond 1.5 interquartile ranges."""
+    ratios = [(i, fee / needs) for i, (needs, fee) in enumerate(points) if needs]
+    if len(ratios) < 4:
+        return set()
+    values = sorted(r for _, r in ratios)
+
+    def quantile(q):
+        position = (len(values) - 1) * q
+        low = int(position)
+        high = min(low + 1, len(values) - 1)
+        return values[low] + (values[high] - values[low]) * Decimal(str(position - low))
+
+    q1, q3 = quantile(0.25), quantile(0.75)
+    spread = (q3 - q1) * Decimal("1.5")
+    return {i for i, r in ratios if r < q1 - spread or r > q3 + spread}
+
+
+# --- Visits, plans and quality ----------------------------------------------------------
+
+
+def overdue_visits(actor, limit=20):
+    """Scheduled visits past their due date: from the visits part when it is there."""
+    try:
+        from monitoring.services.visits import overdue_visits as visits_selector
+    except ImportError:
+        visits_selector = None
+    if visits_selector is not None:
+        return list(visits_selector(actor).order_by("due_date", "pk")[:limit])
+    consortium = consortium_of(actor)
+    if consortium is None:
+        return []
+    return list(
+        MonitoringVisit.objects.filter(
+            consortium=consortium,
+            status=MonitoringVisit.Status.SCHEDULED,
+            due_date__lt=timezone.localdate(),
+        )
+        .select_related("provider", "service")
+        .order_by("due_date", "pk")[:limit]
+    )
+
+
+def provider_visits(actor, provider, consortium, limit=20):
+    return list(
+        MonitoringVisit.objects.filter(provider=provider, consortium=consortium)
+        .select_related("service")
+        .order_by("-due_date", "-pk")[:limit]
+    )
+
+
+def provider_plans(actor, provider, consortium, limit=20):
+    """A borough's commissioners see the plans of their own borough and the consortium's
+    own; the admin and the provider see all of them."""
+    plans = CorrectiveActionPlan.objects.filter(provider=provider, consortium=consortium)
+    if actor.is_borough:
+        plans = plans.filter(Q(borough=actor.organisation) | Q(borough__isnull=True))
+    return list(plans.select_related("borough").order_by("-pk")[:limit])
+
+
+def quality_history(provider, consortium, limit=12):
+    return list(
+        QualityScore.objects.filter(provider=provider, consortium=consortium).order_by(
+            "-computed_at", "-pk"
+        )[:limit]
+    )
+
+
+# --- Market position --------------------------------------------------------------------
+
+OPEN_REQUEST = [
+    PlacementRequest.Status.OPEN,
+    PlacementRequest.Status.CLOSED,
+    PlacementRequest.Status.SHORTLISTED,
+]
+
+
+def _needs_sums(prefix):
+    return {
+        code: Coalesce(Sum(Cast(KeyTextTransform(code, prefix), IntegerField())), Value(0))
+        for code in INDICATOR_CODES
+    }
+
+
+def market_demand(actor):
+    """Needs by lot and placing borough: open requests and current placements, with the sum
+    of each Valuing Care score. Two queries. A borough sees its own rows only."""
+    boroughs = boroughs_of(actor)
+    requests = (
+        PlacementRequest.objects.filter(borough__in=boroughs, status__in=OPEN_REQUEST)
+        .values("lot__name", "borough__name")
+        .annotate(children=Count("pk"), **_needs_sums("needs"))
+        .order_by("lot__name", "borough__name")
+    )
+    placements = (
+        Placement.objects.filter(
+            borough__in=boroughs,
+            status__in=[Placement.Status.AWARDED, Placement.Status.STARTED],
+        )
+        .values("lot__name", "borough__name")
+        .annotate(children=Count("pk"), **_needs_sums("request__needs"))
+        .order_by("lot__name", "borough__name")
+    )
+    rows = {}
+    for kind, qs in (("requests", requests), ("placements", placements)):
+        for r in qs:
+            key = (r["lot__name"] or "No lot", r["borough__name"])
+            row = rows.setdefault(
+                key,
+                {"requests": 0, "placements": 0, "needs": dict.fromkeys(INDICATOR_CODES, 0)},
+            )
+            row[kind] += r["children"]
+            for code in INDICATOR_CODES:
+                row["needs"][code] += r[code]
+    return [
+        {"lot": lot, "area": area, **row, "needs_list": [row["needs"][c] for c in INDICATOR_CODES]}
+        for (lot, area), row in sorted(rows.items())
+    ]
+
+
+def market_supply(actor):
+    """Capacity by lot and area: the services of providers actively enrolled on each of the
+    consortium's lots, their registered places and vacancies. One query."""
+    consortium = consortium_of(actor)
+    if consortium is None:
+        return []
+    return list(
+        Enrolment.objects.filter(
+            lot__consortium=consortium,
+            status=Enrolment.Status.ACTIVE,
+            provider__services__is_active=True,
+        )
+        .values("lot__name", "provider__services__local_authority")
+        .annotate(
+            services=Count("provider__services", distinct=True),
+            places=Sum("provider__services__registered_places"),
+            vacancies=Sum("provider__services__vacancies"),
+        )
+        .order_by("lot__name", "provider__services__local_authority")
+        .values_list(
+            "lot__name", "provider__services__local_authority", "services", "places", "vacancies"
+        )
+    )
+
+
+GAP_FIELDS = ("requests", "placements", "places", "vacancies")
+
+
+def market_gaps(demand, supply):
+    """Per lot: children waiting (open requests) against vacancies, and children placed
+    against registered places."""
+    lots = {}
+    for row in demand:
+        lot = lots.setdefault(row["lot"], dict.fromkeys(GAP_FIELDS, 0))
+        lot["requests"] += row["requests"]
+        lot["placements"] += row["placements"]
+    for lot_name, _area, _services, places, vacancies in supply:
+        lot = lots.setdefault(lot_name, dict.fromkeys(GAP_FIELDS, 0))
+        lot["places"] += places or 0
+        lot["vacancies"] += vacancies or 0
+    return [
+        {"lot": name, **v, "gap": max(v["requests"] - v["vacancies"], 0)}
+        for name, v in sorted(lots.items())
+    ]
+
+
+NEED_LABELS = [INDICATOR_LABELS[c] for c in INDICATOR_CODES]

@@ -1,0 +1,527 @@
+"""The dashboards: a borough commissioner's, the consortium admin's, a provider's performance,
+and the market position statement. They read KPI snapshots (computed by the workers) and group
+the actor's own placements in the database; nothing here computes a KPI.
+
+Every chart is drawn by static/js/charts.js from a JSON data island, has the same figures in a
+table beneath it, and downloads as CSV with ?format=csv&chart=<name>. Without JavaScript the
+tables are the page."""
+
+import csv
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from dps.decorators import actor_required
+from dps.models import Organisation
+from dps.tenancy import get_or_404
+
+from .. import selectors_dashboards as sel
+
+Scope = sel.Scope
+Kind = Organisation.Kind
+RAG_TAGS = {"green": ("Green", "govuk-tag--green"), "amber": ("Amber", "govuk-tag--yellow")}
+RAG_TAGS["red"] = ("Red", "govuk-tag--red")
+
+
+@dataclass
+class Chart:
+    """One chart: its figures as a table (columns, rows of display text, rows of raw values
+    for the CSV) and, when it is drawn, the Chart.js type and data."""
+
+    name: str
+    title: str
+    columns: list
+    rows: list = field(default_factory=list)
+    raw: list = field(default_factory=list)
+    kind: str | None = None
+    data: dict = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def script_id(self):
+        return f"chart-data-{self.name}"
+
+    def add(self, display, raw=None):
+        self.rows.append(display)
+        self.raw.append(display if raw is None else raw)
+
+    @property
+    def config(self):
+        return {"type": self.kind, "title": self.title, **self.data}
+
+
+def csv_response(chart):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chart.name}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(chart.columns)
+    for row in chart.raw:
+        writer.writerow(["" if v is None else v for v in row])
+    return response
+
+
+def respond(request, template, context, charts, status=200):
+    """The page, or one of its charts as CSV."""
+    if request.GET.get("format") == "csv":
+        wanted = request.GET.get("chart")
+        for chart in charts:
+            if chart.name == wanted:
+                return csv_response(chart)
+        raise Http404("No such chart.")
+    return render(request, template, {**context, "charts": charts}, status=status)
+
+
+def rag(snapshot):
+    if snapshot is None or not snapshot.rag:
+        return None
+    label, css = RAG_TAGS.get(snapshot.rag, (snapshot.rag.capitalize(), "govuk-tag--grey"))
+    return {"label": label, "css": css}
+
+
+def figure(snapshot, info):
+    value = snapshot.value if snapshot else None
+    return sel.format_value(value, info.unit)
+
+
+def period_label(snapshot):
+    if snapshot is None:
+        return ""
+    if snapshot.period == sel.Period.MONTH:
+        return snapshot.period_start.strftime("%B %Y")
+    if snapshot.period == sel.Period.QUARTER:
+        return f"Quarter from {snapshot.period_start:%B %Y}"
+    return f"Year from {snapshot.period_start:%B %Y}"
+
+
+def money(value):
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def number(value):
+    return None if value is None else float(value)
+
+
+# --- Pieces shared by the dashboards ----------------------------------------------------
+
+
+def headline_rows(consortium, scope, scope_id, compare=True):
+    """One row per headline KPI: the scope's latest complete figure, its RAG and period, and
+    the consortium's figure beside it."""
+    own = sel.latest_snapshots(consortium, scope, [scope_id], sel.HEADLINE)
+    whole = (
+        sel.latest_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.HEADLINE)
+        if compare
+        else {}
+    )
+    rows = []
+    for code in sel.HEADLINE:
+        info = sel.kpi_info(code)
+        snap = own.get((scope_id, code))
+        other = whole.get((consortium.pk, code))
+        rows.append(
+            {
+                "info": info,
+                "value": figure(snap, info),
+                "rag": rag(snap),
+                "period": period_label(snap),
+                "consortium": figure(other, info) if compare else None,
+            }
+        )
+    return rows
+
+
+def trend_charts(consortium, series_scopes):
+    """A line chart per trend KPI: each (label, scope, scope_id) a line, month by month."""
+    scopes = [(scope, scope_id) for _label, scope, scope_id in series_scopes]
+    series = sel.monthly_series(consortium, sel.TRENDS, scopes)
+    charts = []
+    for code in sel.TRENDS:
+        info = sel.kpi_info(code)
+        lines = [
+            (label, dict(series.get((code, scope, scope_id), [])))
+            for label, scope, scope_id in series_scopes
+        ]
+        months = sorted({month for _label, values in lines for month in values})
+        chart = Chart(
+            name=f"trend-{code.replace('_', '-')}",
+            title=f"{info.label}, month by month",
+            columns=["Month", *[label for label, _values in lines]],
+            kind="line",
+            data={
+                "labels": [m.strftime("%b %Y") for m in months],
+                "unit": info.unit,
+                "datasets": [
+                    {"label": label, "data": [number(values.get(m)) for m in months]}
+                    for label, values in lines
+                ],
+            },
+        )
+        for m in months:
+            chart.add(
+                [m.strftime("%B %Y")]
+                + [sel.format_value(values.get(m), info.unit) for _l, values in lines],
+                [m.isoformat()] + [values.get(m) for _l, values in lines],
+            )
+        if not months:
+            chart.note = "No monthly figures have been computed yet."
+        charts.append(chart)
+    return charts
+
+
+def spend_chart(actor, by, provider):
+    field_name, label = {"lot": ("lot__name", "Lot"), "provider": ("provider__name", "Provider")}[
+        by
+    ]
+    rows = sel.spend_by(actor, field_name, provider)
+    chart = Chart(
+        name=f"spend-by-{by}",
+        title=f"Current weekly spend by {by}",
+        columns=[label, "Placements", "Weekly spend (£)"],
+        kind="bar",
+        data={
+            "labels": [name or "None" for name, _w, _n in rows],
+            "unit": "pounds",
+            "datasets": [{"label": "Weekly spend", "data": [number(w) for _n, w, _c in rows]}],
+        },
+    )
+    for name, weekly, count in rows:
+        chart.add(
+            [name or "None", count, sel.format_value(weekly, "pounds")],
+            [name, count, money(weekly)],
+        )
+    if not rows:
+        chart.note = "No current placements."
+    return chart
+
+
+def scatter_chart(actor, provider, show_borough):
+    rows = sel.fee_against_need(actor, provider)
+    flagged = sel.outliers([(needs, fee) for _pk, _ref, _b, _p, needs, fee in rows])
+    columns = ["Placement", "Child reference"]
+    columns += ["Borough"] if show_borough else []
+    columns += ["Provider", "Total needs score", "Weekly fee (£)", "Outlier"]
+    chart = Chart(
+        name="fee-against-need",
+        title="Weekly fee against the total needs score",
+        columns=columns,
+        kind="scatter",
+        data={
+            "unit": "pounds",
+            "x_title": "Total needs score",
+            "y_title": "Weekly fee",
+            "datasets": [
+                {
+                    "label": "Placements",
+                    "data": [
+                        {"x": r[4], "y": number(r[5])}
+                        for i, r in enumerate(rows)
+                        if i not in flagged
+                    ],
+                },
+                {
+                    "label": "Outliers (fee per need point beyond 1.5 interquartile ranges)",
+                    "outlier": True,
+                    "data": [
+                        {"x": r[4], "y": number(r[5])} for i, r in enumerate(rows) if i in flagged
+                    ],
+                },
+            ],
+        },
+        note="An outlier's fee per need point is more than 1.5 interquartile ranges beyond the "
+        "middle half of these placements'.",
+    )
+    for i, (pk, ref, borough, provider_name, needs, fee) in enumerate(rows):
+        outlier = "Yes" if i in flagged else "No"
+        head = [pk, ref or "–"] + ([borough] if show_borough else [])
+        chart.add(
+            [*head, provider_name or "–", needs, sel.format_value(fee, "pounds"), outlier],
+            [*head, provider_name, needs, money(fee), outlier],
+        )
+    return chart
+
+
+def cost_avoidance_chart(consortium, scope, scope_id):
+    series = sel.monthly_series(consortium, ["cost_avoidance"], [(scope, scope_id)])
+    values = series.get(("cost_avoidance", scope, scope_id), [])
+    chart = Chart(
+        name="cost-avoidance",
+        title="Cost avoidance, month by month",
+        columns=["Month", "Cost avoidance (£)", "To date (£)"],
+        kind="bar",
+        data={
+            "labels": [m.strftime("%b %Y") for m, _v in values],
+            "unit": "pounds",
+            "datasets": [{"label": "Cost avoidance", "data": [number(v) for _m, v in values]}],
+        },
+    )
+    running = 0
+    for month, value in values:
+        running += value or 0
+        chart.add(
+            [
+                month.strftime("%B %Y"),
+                sel.format_value(value, "pounds"),
+                sel.format_value(running, "pounds"),
+            ],
+            [month.isoformat(), value, running],
+        )
+    if not values:
+        chart.note = "No cost avoidance has been computed yet."
+    return chart
+
+
+class ProviderFilter(forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, empty_label="All providers"
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = sel.providers_for(actor)
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+@actor_required(roles=sel.DASHBOARD_ROLES)
+def dashboard(request):
+    """The borough commissioner's dashboard, or the consortium admin's."""
+    actor = request.actor
+    consortium = sel.consortium_of(actor)
+    if consortium is None:
+        raise PermissionDenied
+    filter_form = ProviderFilter(request.GET or None, actor=actor)
+    provider = None
+    status = 200
+    if filter_form.is_bound:
+        if filter_form.is_valid():
+            provider = filter_form.cleaned_data["provider"]
+        else:
+            status = 400
+    is_admin = actor.is_consortium_admin
+    if is_admin:
+        scope, scope_id, own_label = Scope.CONSORTIUM, consortium.pk, consortium.name
+    else:
+        scope, scope_id, own_label = Scope.BOROUGH, actor.organisation.pk, actor.organisation.name
+    lines = [(own_label, scope, scope_id)]
+    if not is_admin:
+        lines.append((f"{consortium.name} (all boroughs)", Scope.CONSORTIUM, consortium.pk))
+    if provider is not None:
+        lines.append((f"{provider.name} (all boroughs)", Scope.PROVIDER, provider.pk))
+    charts = [
+        *trend_charts(consortium, lines),
+        spend_chart(actor, "lot", provider),
+        spend_chart(actor, "provider", provider),
+        scatter_chart(actor, provider, show_borough=is_admin),
+        cost_avoidance_chart(consortium, scope, scope_id),
+    ]
+    context = {
+        "consortium": consortium,
+        "own_label": own_label,
+        "is_admin": is_admin,
+        "compare": not is_admin,
+        "filter_form": filter_form,
+        "provider": provider,
+        "headlines": headline_rows(consortium, scope, scope_id, compare=not is_admin),
+        "cost_avoidance": sel.format_value(
+            sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
+        ),
+        "overdue_visits": sel.overdue_visits(actor),
+        "csv_query": f"provider={provider.pk}&" if provider else "",
+    }
+    if is_admin:
+        context["borough_table"] = borough_table(consortium)
+    return respond(request, "monitoring/dashboards/dashboard.html", context, charts, status)
+
+
+def borough_table(consortium):
+    boroughs = list(
+        Organisation.objects.filter(consortium=consortium, kind=Kind.BOROUGH).order_by("name")
+    )
+    snaps = sel.latest_snapshots(consortium, Scope.BOROUGH, [b.pk for b in boroughs], sel.HEADLINE)
+    infos = [sel.kpi_info(code) for code in sel.HEADLINE]
+    return {
+        "infos": infos,
+        "rows": [
+            {
+                "borough": b,
+                "cells": [
+                    {
+                        "value": figure(snaps.get((b.pk, i.code)), i),
+                        "rag": rag(snaps.get((b.pk, i.code))),
+                    }
+                    for i in infos
+                ],
+            }
+            for b in boroughs
+        ],
+    }
+
+
+def performance_context(actor, provider, consortium):
+    own = sel.latest_snapshots(consortium, Scope.PROVIDER, [provider.pk], sel.PROVIDER_KPIS)
+    compare = not actor.is_provider
+    whole = (
+        sel.latest_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.PROVIDER_KPIS)
+        if compare
+        else {}
+    )
+    kpis = []
+    for code in sel.PROVIDER_KPIS:
+        info = sel.kpi_info(code)
+        snap = own.get((provider.pk, code))
+        kpis.append(
+            {
+                "info": info,
+                "value": figure(snap, info),
+                "rag": rag(snap),
+                "period": period_label(snap),
+                "consortium": figure(whole.get((consortium.pk, code)), info),
+            }
+        )
+    scores = list(reversed(sel.quality_history(provider, consortium)))
+    chart = Chart(
+        name="quality-history",
+        title="Quality score over time",
+        columns=["Computed", "Total", "Inspection", "Outcomes", "Compliance", "Responsiveness"],
+        kind="line",
+        data={
+            "labels": [s.computed_at.strftime("%d %b %Y") for s in scores],
+            "unit": "points",
+            "datasets": [
+                {"label": "Total quality score", "data": [number(s.total) for s in scores]}
+            ],
+        },
+    )
+    for s in scores:
+        parts = [s.total, s.inspection, s.outcomes, s.compliance, s.responsiveness]
+        chart.add(
+            [s.computed_at.strftime("%d %B %Y")] + [f"{p:.1f}" for p in parts],
+            [s.computed_at.isoformat(), *parts],
+        )
+    if not scores:
+        chart.note = "No quality score has been computed yet."
+    trends = trend_charts(
+        consortium,
+        [(provider.name, Scope.PROVIDER, provider.pk)]
+        + (
+            [(f"{consortium.name} (all providers)", Scope.CONSORTIUM, consortium.pk)]
+            if compare
+            else []
+        ),
+    )
+    return {
+        "provider": provider,
+        "consortium": consortium,
+        "compare": compare,
+        "kpis": kpis,
+        "visits": sel.provider_visits(actor, provider, consortium),
+        "plans": sel.provider_plans(actor, provider, consortium),
+    }, [chart, *trends]
+
+
+@actor_required(roles=sel.DASHBOARD_ROLES)
+def provider_performance(request, pk):
+    actor = request.actor
+    consortium = sel.consortium_of(actor)
+    provider = get_or_404(sel.providers_for(actor), pk=pk)
+    context, charts = performance_context(actor, provider, consortium)
+    return respond(request, "monitoring/dashboards/performance.html", context, charts)
+
+
+class ConsortiumChoice(forms.Form):
+    consortium = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consortium"].queryset = sel.provider_consortia(provider)
+
+
+@actor_required(kinds={Kind.PROVIDER}, roles=sel.PROVIDER_ROLES)
+def own_performance(request):
+    actor = request.actor
+    provider = actor.organisation
+    choice = ConsortiumChoice(
+        request.GET if "consortium" in request.GET else None, provider=provider
+    )
+    consortia = list(choice.fields["consortium"].queryset)
+    status = 200
+    consortium = consortia[0] if consortia else None
+    if choice.is_bound:
+        if choice.is_valid():
+            consortium = choice.cleaned_data["consortium"]
+        else:
+            status = 400
+    if consortium is None:
+        return render(
+            request,
+            "monitoring/dashboards/performance.html",
+            {"provider": provider, "not_enrolled": True},
+        )
+    context, charts = performance_context(actor, provider, consortium)
+    context.update(
+        choice=choice if len(consortia) > 1 else None,
+        csv_query=f"consortium={consortium.pk}&" if len(consortia) > 1 else "",
+    )
+    return respond(request, "monitoring/dashboards/performance.html", context, charts, status)
+
+
+@actor_required(roles=sel.DASHBOARD_ROLES)
+def market_position(request):
+    actor = request.actor
+    demand = sel.market_demand(actor)
+    supply = sel.market_supply(actor)
+    gaps = sel.market_gaps(demand, supply)
+    gap_chart = Chart(
+        name="market-gaps",
+        title="Children waiting and placed against vacancies and places, by lot",
+        columns=[
+            "Lot",
+            "Open requests",
+            "Vacancies",
+            "Current placements",
+            "Registered places",
+            "Gap (requests beyond vacancies)",
+        ],
+        kind="bar",
+        data={
+            "labels": [g["lot"] for g in gaps],
+            "unit": "count",
+            "datasets": [
+                {"label": "Open requests", "data": [g["requests"] for g in gaps]},
+                {"label": "Vacancies", "data": [g["vacancies"] for g in gaps]},
+            ],
+        },
+    )
+    for g in gaps:
+        gap_chart.add(
+            [g["lot"], g["requests"], g["vacancies"], g["placements"], g["places"], g["gap"]]
+        )
+    demand_table = Chart(
+        name="market-needs",
+        title="Needs of open requests and current placements, by lot and placing borough",
+        columns=["Lot", "Borough", "Open requests", "Current placements", *sel.NEED_LABELS],
+    )
+    for row in demand:
+        demand_table.add(
+            [row["lot"], row["area"], row["requests"], row["placements"], *row["needs_list"]]
+        )
+    supply_table = Chart(
+        name="market-capacity",
+        title="Enrolled capacity by lot and local authority",
+        columns=["Lot", "Local authority", "Services", "Registered places", "Vacancies"],
+    )
+    for lot, area, services, places, vacancies in supply:
+        supply_table.add([lot, area or "Not given", services, places or 0, vacancies or 0])
+    context = {"is_admin": actor.is_consortium_admin, "consortium": sel.consortium_of(actor)}
+    return respond(
+        request,
+        "monitoring/dashboards/market.html",
+        context,
+        [gap_chart, demand_table, supply_table],
+    )
