@@ -58,9 +58,10 @@ LOTS = {
     ),
     "parent-and-child": (6, (16, 17), 3100, (84, 140), Service.Type.PARENT_AND_CHILD, "R1"),
 }
-# DfE reasons: a move the care plan meant, one it did not, and leaving care.
-PLANNED_MOVE = ["CARPL", "CARPL", "LAREQ"]
-UNPLANNED_MOVE = ["CREQB", "CREQB", "CREQO", "CHILD", "ALLEG", "STAND", "CLOSE"]
+# DfE reasons: a move the care plan meant, one it did not, and leaving care (planned and not,
+# as the SSDA903 import reads them).
+PLANNED_MOVE = ["CARPL"]
+UNPLANNED_MOVE = ["CREQB", "CREQB", "CREQO", "CHILD", "LAREQ", "ALLEG", "STAND", "CLOSE"]
 PLANNED_LEAVING = [
     ("E4A", "Returned home to parents"),
     ("E13", "Went to live with relatives"),
@@ -68,7 +69,7 @@ PLANNED_LEAVING = [
     ("E17", "Staying put with their carers"),
     ("E45", "Special guardianship with relatives"),
 ]
-UNPLANNED_LEAVING = [("E4B", "Returned home, not as planned"), ("E6", "Independent living")]
+UNPLANNED_LEAVING = [("E4B", "Returned home, not as planned"), ("E9", "Sentenced to custody")]
 MOVED_ON = "Another placement"
 PROGRESS_NOTES = {
     Progress.ACHIEVED: "The outcome agreed has been met.",
