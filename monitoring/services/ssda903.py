@@ -315,7 +315,7 @@ def _episode(line, cell, known):
     dec = parse_date(cell("DEC"), "DEC")
     if dec is not None and dec < decom:
         raise RowError(f"DEC {dec:%d/%m/%Y} is before DECOM {decom:%d/%m/%Y}.")
-    rne = _code(cell("RNE"), 1)
+    rne = _code(cell("RNE"), 10)
     if rne not in RNE_CODES:
         raise RowError(f"Unknown RNE “{cell('RNE')}”: expected one of S, L, P, B, T, U.")
     if reference not in known:

@@ -307,6 +307,10 @@ def test_a_known_child_needs_no_header_row(world):
             "C1,01/04/2024,Q,V2,N1,K2,PR4,,,,,,",
             "Unknown RNE “Q”: expected one of S, L, P, B, T, U.",
         ),
+        (
+            "C1,01/04/2024,SP,V2,N1,K2,PR4,,,,,,",
+            "Unknown RNE “SP”: expected one of S, L, P, B, T, U.",
+        ),
         ("C1,01/04/2024,S,V2,N1,K2,PR4,soon,,,,,", "Unreadable DEC “soon”."),
     ],
 )
