@@ -17,7 +17,7 @@ from django.db.models.functions import Cast
 
 from dps.models import AuditEvent
 from monitoring.models import MonitoringVisit
-from providers.models import MANDATORY_TYPES, Enrolment, Service
+from providers.models import MANDATORY_TYPES, Enrolment, OfstedRating, Service
 from providers.selectors.quality import RATING_POINTS, SCORED_STATUSES
 
 from . import ALL_PERIODS, CONSORTIUM, PROVIDER, SERVICE, Kpi, grouped, register
@@ -73,6 +73,8 @@ def rating_points(key):
         *[
             When(**{f"detail__{key}__rating": rating, "then": Value(points)})
             for rating, points in RATING_POINTS.items()
+            # "Not yet inspected" is no grade: a change to or from it is neither way.
+            if rating != OfstedRating.NOT_YET_INSPECTED
         ],
         default=Value(None),
         output_field=IntegerField(),

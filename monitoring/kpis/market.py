@@ -10,14 +10,15 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FloatField,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
 
 from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
 
@@ -179,10 +180,11 @@ def median_valid_bid():
 
 
 def cost_avoidance(scope, periods, today):
+    # Weeks may be fractional (45 days are 45/7 weeks): computed in decimals, not integers.
     planned_weeks = Coalesce(
-        "request__duration_weeks",
-        DaysBetween("planned_end_date", "began") / 7,
-        output_field=IntegerField(),
+        Cast("request__duration_weeks", FloatField()),
+        Cast(DaysBetween("planned_end_date", "began"), FloatField()) / Value(7.0),
+        output_field=FloatField(),
     )
     queryset = (
         placements()

@@ -103,12 +103,6 @@ def test_ofsted_downgrades(world, enrolled):
     ]
 
 
-@pytest.mark.xfail(
-    reason="lead: ofsted_downgrades scores 'not yet inspected' as 50 points (RATING_POINTS), so "
-    "Good -> Not yet inspected counts as a downgrade; docs/kpis.md's scale has only the four "
-    "inspection grades (Outstanding 100, Good 75, Requires improvement 40, Inadequate 0)",
-    strict=True,
-)
 def test_ofsted_downgrades_count_only_graded_ratings(world, enrolled):
     # Good -> not yet inspected (a re-registered service): no grade of fewer points: 0.
     service = ServiceFactory(provider=world.provider_a)

@@ -279,11 +279,6 @@ def test_cost_avoidance(world):
     assert values("cost_avoidance", "provider", [Q1], world.provider_b.pk) == [Decimal("-400.0000")]
 
 
-@pytest.mark.xfail(
-    reason="lead: cost_avoidance takes (planned end - began) / 7 as whole weeks (integer "
-    "division truncates 45 / 7 to 6, giving 600); docs/kpis.md gives (planned end - began) / 7",
-    strict=True,
-)
 def test_cost_avoidance_planned_weeks_need_not_be_whole(world):
     # No expected duration: 1 February to 17 March = 45 days = 45 / 7 weeks (the documented
     # "(planned end - began) / 7"); median 1,000 - awarded 900 = 100: 100 x 45 / 7 = 642.8571.
