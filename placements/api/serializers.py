@@ -604,10 +604,14 @@ class YoungPersonViewSerializer(serializers.Serializer):
 
 class PlacementSerializer(serializers.ModelSerializer):
     borough_name = serializers.CharField(source="borough.name")
-    provider_name = serializers.CharField(source="provider.name")
-    service_name = serializers.CharField(source="service.name")
+    provider_name = serializers.CharField(source="provider.name", allow_null=True, default=None)
+    service_name = serializers.CharField(source="service.name", allow_null=True, default=None)
     lot_name = serializers.CharField(source="lot.name", allow_null=True, default=None)
     status = status_field(Placement.Status.choices)
+    source = status_field(Placement.Source.choices)
+    end_reason = serializers.CharField(
+        read_only=True, help_text="The DfE SSDA903 reason code (REC or REASON_PLACE_CHANGE)."
+    )
     award_reason = serializers.SerializerMethodField(
         help_text="Why a bid other than the top-ranked one was chosen (the borough's own)."
     )
@@ -633,6 +637,12 @@ class PlacementSerializer(serializers.ModelSerializer):
             "status",
             "awarded_at",
             "award_reason",
+            "source",
+            "spot_provider_name",
+            "end_date",
+            "end_planned",
+            "end_reason",
+            "destination",
         ]
         read_only_fields = fields
 

@@ -54,6 +54,8 @@ class Placement(models.Model):
         "providers.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     child_reference = models.CharField(max_length=40, blank=True)
+    # A spot purchase from a provider not on the DPS: its name, as the borough gives it.
+    spot_provider_name = models.CharField(max_length=200, blank=True)
     weekly_fee = models.DecimalField(max_digits=9, decimal_places=2)
     start_date = models.DateField()
     planned_end_date = models.DateField(null=True, blank=True)

@@ -13,6 +13,8 @@ from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form
 from dps.tenancy import get_or_404
+from monitoring.services import lifecycle as lifecycle_services
+from monitoring.ssda903_codes import end_reason_label
 from providers.needs import DOMAINS
 
 from ..forms_requests import StartForm
@@ -40,7 +42,10 @@ def placement_list(request):
     return render(
         request,
         "placements/placements/list.html",
-        {"page": paginate(request, placements)},
+        {
+            "page": paginate(request, placements),
+            "can_record": lifecycle_services.can_record(actor),
+        },
     )
 
 
@@ -64,10 +69,16 @@ def placement_detail(request, pk):
             messages.success(request, "The start is recorded: the child is placed.")
             return redirect("placements:placement_detail", pk=pk)
     outcomes = (placement.request.outcomes or {}) if placement.request else {}
+    can_record = lifecycle_services.can_record(actor, placement)
     context = {
         "placement": placement,
         "outcome_rows": [(label, outcomes[c]) for c, label in DOMAINS if outcomes.get(c)],
         "is_borough": actor.is_borough,
+        "events": lifecycle_services.placement_events(placement, for_borough=actor.is_borough),
+        "can_review": can_record and placement.status == Placement.Status.STARTED,
+        "can_change_fee": can_record and placement.status != Placement.Status.AWARDED,
+        "can_end": can_record and placement.status == Placement.Status.STARTED,
+        "end_reason_label": end_reason_label(placement.end_reason),
     }
     if form is None:
         return render(request, "placements/placements/detail.html", context)

@@ -1,0 +1,593 @@
+"""A placement over time, as the borough's placement officers record it: reviews (the twelve
+needs re-scored, progress on each desired outcome, education), changes of the weekly fee, the
+ending, and placements bought outside the DPS (spot purchases). The provider and the borough's
+commissioners read them (`placement_events`); only the borough's officers write.
+
+Each change is dated, attributed (recorded_by, or the audit event) and audited."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from dps.models import AuditEvent
+from dps.services import DomainError
+from dps.services.audit import audit_record
+from placements.models import Child, Placement
+from placements.selectors import can_write_requests
+from providers.models import Enrolment, Lot, Service
+from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
+
+from ..models import EducationStatus, FeeChange, PlacementReview
+from ..ssda903_codes import END_REASONS, end_reason_label
+
+Progress = PlacementReview.Progress
+DOMAIN_LABELS = dict(DOMAINS)
+SCHOOL = {EducationStatus.ATTENDING, EducationStatus.NOT_ATTENDING}
+POST_16 = {EducationStatus.EET, EducationStatus.NEET}
+MAX_FEE = Decimal("9999999.99")
+MAX_NOTE = 2000
+
+
+def can_record(actor, placement=None):
+    """The borough's placement officers (and its case systems with the write scope)."""
+    if not can_write_requests(actor):
+        return False
+    return placement is None or placement.borough_id == actor.organisation.pk
+
+
+def _require_officer(actor, placement=None):
+    if not can_record(actor, placement):
+        raise PermissionDenied("Only the borough's placement officers can record this.")
+
+
+def _lock(placement):
+    return Placement.objects.select_for_update().get(pk=placement.pk)
+
+
+def started_on(placement):
+    return placement.actual_start_date or placement.start_date
+
+
+def _date(value, field, what):
+    if value is None:
+        raise DomainError(f"Enter the {what}.", field)
+    if not isinstance(value, date):
+        raise DomainError(f"Enter the {what} as a date.", field)
+    return value
+
+
+def _not_future(value, field, what):
+    if value > timezone.localdate():
+        raise DomainError(f"The {what} cannot be in the future.", field)
+
+
+def _fee(value, field="weekly_fee"):
+    try:
+        fee = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError("Enter the weekly fee in pounds, like 3500.00.", field) from None
+    if not fee.is_finite() or fee <= 0:
+        raise DomainError("The weekly fee must be more than £0.", field)
+    if fee > MAX_FEE:
+        raise DomainError("The weekly fee is too large.", field)
+    return fee
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def desired_outcome_domains(placement):
+    """The domains the request set desired outcomes for (none for a spot purchase)."""
+    outcomes = (placement.request.outcomes or {}) if placement.request_id else {}
+    return [code for code, _ in DOMAINS if (outcomes.get(code) or "").strip()]
+
+
+def age_on(placement, on):
+    """The child's age on a day: from the date of birth if known, else from the age on the
+    request, counted on from the placement's start. None if unknown."""
+    child = placement.child
+    if child is not None and child.date_of_birth:
+        born = child.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if placement.request_id and placement.request.age is not None:
+        start = started_on(placement)
+        years = on.year - start.year - ((on.month, on.day) < (start.month, start.day))
+        return placement.request.age + max(years, 0)
+    return None
+
+
+def _needs(needs):
+    if not isinstance(needs, dict):
+        raise DomainError("Score each of the twelve needs from 0 to 3.", "needs")
+    unknown = sorted(set(needs) - set(INDICATOR_CODES))
+    if unknown:
+        raise DomainError(f"Unknown need: {unknown[0]}.", "needs")
+    cleaned = {}
+    for code in INDICATOR_CODES:
+        score = needs.get(code)
+        if isinstance(score, str) and score.strip().isdigit():
+            score = int(score)
+        if score is None or score == "":
+            raise DomainError(f"Score {INDICATOR_LABELS[code].lower()} from 0 to 3.", "needs")
+        if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= MAX_SCORE:
+            raise DomainError(f"{INDICATOR_LABELS[code]}: the score must be 0 to 3.", "needs")
+        cleaned[code] = score
+    return cleaned
+
+
+def _outcomes_progress(placement, progress):
+    if progress is None:
+        progress = {}
+    if not isinstance(progress, dict):
+        raise DomainError("Give the progress on each desired outcome.", "outcomes_progress")
+    unknown = sorted(set(progress) - set(DOMAIN_LABELS))
+    if unknown:
+        raise DomainError(f"Unknown outcome domain: {unknown[0]}.", "outcomes_progress")
+    cleaned = {}
+    for code in desired_outcome_domains(placement):
+        if not progress.get(code):
+            raise DomainError(
+                f"Give the progress on the desired outcome for {DOMAIN_LABELS[code]}.",
+                "outcomes_progress",
+            )
+    for code, _label in DOMAINS:
+        entry = progress.get(code)
+        if not entry:
+            continue
+        if isinstance(entry, str):
+            entry = {"progress": entry}
+        if not isinstance(entry, dict):
+            raise DomainError(
+                f"{DOMAIN_LABELS[code]}: give the progress and a note.", "outcomes_progress"
+            )
+        value = entry.get("progress")
+        if value not in Progress.values:
+            raise DomainError(
+                f"{DOMAIN_LABELS[code]}: choose achieved, improving, no change or worse.",
+                "outcomes_progress",
+            )
+        note = entry.get("note") or ""
+        if not isinstance(note, str) or len(note) > MAX_NOTE:
+            raise DomainError(
+                f"{DOMAIN_LABELS[code]}: the note must be text of {MAX_NOTE} characters or fewer.",
+                "outcomes_progress",
+            )
+        cleaned[code] = {"progress": value, "note": note.strip()}
+    return cleaned
+
+
+def _education(placement, on, status, attendance):
+    if status not in EducationStatus.values:
+        raise DomainError("Choose the child's education status.", "education_status")
+    age = age_on(placement, on)
+    if age is not None and age >= 16 and status not in POST_16:
+        raise DomainError(
+            "The young person is 16 or over: say whether they are in education, employment or "
+            "training.",
+            "education_status",
+        )
+    if age is not None and 5 <= age < 16 and status not in SCHOOL:
+        raise DomainError(
+            "The child is of school age: say whether they are attending school.",
+            "education_status",
+        )
+    if status in SCHOOL:
+        if attendance is None and status == EducationStatus.ATTENDING:
+            raise DomainError("Enter the school attendance, in percent.", "attendance_percent")
+        if attendance is not None and (
+            not isinstance(attendance, int)
+            or isinstance(attendance, bool)
+            or not 0 <= attendance <= 100
+        ):
+            raise DomainError("The attendance must be 0 to 100 percent.", "attendance_percent")
+        return attendance
+    if attendance is not None:
+        raise DomainError(
+            "School attendance is recorded only for a child of school age.", "attendance_percent"
+        )
+    return None
+
+
+@transaction.atomic
+def review_record(
+    *,
+    actor,
+    placement,
+    review_date,
+    needs,
+    outcomes_progress,
+    education_status,
+    attendance_percent=None,
+    notes="",
+    request=None,
+):
+    """Record a review of a started placement: the twelve needs re-scored, progress on each
+    desired outcome, and the child's education."""
+    _require_officer(actor, placement)
+    placement = _lock(placement)
+    if placement.status != Placement.Status.STARTED:
+        raise DomainError("Reviews are recorded for a placement that has started and not ended.")
+    review_date = _date(review_date, "review_date", "date of the review")
+    if placement.actual_start_date and review_date < placement.actual_start_date:
+        raise DomainError("The review cannot be before the placement started.", "review_date")
+    _not_future(review_date, "review_date", "review date")
+    needs = _needs(needs)
+    progress = _outcomes_progress(placement, outcomes_progress)
+    attendance = _education(placement, review_date, education_status, attendance_percent)
+    notes = (notes or "").strip()
+    review = PlacementReview.objects.create(
+        placement=placement,
+        review_date=review_date,
+        needs=needs,
+        needs_total=sum(needs.values()),
+        outcomes_progress=progress,
+        education_status=education_status,
+        attendance_percent=attendance,
+        notes=notes,
+        recorded_by=actor.user,
+    )
+    audit_record(
+        actor=actor,
+        action="placement.review_recorded",
+        obj=placement,
+        request=request,
+        detail={
+            "review": review.pk,
+            "review_date": review_date.isoformat(),
+            "needs_total": review.needs_total,
+            "education_status": education_status,
+        },
+    )
+    return review
+
+
+# --- Fee changes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason, request=None):
+    """Change the weekly fee from a date. The placement's fee becomes the latest effective one;
+    every change is kept (the award's fee stays on the bid and in the audit log)."""
+    _require_officer(actor, placement)
+    placement = _lock(placement)
+    effective_date = _date(effective_date, "effective_date", "date the new fee applies from")
+    if effective_date < started_on(placement):
+        raise DomainError(
+            "The new fee cannot apply before the placement started.", "effective_date"
+        )
+    if placement.end_date and effective_date > placement.end_date:
+        raise DomainError("The new fee cannot apply after the placement ended.", "effective_date")
+    _not_future(effective_date, "effective_date", "date the new fee applies from")
+    fee = _fee(weekly_fee)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the fee changes.", "reason")
+    previous = placement.weekly_fee
+    change = FeeChange.objects.create(
+        placement=placement,
+        effective_date=effective_date,
+        weekly_fee=fee,
+        reason=reason,
+        recorded_by=actor.user,
+    )
+    latest = FeeChange.objects.filter(placement=placement).order_by("-effective_date", "-id")[0]
+    placement.weekly_fee = latest.weekly_fee
+    placement.save(update_fields=["weekly_fee"])
+    audit_record(
+        actor=actor,
+        action="placement.fee_changed",
+        obj=placement,
+        request=request,
+        detail={
+            "fee_change": change.pk,
+            "effective_date": effective_date.isoformat(),
+            "weekly_fee": str(fee),
+            "previous_weekly_fee": str(previous),
+        },
+    )
+    return change
+
+
+# --- The ending -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_end_record(
+    *, actor, placement, end_date, planned, reason, destination="", request=None
+):
+    """End a started placement: when, planned or not, why (a DfE SSDA903 code) and where the
+    child went. The request stays placed: the placement was made."""
+    _require_officer(actor, placement)
+    placement = _lock(placement)
+    if placement.status == Placement.Status.ENDED:
+        raise DomainError("This placement has already ended.")
+    if placement.status != Placement.Status.STARTED:
+        raise DomainError("Record the start before the ending.")
+    end_date = _date(end_date, "end_date", "date the placement ended")
+    if end_date < started_on(placement):
+        raise DomainError("The placement cannot end before it started.", "end_date")
+    _not_future(end_date, "end_date", "end date")
+    if planned is None:
+        raise DomainError("Say whether the ending was planned.", "planned")
+    if reason not in END_REASONS:
+        raise DomainError("Choose the reason the placement ended.", "reason")
+    destination = (destination or "").strip()
+    if len(destination) > 200:
+        raise DomainError("The destination must be 200 characters or fewer.", "destination")
+    placement.end_date = end_date
+    placement.end_planned = bool(planned)
+    placement.end_reason = reason
+    placement.destination = destination
+    placement.status = Placement.Status.ENDED
+    placement.save(update_fields=["end_date", "end_planned", "end_reason", "destination", "status"])
+    audit_record(
+        actor=actor,
+        action="placement.ended",
+        obj=placement,
+        request=request,
+        detail={
+            "end_date": end_date.isoformat(),
+            "planned": bool(planned),
+            "reason": reason,
+            "destination": destination,
+        },
+    )
+    return placement
+
+
+# --- Spot purchases -------------------------------------------------------------------------
+
+
+def spot_services(actor):
+    """Services a spot purchase may be with: active ones of providers enrolled (and not
+    removed) on a lot of the borough's consortium."""
+    enrolled = Enrolment.objects.filter(
+        lot__consortium_id=actor.organisation.consortium_id,
+        status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.SUSPENDED],
+    ).values("provider_id")
+    return (
+        Service.objects.filter(is_active=True, provider_id__in=enrolled)
+        .select_related("provider")
+        .order_by("provider__name", "name")
+    )
+
+
+def spot_lots(actor):
+    return Lot.objects.filter(consortium_id=actor.organisation.consortium_id).order_by(
+        "position", "name"
+    )
+
+
+@transaction.atomic
+def spot_placement_create(
+    *,
+    actor,
+    child_reference,
+    start_date,
+    weekly_fee,
+    service=None,
+    spot_provider_name="",
+    lot=None,
+    planned_end_date=None,
+    request=None,
+):
+    """Record a placement bought outside the DPS: with a service of a provider on the DPS, or
+    with a provider named here. One already begun is recorded as started."""
+    _require_officer(actor)
+    child_reference = (child_reference or "").strip()
+    if not child_reference:
+        raise DomainError("Enter the borough's reference for the child.", "child_reference")
+    if len(child_reference) > 40:
+        raise DomainError("The reference must be 40 characters or fewer.", "child_reference")
+    name = (spot_provider_name or "").strip()
+    if service is not None:
+        service = spot_services(actor).filter(pk=getattr(service, "pk", service)).first()
+        if service is None:
+            raise DomainError("Choose a service of a provider on the DPS.", "service")
+        if name:
+            raise DomainError(
+                "Either choose a service on the DPS or name a provider that is not on it.",
+                "spot_provider_name",
+            )
+    elif not name:
+        raise DomainError(
+            "Choose the service on the DPS, or name the provider if it is not on the DPS.",
+            "service",
+        )
+    if len(name) > 200:
+        raise DomainError(
+            "The provider's name must be 200 characters or fewer.", "spot_provider_name"
+        )
+    if lot is not None:
+        lot = spot_lots(actor).filter(pk=getattr(lot, "pk", lot)).first()
+        if lot is None:
+            raise DomainError("Choose one of the consortium's lots.", "lot")
+    start_date = _date(start_date, "start_date", "start date")
+    if planned_end_date is not None and planned_end_date < start_date:
+        raise DomainError("The planned end cannot be before the start.", "planned_end_date")
+    fee = _fee(weekly_fee)
+    started = start_date <= timezone.localdate()
+    placement = Placement.objects.create(
+        borough=actor.organisation,
+        source=Placement.Source.SPOT,
+        provider=service.provider if service else None,
+        service=service,
+        spot_provider_name=name,
+        child=Child.objects.filter(borough=actor.organisation, reference=child_reference).first(),
+        lot=lot,
+        child_reference=child_reference,
+        weekly_fee=fee,
+        start_date=start_date,
+        planned_end_date=planned_end_date,
+        actual_start_date=start_date if started else None,
+        status=Placement.Status.STARTED if started else Placement.Status.AWARDED,
+        awarded_by=actor.user,
+    )
+    audit_record(
+        actor=actor,
+        action="placement.created",
+        obj=placement,
+        request=request,
+        detail={
+            "source": Placement.Source.SPOT,
+            "service": service.pk if service else None,
+            "spot_provider_name": name,
+            "weekly_fee": str(fee),
+            "start_date": start_date.isoformat(),
+        },
+    )
+    return placement
+
+
+# --- The timeline ---------------------------------------------------------------------------
+
+ATTRIBUTED = ("placement.created", "placement.started", "placement.ended")
+
+
+def request_needs_total(placement):
+    if not placement.request_id:
+        return None
+    needs = placement.request.needs or {}
+    return sum(needs.values()) if needs else None
+
+
+def placement_events(placement, *, for_borough=True):
+    """The placement's story, oldest first: its award (or recording), start, reviews (with the
+    change in needs against the request's), fee changes and ending. A fixed number of queries.
+
+    Who recorded each event, and why the award went to this offer, are the borough's own: a
+    provider reads the borough's name instead."""
+    audits = {
+        event.action: event
+        for event in AuditEvent.objects.filter(
+            object_type=Placement._meta.label, object_id=str(placement.pk), action__in=ATTRIBUTED
+        ).order_by("at", "id")
+    }
+
+    def by(action):
+        event = audits.get(action)
+        if not for_borough:
+            return placement.borough.name if event else ""
+        return event.actor_label if event else ""
+
+    def user_label(user):
+        if not for_borough:
+            return placement.borough.name if user else ""
+        return _user_label(user)
+
+    created = audits.get("placement.created")
+    original_fee = placement.bid.weekly_fee if placement.bid_id else None
+    if original_fee is None and created and created.detail.get("weekly_fee"):
+        original_fee = Decimal(created.detail["weekly_fee"])
+    spot = placement.source == Placement.Source.SPOT
+    award_summary = f"Weekly fee £{original_fee:,.2f}" if original_fee is not None else ""
+    if for_borough and placement.award_reason:
+        award_summary += f". Why this offer: {placement.award_reason}"
+    events = [
+        {
+            "kind": "spot" if spot else "award",
+            "date": timezone.localtime(placement.awarded_at).date(),
+            "title": "Spot purchase recorded" if spot else "Awarded",
+            "summary": award_summary,
+            "by": by("placement.created"),
+            "object_id": None,
+            "detail": {
+                "weekly_fee": str(original_fee) if original_fee is not None else None,
+                "award_reason": placement.award_reason if for_borough else "",
+            },
+        }
+    ]
+    if placement.actual_start_date:
+        events.append(
+            {
+                "kind": "start",
+                "date": placement.actual_start_date,
+                "title": "Started",
+                "summary": "The child moved in.",
+                "by": by("placement.started") or by("placement.created"),
+                "object_id": None,
+                "detail": {},
+            }
+        )
+    baseline = request_needs_total(placement)
+    reviews = placement.reviews.select_related("recorded_by").order_by("review_date", "id")
+    for review in reviews:
+        change = review.needs_total - baseline if baseline is not None else None
+        summary = f"Needs total {review.needs_total}"
+        if change is not None:
+            summary += f" ({change:+d} against the request's {baseline})"
+        summary += f"; {review.get_education_status_display().lower()}"
+        if review.attendance_percent is not None:
+            summary += f", attendance {review.attendance_percent}%"
+        events.append(
+            {
+                "kind": "review",
+                "date": review.review_date,
+                "title": "Review",
+                "summary": summary,
+                "by": user_label(review.recorded_by),
+                "object_id": review.pk,
+                "detail": {
+                    "needs": review.needs,
+                    "needs_total": review.needs_total,
+                    "needs_change": change,
+                    "outcomes_progress": review.outcomes_progress,
+                    "education_status": review.education_status,
+                    "attendance_percent": review.attendance_percent,
+                    "notes": review.notes,
+                },
+                "progress_rows": [
+                    (DOMAIN_LABELS[code], Progress(entry["progress"]).label, entry.get("note"))
+                    for code, entry in (review.outcomes_progress or {}).items()
+                    if code in DOMAIN_LABELS and entry.get("progress") in Progress.values
+                ],
+                "notes": review.notes,
+            }
+        )
+    changes = placement.fee_changes.select_related("recorded_by").order_by("effective_date", "id")
+    for change in changes:
+        events.append(
+            {
+                "kind": "fee_change",
+                "date": change.effective_date,
+                "title": "Weekly fee changed",
+                "summary": f"£{change.weekly_fee:,.2f} a week from this date: {change.reason}",
+                "by": user_label(change.recorded_by),
+                "object_id": change.pk,
+                "detail": {"weekly_fee": str(change.weekly_fee), "reason": change.reason},
+            }
+        )
+    if placement.status == Placement.Status.ENDED and placement.end_date:
+        planned = "Planned" if placement.end_planned else "Unplanned"
+        summary = f"{planned}: {end_reason_label(placement.end_reason)}"
+        if placement.destination:
+            summary += f". Destination: {placement.destination}"
+        events.append(
+            {
+                "kind": "end",
+                "date": placement.end_date,
+                "title": "Ended",
+                "summary": summary,
+                "by": by("placement.ended"),
+                "object_id": None,
+                "detail": {
+                    "planned": placement.end_planned,
+                    "reason": placement.end_reason,
+                    "reason_label": end_reason_label(placement.end_reason),
+                    "destination": placement.destination,
+                },
+            }
+        )
+    order = {"award": 0, "spot": 0, "start": 1, "review": 2, "fee_change": 2, "end": 3}
+    # The award comes first even when the child moved in before it was recorded (an emergency).
+    events.sort(key=lambda e: (order[e["kind"]] > 0, e["date"], order[e["kind"]]))
+    return events
+
+
+def _user_label(user):
+    if user is None:
+        return ""
+    return getattr(user, "full_name", "") or user.email
