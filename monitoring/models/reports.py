@@ -34,7 +34,13 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "consortium", "provider", "period_start"], name="report_unique"
-            )
+            ),
+            # A consortium report has no provider, and NULLs never clash in the one above.
+            models.UniqueConstraint(
+                fields=["kind", "consortium", "period_start"],
+                condition=models.Q(provider__isnull=True),
+                name="report_unique_without_provider",
+            ),
         ]
 
     def __str__(self):
