@@ -365,7 +365,9 @@ def borough_table(consortium):
 
 def performance_context(actor, provider, consortium):
     own = sel.latest_snapshots(consortium, Scope.PROVIDER, [provider.pk], sel.PROVIDER_KPIS)
-    compare = not actor.is_provider
+    # The consortium's aggregate is the benchmark every provider is measured against; it
+    # names no borough and no other provider.
+    compare = True
     whole = (
         sel.latest_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.PROVIDER_KPIS)
         if compare

@@ -397,13 +397,13 @@ def test_the_admin_sees_every_plan(client, world):
     assert "BRAVO-PLAN" in html
 
 
-def test_a_provider_sees_its_own_performance_without_the_consortiums(client, world):
+def test_a_provider_sees_its_own_performance_against_the_consortiums_but_no_boroughs(client, world):
     performance_world(world)
     response, html = page(client, world.provider_admin_a, OWN_PERFORMANCE)
     assert response.status_code == 200
     assert "35.5%" in html
-    assert "52.8%" not in html
-    assert "41.7%" not in html
+    assert "52.8%" in html  # the consortium's aggregate: the benchmark
+    assert "41.7%" not in html  # borough A's own figure
     _response, other = page(client, world.provider_admin_b, OWN_PERFORMANCE)
     assert "35.5%" not in other
     assert "ALPHA-PLAN" not in other
