@@ -159,6 +159,23 @@ def placements(world, n):
         )
 
 
+def spot_placements(world, n):
+    """Borough A's spot purchases: with provider A's services on the DPS, and off it."""
+    from placements.models import Placement
+
+    for i in range(n):
+        Placement.objects.create(
+            borough=world.borough_a,
+            source=Placement.Source.SPOT,
+            provider=world.provider_a if i % 2 else None,
+            service=ServiceFactory(provider=world.provider_a) if i % 2 else None,
+            spot_provider_name="" if i % 2 else f"Faraway Homes {i}",
+            child_reference=f"S-{i}",
+            weekly_fee=4000,
+            start_date=timezone.localdate(),
+        )
+
+
 def closed_bids(world, n):
     """Bids of providers A and B on borough A's closed requests (the borough reads them)."""
     from placements.models import Bid, PlacementRequest
@@ -290,6 +307,8 @@ LISTS = [
     ("officer_a", "/api/v1/requests/", borough_requests, True),
     ("officer_a", "/api/v1/placements/", placements, True),
     ("bidder_a", "/api/v1/placements/", placements, True),
+    ("officer_a", "/placements/", spot_placements, False),
+    ("officer_a", "/api/v1/placements/", spot_placements, True),
     ("commissioner_a", "/monitoring/dashboard/", dashboard_placements, False),
     ("admin", "/monitoring/dashboard/", dashboard_placements, False),
     ("commissioner_a", "/monitoring/market/", dashboard_placements, False),

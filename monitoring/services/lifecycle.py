@@ -444,7 +444,13 @@ def spot_placement_create(
 
 # --- The timeline ---------------------------------------------------------------------------
 
-ATTRIBUTED = ("placement.created", "placement.started", "placement.ended")
+ATTRIBUTED = (
+    "placement.created",
+    "placement.started",
+    "placement.review_recorded",
+    "placement.fee_changed",
+    "placement.ended",
+)
 
 
 def request_needs_total(placement):
@@ -460,12 +466,16 @@ def placement_events(placement, *, for_borough=True):
 
     Who recorded each event, and why the award went to this offer, are the borough's own: a
     provider reads the borough's name instead."""
-    audits = {
-        event.action: event
-        for event in AuditEvent.objects.filter(
-            object_type=Placement._meta.label, object_id=str(placement.pk), action__in=ATTRIBUTED
-        ).order_by("at", "id")
-    }
+    audits, by_review, by_fee_change = {}, {}, {}
+    for event in AuditEvent.objects.filter(
+        object_type=Placement._meta.label, object_id=str(placement.pk), action__in=ATTRIBUTED
+    ).order_by("at", "id"):
+        if event.action == "placement.review_recorded":
+            by_review[event.detail.get("review")] = event.actor_label
+        elif event.action == "placement.fee_changed":
+            by_fee_change[event.detail.get("fee_change")] = event.actor_label
+        else:
+            audits.setdefault(event.action, event)
 
     def by(action):
         event = audits.get(action)
@@ -473,10 +483,12 @@ def placement_events(placement, *, for_borough=True):
             return placement.borough.name if event else ""
         return event.actor_label if event else ""
 
-    def user_label(user):
+    def recorder(label, user):
+        if not (label or user):
+            return ""
         if not for_borough:
-            return placement.borough.name if user else ""
-        return _user_label(user)
+            return placement.borough.name
+        return label or _user_label(user)
 
     created = audits.get("placement.created")
     original_fee = placement.bid.weekly_fee if placement.bid_id else None
@@ -528,7 +540,7 @@ def placement_events(placement, *, for_borough=True):
                 "date": review.review_date,
                 "title": "Review",
                 "summary": summary,
-                "by": user_label(review.recorded_by),
+                "by": recorder(by_review.get(review.pk), review.recorded_by),
                 "object_id": review.pk,
                 "detail": {
                     "needs": review.needs,
@@ -555,7 +567,7 @@ def placement_events(placement, *, for_borough=True):
                 "date": change.effective_date,
                 "title": "Weekly fee changed",
                 "summary": f"£{change.weekly_fee:,.2f} a week from this date: {change.reason}",
-                "by": user_label(change.recorded_by),
+                "by": recorder(by_fee_change.get(change.pk), change.recorded_by),
                 "object_id": change.pk,
                 "detail": {"weekly_fee": str(change.weekly_fee), "reason": change.reason},
             }
