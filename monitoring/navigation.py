@@ -23,4 +23,10 @@ def items(actor):
         result.append(("Dashboard", "monitoring:dashboard"))
     if actor.api_client is None and actor.is_provider:
         result.append(("Performance", "monitoring:own_performance"))
+    # KPI runs and thresholds: the consortium admin's.
+    if actor.api_client is None and actor.is_consortium_admin:
+        result += [
+            ("KPI runs", "monitoring:kpi_run_list"),
+            ("KPI thresholds", "monitoring:kpi_thresholds"),
+        ]
     return result

@@ -267,6 +267,43 @@ def corrective_plans(world, n):
                 )
 
 
+def kpi_runs(world, n):
+    """Runs of the consortium, each requested by the admin."""
+    from monitoring.models import KpiRun
+
+    for _ in range(n):
+        KpiRun.objects.create(
+            consortium=world.consortium, trigger="on demand", requested_by=world.admin
+        )
+
+
+def kpi_snapshots(world, n):
+    """Borough A's and provider A's snapshots, a quarter each, and the consortium's."""
+    from datetime import date
+
+    from monitoring.models import KpiSnapshot
+
+    start = KpiSnapshot.objects.count()
+    for i in range(start, start + n):
+        period_start = date(2000 + i // 4, 3 * (i % 4) + 1, 1)
+        for scope, scope_id in (
+            ("borough", world.borough_a.pk),
+            ("provider", world.provider_a.pk),
+            ("consortium", world.consortium.pk),
+        ):
+            KpiSnapshot.objects.create(
+                kpi="spend",
+                consortium=world.consortium,
+                scope=scope,
+                scope_id=scope_id,
+                period="quarter",
+                period_start=period_start,
+                period_end=period_start,
+                value=i,
+                computed_at=timezone.now(),
+            )
+
+
 # (persona, path, rows maker, signed in with an API key of the persona's organisation)
 def dashboard_placements(world, n):
     from tests.monitoring.test_dashboards import placements
@@ -323,6 +360,10 @@ LISTS = [
     ("provider_admin_a", "/api/v1/corrective-action-plans/", corrective_plans, True),
     ("commissioner_a", "/reports/", quarterly_reports, False),
     ("provider_admin_a", "/reports/", quarterly_reports, False),
+    ("admin", "/monitoring/kpis/runs/", kpi_runs, False),
+    ("admin", "/api/v1/kpi-snapshots/", kpi_snapshots, False),
+    ("officer_a", "/api/v1/kpi-snapshots/", kpi_snapshots, True),
+    ("provider_admin_a", "/api/v1/kpi-snapshots/", kpi_snapshots, True),
 ]
 
 

@@ -1,0 +1,118 @@
+"""KPI snapshots over the API: a borough reads its own borough's and the consortium's (in
+aggregate), a provider those of its own provider and service scopes, the consortium admin
+every snapshot of its consortium."""
+
+import django_filters
+from django import forms
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import generics, permissions, serializers
+from rest_framework.views import APIView
+
+from dps.tenancy import get_actor
+
+from ..kpis import KPIS
+from ..kpis.selectors import snapshots_visible_to
+from ..models import KpiSnapshot, Rag
+
+MAX_ID = 2**63 - 1
+Scope = KpiSnapshot.Scope
+
+
+class SnapshotReaders(permissions.BasePermission):
+    message = "KPI snapshots are for boroughs, providers and the consortium admin."
+
+    def has_permission(self, request, view):
+        return get_actor(request) is not None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    kpi = django_filters.ChoiceFilter(choices=[(code, code) for code in KPIS])
+    scope = django_filters.ChoiceFilter(choices=Scope.choices)
+    scope_id = IdFilter(field_name="scope_id")
+    borough = IdFilter(method="filter_borough", label="A borough's own snapshots (its id)")
+    provider = IdFilter(method="filter_provider", label="A provider's own snapshots (its id)")
+    period = django_filters.ChoiceFilter(choices=KpiSnapshot.Period.choices)
+    period_start = django_filters.DateFromToRangeFilter(
+        field_name="period_start", label="Periods starting from (after) or to (before) a date"
+    )
+
+    class Meta:
+        model = KpiSnapshot
+        fields = ["kpi", "scope", "scope_id", "period"]
+
+    def filter_borough(self, queryset, name, value):
+        return queryset.filter(scope=Scope.BOROUGH, scope_id=value)
+
+    def filter_provider(self, queryset, name, value):
+        return queryset.filter(scope=Scope.PROVIDER, scope_id=value)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField(help_text="The KPI's name.")
+    unit = serializers.SerializerMethodField(
+        help_text="percent, days, pounds, count, points or ratio."
+    )
+    rag = serializers.CharField(
+        read_only=True,
+        help_text="One of "
+        + ", ".join(f"`{value}`" for value, _ in Rag.choices)
+        + ", or blank when the KPI has no threshold or no value.",
+    )
+    scope = serializers.CharField(
+        read_only=True, help_text="consortium, borough, provider, service or lot."
+    )
+    period = serializers.CharField(read_only=True, help_text="month, quarter or year.")
+
+    class Meta:
+        model = KpiSnapshot
+        fields = [
+            "id",
+            "kpi",
+            "label",
+            "unit",
+            "scope",
+            "scope_id",
+            "period",
+            "period_start",
+            "period_end",
+            "value",
+            "numerator",
+            "denominator",
+            "rag",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+    def get_label(self, snapshot) -> str:
+        kpi = KPIS.get(snapshot.kpi)
+        return kpi.label if kpi else snapshot.kpi
+
+    def get_unit(self, snapshot) -> str:
+        kpi = KPIS.get(snapshot.kpi)
+        return kpi.unit if kpi else ""
+
+
+class SnapshotList(generics.ListAPIView):
+    """The KPI snapshots the caller may see, newest first: filter by KPI, scope, period."""
+
+    serializer_class = SnapshotSerializer
+    permission_classes = [*APIView.permission_classes, SnapshotReaders]
+    filterset_class = SnapshotFilter
+
+    def get_queryset(self):
+        return snapshots_visible_to(get_actor(self.request))
+
+
+urlpatterns = [
+    path("kpi-snapshots/", SnapshotList.as_view(), name="kpi-snapshots"),
+]
