@@ -76,7 +76,10 @@ class PlacementIpa(APIView):
         summary="Download the Individual Placement Agreement (PDF)",
     )
     def get(self, request, pk):
-        placement = get_or_404(placements_visible_to(get_actor(request)), pk=pk)
+        # Only a placement awarded through the DPS has an agreement (not a spot purchase).
+        placement = get_or_404(
+            placements_visible_to(get_actor(request)), pk=pk, request__isnull=False
+        )
         response = HttpResponse(ipa_ensure(placement), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="ipa-{placement.pk}.pdf"'
         return response

@@ -87,7 +87,8 @@ def placement_detail(request, pk):
 
 @actor_required(kinds=BOTH)
 def placement_ipa(request, pk):
-    placement = get_or_404(placements_visible_to(request.actor), pk=pk)
+    # Only a placement awarded through the DPS has an agreement (not a spot purchase).
+    placement = get_or_404(placements_visible_to(request.actor), pk=pk, request__isnull=False)
     content = award_services.ipa_ensure(placement)
     reference = slugify(placement.child_reference) or str(placement.pk)
     response = HttpResponse(content, content_type="application/pdf")

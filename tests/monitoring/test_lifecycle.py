@@ -474,6 +474,11 @@ def test_the_spot_page(client, world):
     page = client.get(reverse("placements:placement_detail", args=[placement.pk])).content.decode()
     assert "Faraway Homes Ltd" in page
     assert "Spot purchase recorded" in page
+    # A spot purchase has no Individual Placement Agreement.
+    ipa_url = reverse("placements:placement_ipa", args=[placement.pk])
+    assert ipa_url not in page
+    assert client.get(ipa_url).status_code == 404
+    assert client.get(f"/api/v1/placements/{placement.pk}/ipa/").status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["commissioner_a", "bidder_a", "officer_b", "admin"])
