@@ -4,11 +4,6 @@
 def items(actor):
     """(label, url name) pairs for the actor; each part adds its own."""
     result = []
-    # Quarterly reports: commissioners, the consortium admin and providers read them.
-    if actor.api_client is None and (
-        actor.role in {"commissioner", "consortium_admin"} or actor.is_provider
-    ):
-        result.append(("Reports", "monitoring:report_list"))
     # Monitoring visits and corrective action plans: commissioners and the consortium admin
     # (shared across the consortium), and providers (their own).
     from .services.visits import is_monitor
@@ -18,6 +13,11 @@ def items(actor):
             ("Visits", "monitoring:visit_list"),
             ("Plans", "monitoring:plan_list"),
         ]
+    # Quarterly reports: commissioners, the consortium admin and providers read them.
+    if actor.api_client is None and (
+        actor.role in {"commissioner", "consortium_admin"} or actor.is_provider
+    ):
+        result.append(("Reports", "monitoring:report_list"))
     # Dashboards: the commissioners' and the consortium admin's; a provider's own performance.
     if actor.api_client is None and actor.role in {"commissioner", "consortium_admin"}:
         result.append(("Dashboard", "monitoring:dashboard"))
