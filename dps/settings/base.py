@@ -285,7 +285,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "requests-close": {"task": "placements.tasks.requests_close_due", "schedule": 30.0},
-    "kpis-nightly": {"task": "monitoring.tasks.kpis_nightly", "schedule": crontab(hour=3, minute=0)},
+    "kpis-nightly": {
+        "task": "monitoring.tasks.kpis_nightly",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "monitoring-reports-quarterly": {
         "task": "monitoring.tasks_reports.reports_generate_quarter",
         "schedule": crontab(day_of_month=5, month_of_year="1,4,7,10", hour=6, minute=30),

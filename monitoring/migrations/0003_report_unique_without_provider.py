@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dps', '0003_outboundemail_sensitive'),
-        ('monitoring', '0002_plans_entries'),
+        ("dps", "0003_outboundemail_sensitive"),
+        ("monitoring", "0002_plans_entries"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(condition=models.Q(('provider__isnull', True)), fields=('kind', 'consortium', 'period_start'), name='report_unique_without_provider'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("provider__isnull", True)),
+                fields=("kind", "consortium", "period_start"),
+                name="report_unique_without_provider",
+            ),
         ),
     ]

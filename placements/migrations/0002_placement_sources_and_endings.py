@@ -6,90 +6,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dps', '0003_outboundemail_sensitive'),
-        ('placements', '0001_initial'),
-        ('providers', '0002_lot_evaluation_weights'),
+        ("dps", "0003_outboundemail_sensitive"),
+        ("placements", "0001_initial"),
+        ("providers", "0002_lot_evaluation_weights"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='placement',
-            name='destination',
+            model_name="placement",
+            name="destination",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='end_date',
+            model_name="placement",
+            name="end_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='end_planned',
+            model_name="placement",
+            name="end_planned",
             field=models.BooleanField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='end_reason',
+            model_name="placement",
+            name="end_reason",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='legal_status',
+            model_name="placement",
+            name="legal_status",
             field=models.CharField(blank=True, max_length=4),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='placement_type',
+            model_name="placement",
+            name="placement_type",
             field=models.CharField(blank=True, max_length=4),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='source',
-            field=models.CharField(choices=[('dps', 'Through the DPS'), ('spot', 'Spot purchase'), ('ssda903', 'SSDA903 return')], default='dps', max_length=10),
+            model_name="placement",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("dps", "Through the DPS"),
+                    ("spot", "Spot purchase"),
+                    ("ssda903", "SSDA903 return"),
+                ],
+                default="dps",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='placement',
-            name='provider',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='provider_placements', to='dps.organisation'),
+            model_name="placement",
+            name="provider",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="provider_placements",
+                to="dps.organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='placement',
-            name='service',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='providers.service'),
+            model_name="placement",
+            name="service",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="providers.service",
+            ),
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=40)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(blank=True, max_length=10)),
-                ('ethnicity', models.CharField(blank=True, max_length=10)),
-                ('looked_after_since', models.DateField(blank=True, null=True)),
-                ('borough', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dps.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=40)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("sex", models.CharField(blank=True, max_length=10)),
+                ("ethnicity", models.CharField(blank=True, max_length=10)),
+                ("looked_after_since", models.DateField(blank=True, null=True)),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="dps.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['borough', 'reference'],
+                "ordering": ["borough", "reference"],
             },
         ),
         migrations.AddField(
-            model_name='placement',
-            name='child',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='placements.child'),
+            model_name="placement",
+            name="child",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="placements",
+                to="placements.child",
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['borough', 'start_date'], name='placements__borough_a1074b_idx'),
+            model_name="placement",
+            index=models.Index(
+                fields=["borough", "start_date"], name="placements__borough_a1074b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['provider', 'start_date'], name='placements__provide_188932_idx'),
+            model_name="placement",
+            index=models.Index(
+                fields=["provider", "start_date"], name="placements__provide_188932_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.UniqueConstraint(fields=('borough', 'reference'), name='child_unique'),
+            model_name="child",
+            constraint=models.UniqueConstraint(
+                fields=("borough", "reference"), name="child_unique"
+            ),
         ),
     ]
