@@ -1,14 +1,18 @@
 """A commissioner opens the dashboard in a real browser: the charts are drawn (Chart.js from
 static files, no inline script), each beside its table; filtering by a provider reloads the
-page; a chart's figures download as CSV. Every page is checked with axe-core and for CSP
-violations."""
+page; a chart's figures download as CSV, and the quarterly report as PDF. Every page is
+checked with axe-core and for CSP violations."""
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from monitoring.models import Report
+from monitoring.services.reports import report_generate
 from tests.monitoring.test_dashboards import dashboard_world, performance_world
 
 pytestmark = pytest.mark.browser
@@ -45,4 +49,14 @@ def test_a_commissioner_reads_the_dashboard_filters_it_and_downloads_a_chart(ui,
     assert download.suggested_filename == "spend-by-provider.csv"
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert rows == [["Provider", "Placements", "Weekly spend (£)"], ["Bravo Care", "1", "3500.00"]]
-    # The quarterly PDF report is downloaded from the reports pages (tested with them).
+
+    # The quarterly contract monitoring report, as PDF.
+    report = report_generate(
+        kind=Report.Kind.CONSORTIUM, consortium=world.consortium, period_start=date(2024, 4, 1)
+    )
+    ui.follow("Reports")
+    with ui.page.expect_download() as info:
+        ui.page.locator(f"a[href$='/reports/{report.pk}/report.pdf']").click()
+    pdf = PdfReader(info.value.path())
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert world.consortium.name in text

@@ -121,6 +121,15 @@ def test_a_new_breach_emails_the_boroughs_commissioners_once(world, endings):
     # Borough A's commissioner, for the borough and (its placements are at provider A) for
     # provider A's scope (2 of 3 = 66.67%, red too); nobody of borough B.
     assert sorted(breach.values_list("to", flat=True)) == ["commissioner@a.test"] * 2
+    # The provider's breach links to a corrective action plan with the figure as its reason.
+    provider_snapshot = snapshot(
+        "unplanned_endings_12m", "provider", world.provider_a.pk, "quarter", "2024-01-01"
+    )
+    plan_link = (
+        f"/monitoring/plans/new/?provider={world.provider_a.pk}&kpi=unplanned_endings_12m"
+        f"&snapshot={provider_snapshot.pk}"
+    )
+    assert sum(plan_link in body for body in breach.values_list("body_text", flat=True)) == 1
     run()
     assert breach.count() == 2
     assert list(breaches_for(admin, today=TODAY).values_list("scope", flat=True)) == [
