@@ -7,15 +7,6 @@ from dps.forms import GovukFormMixin
 
 from .kpis import KPIS
 
-UNITS = {
-    "percent": "%",
-    "days": "days",
-    "pounds": "£",
-    "count": "count",
-    "points": "points",
-    "ratio": "ratio",
-}
-
 
 def _plain(value):
     """90.0000 as "90", 12.5000 as "12.5"."""

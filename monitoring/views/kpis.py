@@ -11,7 +11,7 @@ from dps.decorators import actor_required
 from dps.pages import paginate, render_form, submit
 from dps.tenancy import get_or_404
 
-from ..forms_kpis import UNITS, ThresholdsForm
+from ..forms_kpis import ThresholdsForm
 from ..kpis import KPIS
 from ..kpis.selectors import runs_visible_to, thresholds_visible_to
 from ..models import KpiRun
@@ -85,4 +85,4 @@ def kpi_thresholds(request):
                 else "No thresholds changed.",
             )
             return redirect("monitoring:kpi_thresholds")
-    return render_form(request, "monitoring/kpis/thresholds.html", form, {"units": UNITS})
+    return render_form(request, "monitoring/kpis/thresholds.html", form)
