@@ -4,6 +4,7 @@ and email of the placements app starts from these querysets.
 Bids are sealed: until a request closes, nobody but the bidding provider sees a bid, nor how many
 there are. `bids_visible_to` is the one place that rule lives."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Q, Subquery
 from django.db.models.functions import Cast
 
@@ -21,6 +22,15 @@ def can_write_requests(actor):
     if actor is None or not actor.is_borough or not actor.can_write:
         return False
     return actor.api_client is not None or actor.role in REQUEST_WRITERS
+
+
+def require_borough_writer(actor, record=None):
+    """Refuse anyone but a borough's placement officers (and its case systems with the write
+    scope); given a record of a borough (a request, a placement), refuse other boroughs too."""
+    if not can_write_requests(actor):
+        raise PermissionDenied("Only the borough's placement officers can do this.")
+    if record is not None and record.borough_id != actor.organisation.pk:
+        raise PermissionDenied("This belongs to another borough.")
 
 
 def can_bid(actor):

@@ -4,7 +4,6 @@ placement and its Individual Placement Agreement, and the placement's start."""
 import logging
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +12,7 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 
 from ..models import Bid, Placement, PlacementRequest
-from ..selectors import can_write_requests
+from ..selectors import require_borough_writer
 from .closing import SHORTLIST_SIZE
 from .notify import notify_providers, opportunity_path
 from .requests import transition
@@ -22,15 +21,10 @@ Status = PlacementRequest.Status
 log = logging.getLogger(__name__)
 
 
-def _require_writer(actor, placement_request):
-    if not can_write_requests(actor) or placement_request.borough_id != actor.organisation.pk:
-        raise PermissionDenied("Only the borough's placement officers can do this.")
-
-
 @transaction.atomic
 def young_person_view_record(*, actor, bid, view, request=None):
     """Record what the young person thinks of a shortlisted offer."""
-    _require_writer(actor, bid.request)
+    require_borough_writer(actor, bid.request)
     bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
     if bid.request.status != Status.SHORTLISTED:
         raise DomainError("The young person's view is recorded while the request is shortlisted.")
@@ -78,7 +72,7 @@ def _enqueue_ipa(placement_id):
 
 
 def _award(actor, placement_request, bid, reason, request):
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
     if placement_request.status == Status.CLOSED:
         raise DomainError("Confirm the shortlist before awarding.")
@@ -175,10 +169,7 @@ def ipa_ensure(placement):
 def placement_start(*, actor, placement, actual_start_date, request=None):
     """Record that the child moved in: the placement starts and the request is placed."""
     placement_request = placement.request
-    if placement_request is not None:
-        _require_writer(actor, placement_request)
-    elif not can_write_requests(actor) or placement.borough_id != actor.organisation.pk:
-        raise PermissionDenied("Only the borough's placement officers can do this.")
+    require_borough_writer(actor, placement)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if placement.status != Placement.Status.AWARDED:
         raise DomainError("This placement has already started.")

@@ -9,7 +9,7 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 
 from ..models import PlacementRequest, ProviderInvitation, Question
-from ..selectors import can_bid, can_write_requests
+from ..selectors import can_bid, require_borough_writer
 from .notify import notify_borough, notify_providers, opportunity_path
 
 Status = PlacementRequest.Status
@@ -59,8 +59,7 @@ def question_ask(*, actor, placement_request, text, request=None):
 @transaction.atomic
 def question_answer(*, actor, question, answer, shared=False, request=None):
     placement_request = question.request
-    if not can_write_requests(actor) or placement_request.borough_id != actor.organisation.pk:
-        raise PermissionDenied("Only the borough's placement officers answer questions.")
+    require_borough_writer(actor, placement_request)
     _require_open(placement_request)
     question = Question.objects.select_for_update().get(pk=question.pk)
     question.answer = _text(answer, "answer", "answer")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
 from ..models import Bid, PlacementRequest, ProviderInvitation, RequestTransition
-from ..selectors import can_write_requests
+from ..selectors import require_borough_writer
 from .eligibility import eligibility_check
 from .notify import notify_providers, opportunity_path
 
@@ -126,13 +125,6 @@ def default_deadline(urgency, now=None):
     return now + timedelta(hours=hours)
 
 
-def _require_writer(actor, placement_request=None):
-    if not can_write_requests(actor):
-        raise PermissionDenied("Only the borough's placement officers can change requests.")
-    if placement_request is not None and placement_request.borough_id != actor.organisation.pk:
-        raise PermissionDenied("This is not your borough's request.")
-
-
 def _lock(placement_request):
     return PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
 
@@ -233,7 +225,7 @@ def _clean(fields, borough, *, now):
 @transaction.atomic
 def request_create(*, actor, request=None, **fields):
     """Start a draft; it may be incomplete."""
-    _require_writer(actor)
+    require_borough_writer(actor)
     now = timezone.now()
     clean = _clean(fields, actor.organisation, now=now)
     placement_request = PlacementRequest.objects.create(
@@ -319,7 +311,7 @@ def _invite(placement_request, eligibility, *, key):
 def request_publish(*, actor, placement_request, request=None):
     """Validate everything, open the request for bids, invite and email each eligible provider.
     Returns the eligibility: who was invited, and a count per reason of who was not."""
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     if placement_request.status != Status.DRAFT:
         raise DomainError("Only a draft can be published.")
@@ -341,7 +333,7 @@ def request_update(*, actor, placement_request, request=None, **fields):
     """Change a draft freely. While open, a change to the terms raises the terms version (bids
     made before it must be re-confirmed, and their providers are told) and invites any provider
     the new terms make eligible; a new deadline is sent to every invited provider."""
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     now = timezone.now()
     clean = _clean(fields, placement_request.borough, now=now)
@@ -427,7 +419,7 @@ def _bidders(placement_request):
 @transaction.atomic
 def request_cancel(*, actor, placement_request, reason, detail="", request=None):
     """Cancel with a reason from the fixed list; every bidder is told."""
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     if reason not in PlacementRequest.CancelReason.values:
         raise DomainError("Choose why the request is cancelled.", "reason")
@@ -462,7 +454,7 @@ def request_shortlist_confirm(*, actor, placement_request, request=None):
     story is released to them."""
     from .closing import SHORTLIST_SIZE
 
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     transition(placement_request, Status.SHORTLISTED, actor=actor, request=request)
     shortlisted = list(
@@ -483,7 +475,7 @@ def request_shortlist_confirm(*, actor, placement_request, request=None):
 @transaction.atomic
 def request_no_suitable_offer(*, actor, placement_request, reason, request=None):
     """The officer finds none of the offers suitable."""
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     reason = (reason or "").strip()
     if not reason:
@@ -509,7 +501,7 @@ def request_reopen(*, actor, placement_request, bid_deadline, request=None):
     """Open a request that ended with no suitable offer again, with a new deadline. The bids
     and evaluation of the earlier round are set aside; eligible providers are invited again
     (new ones for the first time) and told the new deadline."""
-    _require_writer(actor, placement_request)
+    require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     if placement_request.status != Status.NO_SUITABLE_OFFER:
         raise DomainError("Only a request that ended with no suitable offer can be re-opened.")
