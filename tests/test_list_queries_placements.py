@@ -160,6 +160,23 @@ def shortlist_page(world):
     )
 
 
+def award_page(world):
+    """The award form offers each ranked bid of a shortlisted request."""
+    placement_request = closed_request(world)
+    placement_request.status = Status.SHORTLISTED
+    placement_request.save(update_fields=["status"])
+    ranks = count(1)
+
+    def more(n):
+        shown = bid_rows(placement_request, n, ranks)
+        # Invalid bids are not offered: keep the names of the valid ones only.
+        valid = Bid.objects.filter(request=placement_request, status=Bid.Status.SUBMITTED)
+        names = set(valid.values_list("provider__name", flat=True))
+        return [text for text in shown if text in names]
+
+    return f"/requests/{placement_request.pk}/award/", more
+
+
 def evaluation_endpoint(world):
     placement_request = closed_request(world)
     ranks = count(1)
@@ -325,6 +342,7 @@ SCENARIOS = [
     ("officer_a", request_endpoint, True),
     ("officer_a", request_questions_endpoint, True),
     ("officer_a", shortlist_page, False),
+    ("officer_a", award_page, False),
     ("officer_a", evaluation_endpoint, True),
     ("bidder_a", opportunity_page, False),
     ("bidder_a", opportunity_endpoint, True),

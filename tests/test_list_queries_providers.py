@@ -136,6 +136,14 @@ def own_applications(world, n):
     return shown
 
 
+def open_lots(world, n):
+    """Active lots of the consortium that provider A may apply to (the form offers each)."""
+    return [
+        LotFactory(consortium=world.consortium, name=label("Open lot"), is_active=True).name
+        for _ in range(n)
+    ]
+
+
 def lots(world, n):
     return [LotFactory(consortium=world.consortium, name=label("Lot")).name for _ in range(n)]
 
@@ -267,6 +275,7 @@ SCENARIOS = [
     ("provider_admin_a", listed("/api/v1/applications/", own_applications), True),
     ("officer_a", directory_provider("/directory/{pk}/"), False),
     ("officer_a", directory_provider("/api/v1/providers/{pk}/"), True),
+    ("provider_admin_a", listed("/applications/new/", open_lots), False),
     ("officer_a", listed("/api/v1/lots/", lots), True),
     ("provider_admin_a", listed("/api/v1/lots/", lots), True),
     ("admin", listed("/api/v1/organisations/", overseen_organisations), False),
