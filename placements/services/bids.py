@@ -3,13 +3,19 @@ change of terms, or decline.
 
 The deadline is checked inside the transaction that saves, after locking the request row; the
 closing task takes the same lock. So a bid either commits before the request closes (and is
-evaluated) or is refused, however close to the deadline it arrives."""
+evaluated) or is refused, however close to the deadline it arrives.
+
+A bid holds the request's lock shared, so the bids of many providers in the last seconds save
+side by side instead of queueing one behind another; the closing task and every other write of
+the request take it exclusively, so they wait for the bids in flight (or, closing, skip the
+request until its next run). A provider's own writes on one request take turns on its
+invitation's row."""
 
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -40,9 +46,20 @@ def _require_bidder(actor, invitation):
         raise PermissionDenied("This invitation is not yours.")
 
 
-def _lock_open(invitation, now):
+def _lock_request(request_id, *, shared):
+    """The request's row, locked until the transaction ends: shared (FOR SHARE, which Django's
+    select_for_update cannot ask for) or exclusively. SQLite has no row locks; its writes take
+    turns anyway."""
+    if shared and connection.vendor == "postgresql":
+        table = PlacementRequest._meta.db_table
+        query = f"SELECT * FROM {table} WHERE id = %s FOR SHARE"  # noqa: S608 (a model's table)
+        return next(iter(PlacementRequest.objects.raw(query, [request_id])))
+    return PlacementRequest.objects.select_for_update().get(pk=request_id)
+
+
+def _lock_open(invitation, now, *, shared=False):
     """Lock the request and check bids are still accepted; returns the locked request."""
-    placement_request = PlacementRequest.objects.select_for_update().get(pk=invitation.request_id)
+    placement_request = _lock_request(invitation.request_id, shared=shared)
     deadline = placement_request.bid_deadline
     if placement_request.status == Status.OPEN and now < deadline:
         return placement_request
@@ -102,7 +119,11 @@ def bid_save(
     plus the extra staffing cost."""
     _require_bidder(actor, invitation)
     now = timezone.now()
-    placement_request = _lock_open(invitation, now)
+    # Bids of different providers do not conflict: each holds the request's lock shared, and
+    # its invitation's exclusively (one write at a time per provider and request, always in
+    # this order: the request, then the invitation).
+    placement_request = _lock_open(invitation, now, shared=True)
+    ProviderInvitation.objects.select_for_update().values_list("pk").get(pk=invitation.pk)
     enrolment = Enrolment.objects.filter(
         provider_id=invitation.provider_id, lot_id=placement_request.lot_id
     ).first()

@@ -238,6 +238,39 @@ def test_with_no_grace_the_task_and_the_bids_still_never_disagree(world, setting
     check_consistent(placement_request, deadline, outcomes)
 
 
+def test_bids_hold_the_request_shared_yet_one_provider_saves_one_at_a_time(world):
+    # Bids hold the request's lock shared: six providers save at once, one of them twice, while
+    # the officer changes the terms (which takes the lock exclusively). Nothing deadlocks or
+    # fails, and the provider that sent two still has one bid.
+    lot, _ = helpers.market(world)
+    bidders = more_bidders(lot, 5)
+    placement_request = helpers.published(world, lot)
+    calls = [prepared_bid(placement_request, user, service, 2000) for user, service in bidders]
+    calls.append({**calls[0], "core_weekly_fee": Decimal(2100)})
+    barrier = threading.Barrier(len(calls) + 1)
+
+    def save(fields):
+        barrier.wait()
+        return bid_services.bid_save(**fields).pk
+
+    def change_terms():
+        barrier.wait()
+        return request_services.request_update(
+            actor=actor_of(world.officer_a),
+            placement_request=placement_request,
+            duration_weeks=26,
+        ).terms_version
+
+    results = run_all([in_thread(save, fields) for fields in calls] + [in_thread(change_terms)])
+
+    assert all(kind == "ok" for kind, _ in results), results
+    first, twice = results[0][1], results[-2][1]
+    assert first == twice
+    bids = Bid.objects.filter(request=placement_request)
+    assert bids.count() == 5
+    assert bids.get(pk=first).core_weekly_fee in {Decimal(2000), Decimal(2100)}
+
+
 def test_two_workers_closing_at_once_close_each_request_once(world):
     lot, services = helpers.market(world)
     requests = []
