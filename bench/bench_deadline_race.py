@@ -11,6 +11,10 @@ closed by the real closing code once CLOSE_GRACE_SECONDS have passed, and the ru
 - every bid the server accepted is in the database, saved before the deadline, and evaluated;
 - nothing else was saved (no bid lost, none accepted late), and the request closed once.
 
+A bid sent just before the deadline can reach the view after it when the server is saturated
+(on two cores the API takes a few dozen bids a second): it is refused like any late bid, and
+counted in the note as "sent before but late at the server".
+
 The fixture lives in its own consortium ("Bench deadline race"), built idempotently, so it runs
 on any database: the national data set or one loaded by seed_demo."""
 
