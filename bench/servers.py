@@ -98,11 +98,12 @@ def gunicorn(*, workers=2, threads=1, log_dir, extra_env=None):
 def celery_worker(*, log_dir, email_url, concurrency=1):
     """One Celery worker (prefork, `concurrency` processes) on this run's own queue."""
     log_path = Path(log_dir) / "celery.log"
+    name = f"{BENCH_QUEUE}@{socket.gethostname()}"
     command = [
         sys.executable, "-m", "celery", "-A", "dps", "worker",
         "--pool=prefork" if concurrency > 1 else "--pool=solo", f"--concurrency={concurrency}",
         "--without-heartbeat", "--without-gossip", "--without-mingle",
-        "--loglevel=WARNING", "-Q", BENCH_QUEUE, "-n", f"{BENCH_QUEUE}@%h",
+        "--loglevel=WARNING", "-Q", BENCH_QUEUE, "-n", name,
     ]  # fmt: skip
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -113,16 +114,21 @@ def celery_worker(*, log_dir, email_url, concurrency=1):
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(
-            lambda: " ready." in log_path.read_text(errors="replace"),
-            60,
-            "the Celery worker",
-            process,
-            log_path,
-        )
+        _wait_for(lambda: _answers_ping(name), 60, "the Celery worker", process, log_path)
         yield process
     finally:
         _stop(process)
+
+
+def _answers_ping(name):
+    """Whether the worker is consuming: it answers a ping only once it is ready (its "ready"
+    line is logged at INFO, below the worker's WARNING level)."""
+    from dps.celery import app
+
+    try:
+        return bool(app.control.ping(destination=[name], timeout=0.5))
+    except Exception:
+        return False
 
 
 class CountingHandler:
