@@ -15,6 +15,13 @@ def email_send_task(email_id):
     emails.email_send(email_id=email_id)
 
 
+@shared_task(name="dps.tasks.emails_send", ignore_result=True)
+def emails_send_task(email_ids):
+    # A batch through one SMTP connection; as for one email, each failure is recorded on its
+    # row and the sweep retries it.
+    emails.emails_send(email_ids=email_ids)
+
+
 @shared_task(name="dps.tasks.emails_sweep", ignore_result=True)
 def emails_sweep():
     return emails.emails_sweep()

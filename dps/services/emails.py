@@ -3,11 +3,12 @@ commit; if the broker or the SMTP server is down, the periodic sweep sends it la
 
 import logging
 import smtplib
+from contextlib import suppress
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.template import engines
 from django.utils import timezone
@@ -22,6 +23,9 @@ Status = OutboundEmail.Status
 STALE_CLAIM = timedelta(minutes=10)
 # Errors worth retrying: the server or the network, not a malformed message.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+# Emails one task sends through one SMTP connection: large enough that connecting is a small
+# part of the work, small enough that a worker's processes share a fan-out between them.
+SEND_BATCH = 50
 
 
 def backoff(attempts):
@@ -64,10 +68,7 @@ def email_queue_template(
     *, to, template, context, organisation=None, dedupe_key=None, sensitive=False
 ):
     """Render templates/<template>_subject.txt, _body.txt and (if present) _body.html."""
-    context = {"site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME, **context}
-    text = engines["text"]
-    subject = " ".join(text.get_template(f"{template}_subject.txt").render(context).split())
-    body = text.get_template(f"{template}_body.txt").render(context)
+    subject, body = _render(_templates(template), context)
     return email_queue(
         to=to,
         subject=subject,
@@ -76,6 +77,82 @@ def email_queue_template(
         dedupe_key=dedupe_key,
         sensitive=sensitive,
     )
+
+
+def email_queue_template_many(*, template, emails, sensitive=False):
+    """The same email to many people, each with its own context: `emails` holds dicts of `to`,
+    `context`, and optionally `organisation` and `dedupe_key`. The templates are loaded once,
+    and the rows stored together (see email_queue_many)."""
+    templates = _templates(template)
+    rows = []
+    for email in emails:
+        subject, body = _render(templates, email["context"])
+        rows.append(
+            {
+                "to": email["to"],
+                "subject": subject,
+                "body_text": body,
+                "organisation": email.get("organisation"),
+                "dedupe_key": email.get("dedupe_key"),
+                "sensitive": sensitive,
+            }
+        )
+    return email_queue_many(rows)
+
+
+def _templates(template):
+    """The subject and body templates, looked up once for however many emails use them."""
+    text = engines["text"]
+    return (
+        text.get_template(f"{template}_subject.txt"),
+        text.get_template(f"{template}_body.txt"),
+    )
+
+
+def _render(templates, context):
+    """(subject on one line, body) of an email."""
+    context = {"site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME, **context}
+    subject_template, body_template = templates
+    return " ".join(subject_template.render(context).split()), body_template.render(context)
+
+
+def email_queue_many(emails):
+    """Store many emails at once, each as email_queue would (`emails` holds its keyword
+    arguments), and hand them to the workers in batches after commit. Emails whose dedupe key
+    is already stored, or repeated in `emails`, are skipped. One query finds the stored keys and
+    one inserts the rest, so a fan-out to a thousand providers costs two queries, not four
+    thousand. Returns the emails stored."""
+    if not connections[OutboundEmail.objects.db].features.can_return_rows_from_bulk_insert:
+        return [email_queue(**email) for email in emails]  # no ids back from a bulk insert
+    new = _without_stored_keys(emails)
+    try:
+        with transaction.atomic():
+            created = OutboundEmail.objects.bulk_create(
+                [OutboundEmail(**{**email, "subject": email["subject"][:255]}) for email in new]
+            )
+    except IntegrityError:
+        # Another transaction stored one of the keys since we looked: one at a time, then.
+        return [email_queue(**email) for email in new]
+    ids = [email.pk for email in created]
+    transaction.on_commit(lambda: enqueue_send_batches(ids))
+    return created
+
+
+def _without_stored_keys(emails):
+    """The emails whose dedupe key (if any) is neither stored nor earlier in the list."""
+    keys = [email["dedupe_key"] for email in emails if email.get("dedupe_key")]
+    seen = set(
+        OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = []
+    for email in emails:
+        key = email.get("dedupe_key")
+        if key and key in seen:
+            continue
+        if key:
+            seen.add(key)
+        new.append(email)
+    return new
 
 
 def enqueue_send(email_id):
@@ -88,16 +165,92 @@ def enqueue_send(email_id):
         log.warning("Could not queue email %s; the sweep will send it.", email_id, exc_info=True)
 
 
+def enqueue_send_batches(email_ids):
+    """Hand the emails to the workers, SEND_BATCH to a task, so that each task sends its batch
+    through one SMTP connection. A broker that is down is not an error: the sweep retries."""
+    from ..tasks import emails_send_task
+
+    for start in range(0, len(email_ids), SEND_BATCH):
+        batch = list(email_ids[start : start + SEND_BATCH])
+        try:
+            emails_send_task.apply_async((batch,), retry=False)
+        except Exception:
+            log.warning(
+                "Could not queue %s emails; the sweep will send them.", len(batch), exc_info=True
+            )
+
+
 def email_send(*, email_id, connection=None):
     """Send one queued email, at most once at a time. Safe to call twice: only the caller
     that claims the row sends it."""
-    now = timezone.now()
-    claimed = OutboundEmail.objects.filter(
-        pk=email_id, status=Status.QUEUED, next_attempt_at__lte=now
-    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return emails_send(email_ids=[email_id], connection=connection) == 1
+
+
+def emails_send(*, email_ids, connection=None):
+    """Send the queued, due emails among `email_ids` through one SMTP connection. Safe to call
+    twice, or from two workers at once: only the caller that claims a row sends it. A failed
+    email goes back to the queue with backoff; the others are sent. Returns how many were
+    sent."""
+    claimed = _claim(email_ids)
     if not claimed:
-        return False
-    email = OutboundEmail.objects.get(pk=email_id)
+        return 0
+    connection = connection or get_connection()
+    try:
+        opened = connection.open()
+    except TRANSIENT_ERRORS as exc:
+        for email in claimed:
+            _release_for_retry(email, exc)
+        return 0
+    try:
+        return _send_claimed(claimed, connection)
+    finally:
+        if opened:
+            _close_quietly(connection)
+
+
+def _claim(email_ids):
+    """Mark the queued, due emails among `email_ids` as being sent, and return them. The rows
+    are locked while they are marked, and rows another sender has locked are skipped, so two
+    senders given the same ids never both claim one; the claim commits before any is sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=email_ids, status=Status.QUEUED, next_attempt_at__lte=now)
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=ids).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(OutboundEmail.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _send_claimed(emails, connection):
+    """Send each claimed email; record each outcome as it happens, so a worker that dies mid-way
+    leaves only unsent emails claimed (the sweep releases them)."""
+    sent = 0
+    for i, email in enumerate(emails):
+        try:
+            _message(email, connection).send()
+        except TRANSIENT_ERRORS as exc:
+            _release_for_retry(email, exc)
+            # A refused message leaves the connection usable, a dropped one does not.
+            if down := _reconnect(connection):
+                for unsent in emails[i + 1 :]:
+                    _release_for_retry(unsent, down)
+                break
+            continue
+        except Exception as exc:
+            # Not the server or the network: trying again would fail again.
+            log.exception("Email %s cannot be sent", email.pk)
+            _mark_failed(email, exc)
+            continue
+        _mark_sent(email)
+        sent += 1
+    return sent
+
+
+def _message(email, connection):
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -107,23 +260,48 @@ def email_send(*, email_id, connection=None):
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
-    try:
-        message.send()
-    except TRANSIENT_ERRORS as exc:
-        gave_up = email.attempts >= settings.EMAIL_MAX_ATTEMPTS
-        OutboundEmail.objects.filter(pk=email_id).update(
-            status=Status.FAILED if gave_up else Status.QUEUED,
-            next_attempt_at=timezone.now() + backoff(email.attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            claimed_at=None,
-        )
-        log.warning("Email %s attempt %s failed: %s", email_id, email.attempts, exc)
-        return False
+    return message
+
+
+def _mark_sent(email):
     sent = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": "", "claimed_at": None}
     if email.sensitive:
         sent.update(body_text=ERASED, body_html="")
-    OutboundEmail.objects.filter(pk=email_id).update(**sent)
-    return True
+    OutboundEmail.objects.filter(pk=email.pk).update(**sent)
+
+
+def _release_for_retry(email, exc):
+    """Back to the queue after a backoff, or failed once the last attempt has been made."""
+    gave_up = email.attempts >= settings.EMAIL_MAX_ATTEMPTS
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.FAILED if gave_up else Status.QUEUED,
+        next_attempt_at=timezone.now() + backoff(email.attempts),
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        claimed_at=None,
+    )
+    log.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, exc)
+
+
+def _mark_failed(email, exc):
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000], claimed_at=None
+    )
+
+
+def _reconnect(connection):
+    """Start a fresh connection. Returns the error if the server cannot be reached: the rest of
+    the batch then waits for its retry rather than each email waiting for a timeout."""
+    _close_quietly(connection)
+    try:
+        connection.open()
+    except TRANSIENT_ERRORS as exc:
+        return exc
+    return None
+
+
+def _close_quietly(connection):
+    with suppress(TRANSIENT_ERRORS):
+        connection.close()
 
 
 def emails_sweep():
@@ -137,8 +315,7 @@ def emails_sweep():
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:1000]
     )
-    for pk in ids:
-        enqueue_send(pk)
+    enqueue_send_batches(ids)
     return len(ids)
 
 

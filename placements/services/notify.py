@@ -6,7 +6,7 @@ deadline."""
 from django.urls import reverse
 
 from dps.models import Membership, Role
-from dps.services.emails import email_queue_template
+from dps.services.emails import email_queue_template, email_queue_template_many
 
 PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.BIDDER)
 BOROUGH_ROLES = (Role.PLACEMENT_OFFICER,)
@@ -28,23 +28,29 @@ def recipients(organisation_ids, roles):
 
 def notify_providers(provider_ids, template, context, key, *, path_for=None):
     """Email every bidder and admin of each provider. `key` makes each email once-only (a
-    retried task does not send twice); `path_for(provider_id)` gives the link in the email."""
+    retried task does not send twice); `path_for(provider_id)` gives the link in the email.
+    The emails are stored together: a request on a lot of a thousand providers is published
+    in one insert, not a thousand."""
     from dps.models import Organisation
 
     providers = Organisation.objects.in_bulk(list(provider_ids))
-    for provider_id, emails in recipients(provider_ids, PROVIDER_ROLES).items():
-        for to in emails:
-            email_queue_template(
-                to=to,
-                template=f"emails/{template}",
-                context={
+    email_queue_template_many(
+        template=f"emails/{template}",
+        emails=[
+            {
+                "to": to,
+                "context": {
                     **context,
                     "provider_name": providers[provider_id].name,
                     "path": path_for(provider_id) if path_for else "",
                 },
-                organisation=providers[provider_id],
-                dedupe_key=f"{key}:{provider_id}:{to}",
-            )
+                "organisation": providers[provider_id],
+                "dedupe_key": f"{key}:{provider_id}:{to}",
+            }
+            for provider_id, emails in recipients(provider_ids, PROVIDER_ROLES).items()
+            for to in emails
+        ],
+    )
 
 
 def notify_borough(placement_request, template, context, key):

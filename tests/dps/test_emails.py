@@ -12,7 +12,7 @@ from django.utils import timezone
 from dps.models import AuditEvent, OutboundEmail
 from dps.services import DomainError
 from dps.services.emails import email_queue, email_retry, email_send, emails_sweep
-from dps.tasks import email_send_task
+from dps.tasks import email_send_task, emails_send_task
 from dps.tenancy import Actor
 
 Status = OutboundEmail.Status
@@ -119,9 +119,9 @@ def test_a_broker_that_is_down_loses_nothing(django_capture_on_commit_callbacks)
     assert email.status == Status.QUEUED
 
     # The sweep finds it once the broker is back, and the send delivers it.
-    with mock.patch.object(email_send_task, "apply_async") as apply_async:
+    with mock.patch.object(emails_send_task, "apply_async") as apply_async:
         assert emails_sweep() == 1
-    apply_async.assert_called_once_with((email.pk,), retry=False)
+    apply_async.assert_called_once_with(([email.pk],), retry=False)
 
 
 def test_the_sweep_releases_a_send_whose_worker_died_and_skips_emails_not_yet_due():
@@ -137,9 +137,9 @@ def test_the_sweep_releases_a_send_whose_worker_died_and_skips_emails_not_yet_du
     OutboundEmail.objects.filter(pk=sending_now.pk).update(
         status=Status.SENDING, claimed_at=timezone.now()
     )
-    with mock.patch.object(email_send_task, "apply_async") as apply_async:
+    with mock.patch.object(emails_send_task, "apply_async") as apply_async:
         assert emails_sweep() == 1
-    apply_async.assert_called_once_with((dead.pk,), retry=False)
+    apply_async.assert_called_once_with(([dead.pk],), retry=False)
     assert OutboundEmail.objects.get(pk=sending_now.pk).status == Status.SENDING
 
 
