@@ -16,6 +16,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -23,9 +24,10 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from dps.models import Organisation, Role
@@ -189,17 +191,26 @@ _PERIOD_RANK = Case(
 
 def latest_snapshots(consortium, scope, scope_ids, kpis, *, today=None):
     """{(scope_id, kpi): snapshot}: for each, the latest complete period (a month if there is
-    one, else a quarter, else a year). One query."""
+    one, else a quarter, else a year). One query: each (scope_id, kpi)'s snapshots are ranked
+    once (a window), not looked up again for every row."""
     today = today or timezone.localdate()
-    base = KpiSnapshot.objects.filter(
-        consortium=consortium, scope=scope, kpi__in=kpis, period_end__lt=today
+    rows = (
+        KpiSnapshot.objects.filter(
+            consortium=consortium,
+            scope=scope,
+            scope_id__in=list(scope_ids),
+            kpi__in=kpis,
+            period_end__lt=today,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("scope_id"), F("kpi")],
+                order_by=[_PERIOD_RANK.asc(), F("period_start").desc()],
+            )
+        )
+        .filter(rank=1)
     )
-    latest = (
-        base.filter(kpi=OuterRef("kpi"), scope_id=OuterRef("scope_id"))
-        .order_by(_PERIOD_RANK, "-period_start")
-        .values("pk")[:1]
-    )
-    rows = base.filter(scope_id__in=list(scope_ids), pk=Subquery(latest))
     return {(s.scope_id, s.kpi): s for s in rows}
 
 
