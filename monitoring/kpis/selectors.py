@@ -33,9 +33,12 @@ def snapshots_visible_to(actor):
             | Q(scope=Scope.CONSORTIUM, scope_id=org.consortium_id)
         )
     if org.kind == Organisation.Kind.PROVIDER:
+        # The service ids as a list, not a subquery: with a list PostgreSQL sees how few rows
+        # match and reads them by the (scope, scope_id) index, where a subquery led it to walk
+        # every snapshot newest first looking for them.
+        services = list(Service.objects.filter(provider=org).values_list("pk", flat=True))
         return snapshots.filter(
-            Q(scope=Scope.PROVIDER, scope_id=org.pk)
-            | Q(scope=Scope.SERVICE, scope_id__in=Service.objects.filter(provider=org).values("pk"))
+            Q(scope=Scope.PROVIDER, scope_id=org.pk) | Q(scope=Scope.SERVICE, scope_id__in=services)
         )
     return snapshots.none()
 

@@ -73,7 +73,11 @@ class Bid(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "provider"], name="bid_one_per_provider")
         ]
-        indexes = [models.Index(fields=["provider", "-created_at"])]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"]),
+            # The API's pages of a provider's bids, newest (highest id) first.
+            models.Index(fields=["provider", "-id"], name="bid_provider_id_desc"),
+        ]
 
     def __str__(self):
         return f"Bid {self.pk} by {self.provider} on {self.request}"

@@ -185,7 +185,11 @@ class ProviderInvitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "provider"], name="invitation_unique")
         ]
-        indexes = [models.Index(fields=["provider", "-invited_at"])]
+        indexes = [
+            models.Index(fields=["provider", "-invited_at"]),
+            # The API's pages of a provider's opportunities, newest (highest id) first.
+            models.Index(fields=["provider", "-id"], name="invitation_provider_id_desc"),
+        ]
 
     def __str__(self):
         return f"{self.provider} invited to {self.request}"
