@@ -70,7 +70,7 @@ def _member(organisation, role):
 def busiest_provider(borough):
     """The provider holding most of the borough's placements: the page's provider filter."""
     row = (
-        Placement.objects.filter(borough=borough)
+        Placement.objects.filter(borough=borough, provider__isnull=False)
         .values("provider_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "provider_id")

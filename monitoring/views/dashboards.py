@@ -7,10 +7,12 @@ table beneath it, and downloads as CSV with ?format=csv&chart=<name>. Without Ja
 tables are the page."""
 
 import csv
+import html
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -74,8 +76,15 @@ class Chart:
 
 
 def cell_html(value):
-    """A value as {{ value }} shows it: localized (numbers), then escaped."""
-    return conditional_escape(value if isinstance(value, str) else localize(value))
+    """A value as {{ value }} shows it: localized (numbers), then escaped. Text and whole
+    numbers, nearly every cell, go the short way (what localize and escape would make of them
+    without a thousands separator)."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return conditional_escape(localize(value))
 
 
 def csv_response(chart):
