@@ -165,10 +165,12 @@ def providers_for(actor):
     if consortium is None:
         return Organisation.objects.none()
     placed = Placement.objects.filter(borough__in=boroughs_of(actor)).values("provider_id")
+    enrolled = Enrolment.objects.filter(lot__consortium=consortium).values("provider_id")
+    # Two semi-joins rather than a join to the enrolments made distinct again: the same
+    # providers, without a row per enrolment to sort out.
     return (
         Organisation.objects.filter(kind=Kind.PROVIDER)
-        .filter(Q(enrolments__lot__consortium=consortium) | Q(pk__in=placed))
-        .distinct()
+        .filter(Q(pk__in=enrolled) | Q(pk__in=placed))
         .order_by("name")
     )
 
