@@ -4,12 +4,14 @@ avoidance)."""
 
 from dataclasses import replace
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
     DateField,
     DecimalField,
-    Exists,
     F,
+    FilteredRelation,
     FloatField,
     Func,
     OuterRef,
@@ -50,7 +52,9 @@ def began_in(period):
 
 
 def bids_per_request(scope, periods, today):
-    received = ~Q(bids__status=Bid.Status.WITHDRAWN) & Q(bids__isnull=False)
+    # "Not withdrawn" spelled as the statuses it leaves: a negated condition on the joined
+    # bids would be a subquery per row and period.
+    received = Q(bids__status__in=[Bid.Status.SUBMITTED, Bid.Status.INVALID])
     return grouped(
         PlacementRequest.objects.filter(closed_at__isnull=False),
         REQUEST_PATHS,
@@ -62,13 +66,15 @@ def bids_per_request(scope, periods, today):
 
 
 def response_rate(scope, periods, today):
-    bid = Bid.objects.filter(request=OuterRef("request"), provider=OuterRef("provider")).exclude(
-        status=Bid.Status.WITHDRAWN
-    )
+    # The provider's own bid joined once per invitation (a request has one bid per provider),
+    # rather than a subquery per invitation and period.
+    own_bid = FilteredRelation("request__bids", condition=Q(request__bids__provider=F("provider")))
     queryset = ProviderInvitation.objects.filter(request__closed_at__isnull=False).alias(
-        bid=Exists(bid)
+        own_bid=own_bid
     )
-    answered = Q(bid=True) | Q(declined_at__isnull=False)
+    answered = Q(own_bid__status__in=[Bid.Status.SUBMITTED, Bid.Status.INVALID]) | Q(
+        declined_at__isnull=False
+    )
     return grouped(
         queryset,
         INVITATION_PATHS,
@@ -156,11 +162,24 @@ def cost_per_need_point(scope, periods, today):
     )
 
 
+class Median(Aggregate):
+    """PostgreSQL's median: the mean of the middle one or two values."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def median_valid_bid():
     """The median weekly fee of the valid (submitted) bids on the placement's request: the mean
-    of the middle one or two, ranking bids by fee then id. A bid of rank r (0-based) among n is
-    in the middle when n - 2 <= 2r <= n."""
+    of the middle one or two, ranking bids by fee then id. PostgreSQL has the aggregate; on
+    SQLite a bid of rank r (0-based) among n is in the middle when n - 2 <= 2r <= n."""
     valid = Bid.objects.filter(status=Bid.Status.SUBMITTED)
+    if connection.vendor == "postgresql":
+        fees = valid.filter(request=OuterRef("request")).order_by().values("request")
+        return Subquery(
+            fees.annotate(m=Cast(Median("weekly_fee"), MONEY)).values("m"), output_field=MONEY
+        )
     n = count_of(valid.filter(request=OuterRef("request")))
     rank = count_of(
         valid.filter(request=OuterRef("request")).filter(
