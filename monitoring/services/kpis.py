@@ -157,8 +157,9 @@ def enqueue_run(run_id):
         log.warning("Could not queue KPI run %s; the nightly run will recompute.", run_id)
 
 
-def kpi_run_execute(run, *, today=None):
-    """Compute every KPI for the run, one step each. Returns the run."""
+def kpi_run_execute(run, *, today=None, on_step=None):
+    """Compute every KPI for the run, one step each; `on_step(done, snapshots written)` is
+    told after each. Returns the run."""
     today = today or timezone.localdate()
     KpiRun.objects.filter(pk=run.pk).update(
         status=KpiRun.Status.RUNNING, started_at=timezone.now(), total_steps=len(KPIS), done_steps=0
@@ -169,6 +170,8 @@ def kpi_run_execute(run, *, today=None):
             with transaction.atomic():
                 written += kpi_snapshots_compute(kpi, run=run, today=today)
             KpiRun.objects.filter(pk=run.pk).update(done_steps=done, snapshots_written=written)
+            if on_step:
+                on_step(done, written)
     except Exception as exc:
         log.exception("KPI run %s failed", run.pk)
         KpiRun.objects.filter(pk=run.pk).update(
