@@ -39,7 +39,7 @@ from .servers import children_of, gunicorn
 WORKERS, THREADS = 2, 4
 RATE = 50
 TARGET_MS, HELD_MS, RSS_TARGET_MB = 300, 1000, 300
-STEPS = [50, 100, 150, 200, 300, 400, 600]
+STEPS = [50, 75, 100, 150, 200, 300, 400, 600]
 CLIENT_NAME = "Benchmark load (read only)"
 IDS_PER_ENDPOINT = 200
 Kind = Organisation.Kind
