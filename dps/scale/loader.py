@@ -41,8 +41,7 @@ class Table:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             return self.loader.now
         if field.has_default():
-            value = field.get_default()
-            return json.dumps(value) if isinstance(field, models.JSONField) else value
+            return field.get_default()
         if field.null:
             return None
         if field.empty_strings_allowed and isinstance(
@@ -57,14 +56,14 @@ class Table:
         return pk
 
     def add(self, **values):
-        """Queue one row; returns its id. JSON fields take Python values."""
+        """Queue one row; returns its id. JSON fields take Python values (a dict or list
+        given is not to be changed after)."""
         row = self.defaults.copy()
         pk = values.pop("id", None) or self.new_id()
         row[0] = pk
         index = self.index
         for name, value in values.items():
-            i = index[name]
-            row[i] = json.dumps(value) if i in self.json and value is not None else value
+            row[index[name]] = value
         if not self.checked:
             missing = [self.columns[i] for i, v in enumerate(row) if v is MISSING]
             if missing:
@@ -106,8 +105,12 @@ class Loader:
         columns = ", ".join(connection.ops.quote_name(c) for c in table.columns)
         with connection.cursor() as cursor:
             if self.postgres:
+                json_columns = table.json
                 with cursor.cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
                     for row in rows:
+                        for i in json_columns:
+                            if row[i] is not None:
+                                row[i] = json.dumps(row[i])
                         copy.write_row(row)
             else:
                 # Elsewhere (SQLite, for the tests) each value goes through its field.

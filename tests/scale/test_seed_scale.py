@@ -1,0 +1,129 @@
+"""seed_scale: the data set is reproducible, shaped like the real thing, consistent with the
+product's rules (the services work on it), and loads only into an empty database."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Avg, Count, Q
+
+from dps.models import AuditEvent, Membership, Organisation
+from dps.scale.generate import MODELS, generate
+from dps.scale.profile import SCALES
+from placements.models import Bid, Placement, PlacementRequest
+from placements.services.closing import request_close
+from placements.services.eligibility import eligibility_check
+from providers.models import Lot, Service
+
+TODAY = date(2026, 12, 4)
+# A few hundred requests: enough for the shapes to show, quick on SQLite.
+SCALE = replace(SCALES["tiny"], requests_per_year=400)
+
+pytestmark = pytest.mark.django_db
+
+
+def load(**kwargs):
+    return generate(SCALE, years=1, seed=7, today=TODAY, **kwargs)
+
+
+def fingerprint():
+    requests = PlacementRequest.objects.order_by("pk").values_list(
+        "pk", "age", "lot__code", "status", "max_weekly_budget"
+    )
+    bids = Bid.objects.order_by("pk").values_list("pk", "request_id", "provider_id", "weekly_fee")
+    return list(requests), list(bids)
+
+
+def empty_tables():
+    with connection.cursor() as cursor:
+        for model in reversed(MODELS):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
+        if connection.vendor == "postgresql":
+            # Check the deferred keys now: a table with checks pending cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_same_seed_gives_the_same_rows():
+    counts = load()
+    first = fingerprint()
+    empty_tables()
+    assert load() == counts
+    assert fingerprint() == first
+    assert first[1], "bids were made"
+
+
+def test_every_table_gets_rows_and_the_tenants_are_as_asked():
+    counts = load()
+    assert all(counts.values()), {t: n for t, n in counts.items() if not n}
+    assert Organisation.objects.filter(kind="consortium").count() == SCALE.regions
+    assert Organisation.objects.filter(kind="borough").count() == SCALE.boroughs
+    assert Service.objects.filter(service_type="childrens_home").count() == SCALE.homes
+    assert Membership.objects.count() == counts["dps_membership"]
+
+
+def test_the_data_look_like_real_placements():
+    load()
+    requests = PlacementRequest.objects.exclude(status="draft")
+    older = requests.filter(age__gte=12).count()
+    assert older > requests.filter(age__lt=12).count(), "older children are placed more often"
+    by_lot = dict(requests.values_list("lot__code").annotate(n=Count("pk")))
+    assert by_lot["childrens-homes"] == max(by_lot.values()), "residential is the biggest lot"
+    bids = (
+        requests.filter(closed_at__isnull=False)
+        .annotate(n=Count("bids"))
+        .values_list("n", flat=True)
+    )
+    assert min(bids) >= 1
+    assert max(bids) <= SCALE.bids[1]
+    # Fees rise with needs: homes' bids for the neediest children cost more than for the least.
+    homes = Bid.objects.filter(request__lot__code="childrens-homes").select_related("request")
+    by_need = sorted((b.request.total_need_score, b.weekly_fee) for b in homes)
+    third = len(by_need) // 3
+    low = sum(f for _, f in by_need[:third]) / third
+    high = sum(f for _, f in by_need[-third:]) / third
+    assert high > low
+    # A share of placements ends unplanned (in a single year, most endings are those).
+    placed = Placement.objects.exclude(status="awarded")
+    unplanned = placed.filter(end_planned=False).count() / placed.count()
+    assert 0.1 < unplanned < 0.5, unplanned
+    assert placed.filter(end_planned=True).exists()
+    assert Placement.objects.filter(source="spot").exists()
+    statuses = set(requests.values_list("status", flat=True))
+    assert {"open", "placed", "cancelled", "no_suitable_offer"} <= statuses
+
+
+def test_the_services_work_on_the_data():
+    load()
+    lot = Lot.objects.filter(code="childrens-homes").order_by("pk").first()
+    request = PlacementRequest(lot=lot, age=14, gender="male", needs={"emotional_health": 2})
+    eligible = eligibility_check(request).eligible
+    assert eligible, "a typical request finds providers"
+    open_request = (
+        PlacementRequest.objects.filter(status="open")
+        .annotate(n=Count("bids"))
+        .filter(n__gt=1)
+        .first()
+    )
+    assert request_close(open_request.pk, now=open_request.bid_deadline + timedelta(minutes=1))
+    open_request.refresh_from_db()
+    ranked = Bid.objects.filter(request=open_request, rank__isnull=False)
+    assert open_request.status == "closed"
+    assert ranked.count() == open_request.bids.count()
+    assert ranked.aggregate(best=Avg("rank", filter=Q(rank=1)))["best"] == 1
+
+
+def test_the_command_shows_progress_records_the_load_and_refuses_a_full_database():
+    out = StringIO()
+    call_command("seed_scale", "--scale", "tiny", "--today", "2026-12-04", stdout=out)
+    text = out.getvalue()
+    assert "requests:" in text
+    assert "left" in text
+    assert "rows in" in text
+    marker = AuditEvent.objects.get(action="seed_scale.loaded")
+    assert marker.detail["scale"] == "tiny"
+    assert marker.detail["rows"] > 0
+    with pytest.raises(CommandError, match="empty"):
+        call_command("seed_scale", "--scale", "tiny", stdout=StringIO())
