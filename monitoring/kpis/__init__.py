@@ -11,9 +11,11 @@ is the numerator. With no denominator (no data) the value is null, never zero.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F
+from django.db.models import Count, F
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT = "consortium", "borough", "provider", "service", "lot"
 ALL_SCOPES = (CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT)
@@ -89,6 +91,53 @@ def grouped(queryset, paths, scope, periods, numerator, denominator):
     ]
 
 
+def bucketed(queryset, paths, scope, periods, when, numerator, denominator):
+    """One pass for a KPI whose rows each count in the one period their date `when` falls in
+    (a request closed, a placement began or ended): grouped by consortium, scope id and the
+    month of `when`, each aggregate computed once per row; each period then adds up its months.
+    `grouped` computes every aggregate once per period instead, which for 36 months is 36
+    times the work. The answer is the same: the same groups, and an empty period's Count is 0
+    and its Sum null."""
+    consortium_path, id_path = paths[CONSORTIUM], paths[scope]
+    month = ExtractYear(when) * 12 + ExtractMonth(when)
+    rows = (
+        queryset.filter(**{f"{consortium_path}__isnull": False, f"{id_path}__isnull": False})
+        .values(_c=F(consortium_path), _s=F(id_path), _m=month)
+        .annotate(_n=numerator, _d=denominator)
+        .order_by()
+    )
+    periods_of = {}  # month -> the periods it is in (one of each kind asked for)
+    for i, period in enumerate(periods):
+        day = period.start
+        while day <= period.end:
+            periods_of.setdefault(day.year * 12 + day.month, []).append(i)
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    empty = (
+        0 if isinstance(numerator, Count) else None,
+        0 if isinstance(denominator, Count) else None,
+    )
+    sums = {}
+    for row in rows:
+        group = sums.setdefault((row["_c"], row["_s"]), {})
+        # Outside the periods (or no date), the group exists but the row counts nowhere.
+        for i in periods_of.get(row["_m"], ()):
+            n, d = group.get(i, empty)
+            group[i] = (_add(n, row["_n"]), _add(d, row["_d"]))
+    return [
+        Row(c, s, i, decimal(n), decimal(d))
+        for (c, s), group in sums.items()
+        for i in range(len(periods))
+        for n, d in (group.get(i, empty),)
+    ]
+
+
+def _add(total, value):
+    """SQL's SUM over months: null only when every month is null."""
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
 KPIS = {}
 
 
@@ -103,4 +152,4 @@ def register(kpi):
 
 from . import compliance, education, market, outcomes, stability  # noqa: E402, F401
 
-__all__ = ["KPIS", "Kpi", "Row", "grouped", "register"]
+__all__ = ["KPIS", "Kpi", "Row", "bucketed", "grouped", "register"]

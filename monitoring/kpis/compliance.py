@@ -20,7 +20,7 @@ from monitoring.models import MonitoringVisit
 from providers.models import MANDATORY_TYPES, Enrolment, OfstedRating, Service
 from providers.selectors.quality import RATING_POINTS, SCORED_STATUSES
 
-from . import ALL_PERIODS, CONSORTIUM, PROVIDER, SERVICE, Kpi, grouped, register
+from . import ALL_PERIODS, CONSORTIUM, PROVIDER, SERVICE, Kpi, bucketed, grouped, register
 from .expressions import count_of
 
 ENROLMENT_PATHS = {"consortium": "lot__consortium", "provider": "provider"}
@@ -54,17 +54,16 @@ def documents_current(scope, periods, today):
 
 
 def visits_on_time(scope, periods, today):
-    def due(p):
-        return Q(due_date__gte=p.start, due_date__lte=p.upto(today))
-
+    due = Q(due_date__lte=today)  # visits due later in the current period are not yet due
     on_time = Q(status=MonitoringVisit.Status.COMPLETED, visited_on__lte=F("due_date"))
-    return grouped(
+    return bucketed(
         MonitoringVisit.objects.exclude(status=MonitoringVisit.Status.CANCELLED),
         VISIT_PATHS,
         scope,
         periods,
-        lambda p: Count("pk", filter=due(p) & on_time),
-        lambda p: Count("pk", filter=due(p)),
+        "due_date",
+        Count("pk", filter=due & on_time),
+        Count("pk", filter=due),
     )
 
 

@@ -24,7 +24,18 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDat
 
 from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
 
-from . import ALL_PERIODS, ALL_SCOPES, BOROUGH, CONSORTIUM, LOT, PROVIDER, Kpi, grouped, register
+from . import (
+    ALL_PERIODS,
+    ALL_SCOPES,
+    BOROUGH,
+    CONSORTIUM,
+    LOT,
+    PROVIDER,
+    Kpi,
+    bucketed,
+    grouped,
+    register,
+)
 from .expressions import DaysBetween, active_during, count_of, day
 from .stability import PLACEMENT_PATHS, placements
 
@@ -38,30 +49,18 @@ INVITATION_PATHS = {
 }
 
 
-def closed_in(period, prefix=""):
-    return Q(
-        **{
-            f"{prefix}closed_at__date__gte": period.start,
-            f"{prefix}closed_at__date__lte": period.end,
-        }
-    )
-
-
-def began_in(period):
-    return Q(began__gte=period.start, began__lte=period.end)
-
-
 def bids_per_request(scope, periods, today):
     # "Not withdrawn" spelled as the statuses it leaves: a negated condition on the joined
     # bids would be a subquery per row and period.
     received = Q(bids__status__in=[Bid.Status.SUBMITTED, Bid.Status.INVALID])
-    return grouped(
+    return bucketed(
         PlacementRequest.objects.filter(closed_at__isnull=False),
         REQUEST_PATHS,
         scope,
         periods,
-        lambda p: Count("bids", filter=closed_in(p) & received),
-        lambda p: Count("pk", distinct=True, filter=closed_in(p)),
+        "closed_at",
+        Count("bids", filter=received),
+        Count("pk", distinct=True),
     )
 
 
@@ -75,13 +74,14 @@ def response_rate(scope, periods, today):
     answered = Q(own_bid__status__in=[Bid.Status.SUBMITTED, Bid.Status.INVALID]) | Q(
         declined_at__isnull=False
     )
-    return grouped(
+    return bucketed(
         queryset,
         INVITATION_PATHS,
         scope,
         periods,
-        lambda p: Count("pk", filter=closed_in(p, "request__") & answered),
-        lambda p: Count("pk", filter=closed_in(p, "request__")),
+        "request__closed_at",
+        Count("pk", filter=answered),
+        Count("pk"),
     )
 
 
@@ -92,25 +92,19 @@ def days_to_placement(scope, periods, today):
         output_field=DateField(),
     )
     queryset = placements().filter(request__isnull=False).alias(waited=DaysBetween("began", asked))
-    return grouped(
-        queryset,
-        PLACEMENT_PATHS,
-        scope,
-        periods,
-        lambda p: Sum("waited", filter=began_in(p)),
-        lambda p: Count("pk", filter=began_in(p)),
-    )
+    return bucketed(queryset, PLACEMENT_PATHS, scope, periods, "began", Sum("waited"), Count("pk"))
 
 
 def dps_share(scope, periods, today):
     queryset = placements().filter(source__in=[Placement.Source.DPS, Placement.Source.SPOT])
-    return grouped(
+    return bucketed(
         queryset,
         PLACEMENT_PATHS,
         scope,
         periods,
-        lambda p: Count("pk", filter=began_in(p) & Q(source=Placement.Source.DPS)),
-        lambda p: Count("pk", filter=began_in(p)),
+        "began",
+        Count("pk", filter=Q(source=Placement.Source.DPS)),
+        Count("pk"),
     )
 
 
@@ -152,13 +146,14 @@ def mean_weekly_cost(scope, periods, today):
 
 def cost_per_need_point(scope, periods, today):
     queryset = placements().filter(request__evaluation__total_need_score__gt=0)
-    return grouped(
+    return bucketed(
         queryset,
         PLACEMENT_PATHS,
         scope,
         periods,
-        lambda p: Sum("weekly_fee", filter=began_in(p)),
-        lambda p: Sum("request__evaluation__total_need_score", filter=began_in(p)),
+        "began",
+        Sum("weekly_fee"),
+        Sum("request__evaluation__total_need_score"),
     )
 
 
@@ -211,15 +206,14 @@ def cost_avoidance(scope, periods, today):
         .alias(median=median_valid_bid(), weeks=planned_weeks)
         .filter(median__isnull=False, weeks__isnull=False)
     )
-    return grouped(
+    return bucketed(
         queryset,
         PLACEMENT_PATHS,
         scope,
         periods,
-        lambda p: Sum(
-            (F("median") - F("weekly_fee")) * F("weeks"), filter=began_in(p), output_field=MONEY
-        ),
-        lambda p: Count("pk", filter=began_in(p)),
+        "began",
+        Sum((F("median") - F("weekly_fee")) * F("weeks"), output_field=MONEY),
+        Count("pk"),
     )
 
 

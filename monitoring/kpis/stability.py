@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from placements.models import Child, Placement
 
-from . import ALL_PERIODS, ALL_SCOPES, BOROUGH, CONSORTIUM, Kpi, grouped, register
+from . import ALL_PERIODS, ALL_SCOPES, BOROUGH, CONSORTIUM, Kpi, bucketed, grouped, register
 from .expressions import DaysBetween, active_during, began
 from .periods import add_months
 
@@ -29,29 +29,21 @@ def placements():
     )
 
 
-def ended_in(period):
-    return Q(end_date__gte=period.start, end_date__lte=period.end)
-
-
 def unplanned_endings(scope, periods, today):
-    return grouped(
+    return bucketed(
         placements(),
         PLACEMENT_PATHS,
         scope,
         periods,
-        lambda p: Count("pk", filter=ended_in(p) & Q(end_planned=False, lasted__lt=365)),
-        lambda p: Count("pk", filter=ended_in(p)),
+        "end_date",
+        Count("pk", filter=Q(end_planned=False, lasted__lt=365)),
+        Count("pk"),
     )
 
 
 def mean_duration(scope, periods, today):
-    return grouped(
-        placements(),
-        PLACEMENT_PATHS,
-        scope,
-        periods,
-        lambda p: Sum("lasted", filter=ended_in(p)),
-        lambda p: Count("pk", filter=ended_in(p)),
+    return bucketed(
+        placements(), PLACEMENT_PATHS, scope, periods, "end_date", Sum("lasted"), Count("pk")
     )
 
 

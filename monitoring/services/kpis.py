@@ -195,41 +195,46 @@ def kpi_snapshots_compute(kpi, *, run, today):
         .values_list("consortium_id", "scope", "scope_id")
     )
     thresholds = thresholds_of(None if consortium_id is None else [consortium_id])
-    snapshots = []
+    # Every period kind at once: one query per scope reads the rows once for months, quarters
+    # and years alike. Each scope's snapshots are stored before the next is computed, so memory
+    # holds one scope's at a time.
+    listed = [period for kind in kpi.periods for period in periods(kind, today)]
     earliest = {}
-    for kind in kpi.periods:
-        listed = periods(kind, today)
-        earliest[kind] = listed[0].start
-        for scope in kpi.scopes:
-            for row in kpi.compute(scope, listed, today):
-                if consortium_id is not None and row.consortium_id != consortium_id:
-                    continue
-                period = listed[row.index]
-                value = kpi.value_of(row.numerator, row.denominator)
-                snapshots.append(
-                    KpiSnapshot(
-                        kpi=kpi.code,
-                        consortium_id=row.consortium_id,
-                        scope=scope,
-                        scope_id=row.scope_id,
-                        period=kind,
-                        period_start=period.start,
-                        period_end=period.end,
-                        value=value,
-                        numerator=row.numerator,
-                        denominator=row.denominator,
-                        rag=rag_of(kpi, value, thresholds.get((row.consortium_id, kpi.code))),
-                        run=run,
-                        computed_at=now,
-                    )
+    for period in listed:
+        earliest.setdefault(period.kind, period.start)
+    written = 0
+    for scope in kpi.scopes:
+        snapshots = []
+        for row in kpi.compute(scope, listed, today):
+            if consortium_id is not None and row.consortium_id != consortium_id:
+                continue
+            period = listed[row.index]
+            value = kpi.value_of(row.numerator, row.denominator)
+            snapshots.append(
+                KpiSnapshot(
+                    kpi=kpi.code,
+                    consortium_id=row.consortium_id,
+                    scope=scope,
+                    scope_id=row.scope_id,
+                    period=period.kind,
+                    period_start=period.start,
+                    period_end=period.end,
+                    value=value,
+                    numerator=row.numerator,
+                    denominator=row.denominator,
+                    rag=rag_of(kpi, value, thresholds.get((row.consortium_id, kpi.code))),
+                    run=run,
+                    computed_at=now,
                 )
-    KpiSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=UNIQUE,
-        update_fields=UPDATED,
-        batch_size=500,
-    )
+            )
+        KpiSnapshot.objects.bulk_create(
+            snapshots,
+            update_conflicts=True,
+            unique_fields=UNIQUE,
+            update_fields=UPDATED,
+            batch_size=2000,
+        )
+        written += len(snapshots)
     # What had data before and has none now goes.
     stale = KpiSnapshot.objects.filter(kpi=kpi.code).exclude(run=run)
     if consortium_id is not None:
@@ -243,7 +248,7 @@ def kpi_snapshots_compute(kpi, *, run, today):
     for snapshot in _headline_snapshots(kpi, headline, consortium_id).filter(rag=Rag.RED):
         if (snapshot.consortium_id, snapshot.scope, snapshot.scope_id) not in red_before:
             breach_notify(snapshot, kpi)
-    return len(snapshots)
+    return written
 
 
 def _headline_snapshots(kpi, period, consortium_id):
