@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-integration lint format lock assets migrate demo worker beat clean help
+.PHONY: run test test-integration bench lint format lock assets migrate demo worker beat clean help
 
 help:
 	@echo "make run     set everything up and serve the demo on http://127.0.0.1:8000"
 	@echo "make test    set everything up and run the whole test suite"
 	@echo "make test-integration   the tests against PostgreSQL, Redis, Celery and SMTP"
+	@echo "make bench   load (or reuse) the national data set and run the benchmarks; SCALE=small for CI"
 	@echo "make lint    ruff check and format check"
 	@echo "make lock    re-pin Python and npm dependencies"
 
@@ -60,6 +61,15 @@ test-integration: $(VENV)/.installed assets
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dps} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} REQUIRE_SERVICES=1 \
 	timeout --foreground --signal=INT --kill-after=60 $(PYTEST_TIMEOUT) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+# The benchmarks (bench/, docs/performance.md) against PostgreSQL and Redis on this machine. The
+# data set of each SCALE is loaded once into its own database (dps_bench_<scale>) and reused.
+# At national scale a missed target fails; SCALE=small (CI) checks only that each one runs.
+SCALE ?= national
+bench: $(VENV)/.installed assets
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dps_bench_$(SCALE)} \
+	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/7} \
+	$(PY) -m bench --scale $(SCALE) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

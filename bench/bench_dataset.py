@@ -29,7 +29,8 @@ def _maintenance(sql):
         dbname="postgres",
         autocommit=True,
     ) as conn:
-        return conn.execute(sql).fetchall() if sql.lstrip().startswith("SELECT") else None
+        cursor = conn.execute(sql)
+        return cursor.fetchall() if cursor.description else None
 
 
 def _fresh_database():
