@@ -63,7 +63,7 @@ def _replay(queries):
 
 
 def run(ctx):
-    runs = [_engine_run(ctx) for _ in range(ctx.repeat(3, 1))]
+    runs = [_engine_run(ctx) for _ in range(ctx.repeat(2, 1))]
     seconds = [s for s, _ in runs]
     peak = max(p for _, p in runs)
     queries = _aggregation_queries()

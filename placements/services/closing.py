@@ -12,7 +12,7 @@ bid made in time is evaluated. Bids arriving after the deadline are refused by t
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -143,19 +143,7 @@ def _evaluate(placement_request, *, now):
     for bid in invalid:
         bid.rank = bid.price_score = bid.quality_score = None
         bid.needs_fit_score = bid.total_score = bid.quality_snapshot = None
-    Bid.objects.bulk_update(
-        valid + invalid,
-        [
-            "status",
-            "invalid_reason",
-            "rank",
-            "price_score",
-            "quality_score",
-            "needs_fit_score",
-            "total_score",
-            "quality_snapshot",
-        ],
-    )
+    _store_scores(valid + invalid)
     Evaluation.objects.update_or_create(
         request=placement_request,
         defaults={
@@ -168,6 +156,31 @@ def _evaluate(placement_request, *, now):
         },
     )
     return valid, invalid
+
+
+SCORE_FIELDS = (
+    "status",
+    "invalid_reason",
+    "rank",
+    "price_score",
+    "quality_score",
+    "needs_fit_score",
+    "total_score",
+    "quality_snapshot_id",
+)
+
+
+def _store_scores(bids):
+    """Write each bid's status and scores: one parameterised UPDATE run for every bid (sent
+    together). Django's bulk_update would build a CASE per field and bid, which costs more than
+    the scoring itself."""
+    table = connection.ops.quote_name(Bid._meta.db_table)
+    columns = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in SCORE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - fixed names
+            [[getattr(bid, f) for f in SCORE_FIELDS] + [bid.pk] for bid in bids],
+        )
 
 
 def _tell(placement_request, valid, invalid, *, now):

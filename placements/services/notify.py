@@ -6,7 +6,7 @@ deadline."""
 from django.urls import reverse
 
 from dps.models import Membership, Role
-from dps.services.emails import email_queue_template, email_queue_template_many
+from dps.services.emails import email_queue_template_many
 
 PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.BIDDER)
 BOROUGH_ROLES = (Role.PLACEMENT_OFFICER,)
@@ -54,17 +54,23 @@ def notify_providers(provider_ids, template, context, key, *, path_for=None):
 
 
 def notify_borough(placement_request, template, context, key):
-    """Email the borough's placement officers about their request."""
+    """Email the borough's placement officers about their request, stored together (a large
+    borough has dozens of officers)."""
     path = reverse("placements:request_detail", args=[placement_request.pk])
     people = recipients([placement_request.borough_id], BOROUGH_ROLES)
-    for to in people.get(placement_request.borough_id, []):
-        email_queue_template(
-            to=to,
-            template=f"emails/{template}",
-            context={**context, "placement_request": placement_request, "path": path},
-            organisation=placement_request.borough,
-            dedupe_key=f"{key}:{to}",
-        )
+    context = {**context, "placement_request": placement_request, "path": path}
+    email_queue_template_many(
+        template=f"emails/{template}",
+        emails=[
+            {
+                "to": to,
+                "context": context,
+                "organisation": placement_request.borough,
+                "dedupe_key": f"{key}:{to}",
+            }
+            for to in people.get(placement_request.borough_id, [])
+        ],
+    )
 
 
 def opportunity_path(placement_request):
