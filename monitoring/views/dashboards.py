@@ -50,8 +50,10 @@ class Chart:
     def script_id(self):
         return f"chart-data-{self.name}"
 
-    def add(self, display, raw=None):
-        self.rows.append(display)
+    def add(self, display, raw=None, *, listed=True):
+        """A row of the CSV, and of the page's table unless `listed` is False."""
+        if listed:
+            self.rows.append(display)
         self.raw.append(display if raw is None else raw)
 
     @property
@@ -232,6 +234,11 @@ def spend_chart(actor, by, provider):
     return chart
 
 
+# Beyond this many placements the scatter's table lists only the outliers: thousands of rows
+# are no way to read a chart (the CSV still has every one).
+SCATTER_LISTED = 200
+
+
 def scatter_chart(actor, provider, show_borough):
     rows = sel.fee_against_need(actor, provider)
     flagged = sel.outliers([(needs, fee) for _pk, _ref, _b, _p, needs, fee in rows])
@@ -268,12 +275,19 @@ def scatter_chart(actor, provider, show_borough):
         note="An outlier's fee per need point is more than 1.5 interquartile ranges beyond the "
         "middle half of these placements'.",
     )
+    every = len(rows) <= SCATTER_LISTED
     for i, (pk, ref, borough, provider_name, needs, fee) in enumerate(rows):
         outlier = "Yes" if i in flagged else "No"
         head = [pk, ref or "–"] + ([borough] if show_borough else [])
         chart.add(
             [*head, provider_name or "–", needs, sel.format_value(fee, "pounds"), outlier],
             [*head, provider_name, needs, money(fee), outlier],
+            listed=every or i in flagged,
+        )
+    if not every:
+        chart.note += (
+            f" The table lists the {len(flagged):,} outliers of these {len(rows):,} placements; "
+            "the CSV has every one."
         )
     return chart
 

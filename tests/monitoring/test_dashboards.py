@@ -456,3 +456,22 @@ def test_the_admin_sees_every_boroughs_needs(client, world):
     client.force_login(world.admin)
     needs = rows_of(client.get(MARKET, {"format": "csv", "chart": "market-needs"}))
     assert [row[1] for row in needs[1:]] == ["Alpha Borough", "Bravo Borough"]
+
+
+def test_a_large_scatter_lists_only_its_outliers_and_the_csv_has_every_placement(
+    client, world, monkeypatch
+):
+    from monitoring.views import dashboards
+
+    dashboard_world(world)
+    monkeypatch.setattr(dashboards, "SCATTER_LISTED", 1)
+    client.force_login(world.commissioner_a)
+    csv_rows = rows_of(client.get(DASHBOARD, {"format": "csv", "chart": "fee-against-need"}))
+    placements = csv_rows[1:]
+    outliers = [row for row in placements if row[-1] == "Yes"]
+    assert len(placements) > len(outliers) >= 1
+    _response, html = page(client, world.commissioner_a, DASHBOARD)
+    assert f"lists the {len(outliers)} outliers of these {len(placements)} placements" in html
+    table = html.split('id="fee-against-need-heading"')[1].split("</section>")[0]
+    assert table.count('<tr class="govuk-table__row"><th scope="row"') == len(outliers)
+    assert 'data-chart="chart-data-fee-against-need"' in table
