@@ -1,29 +1,24 @@
 """Education: school-age children attending school, and young people of 16 or more in
 education, employment or training, from each placement's latest review in the period."""
 
-from django.db.models import CharField, Count, Q
-
 from monitoring.models import EducationStatus
 
-from . import ALL_SCOPES, Kpi, grouped, register
-from .outcomes import latest_review_in
-from .stability import PLACEMENT_PATHS, placements
+from . import ALL_SCOPES, Kpi, register
+from .reviews import count, on_latest_reviews
+from .stability import placements
 
 
 def share_of_latest_status(yes, no):
+    """Of the placements whose latest review in the period says `yes` or `no`, those saying
+    `yes`: counted over the latest reviews themselves (`on_latest_reviews`)."""
+
     def compute(scope, periods, today):
-        queryset = placements()
-        for i, period in enumerate(periods):
-            queryset = queryset.alias(
-                **{f"status{i}": latest_review_in(period, "education_status", CharField())}
-            )
-        return grouped(
-            queryset,
-            PLACEMENT_PATHS,
+        return on_latest_reviews(
+            placements(),
             scope,
             periods,
-            lambda p: Count("pk", filter=Q(**{f"status{periods.index(p)}": yes})),
-            lambda p: Count("pk", filter=Q(**{f"status{periods.index(p)}__in": [yes, no]})),
+            count("r.education_status = %s", yes),
+            count("r.education_status IN (%s, %s)", yes, no),
         )
 
     return compute
