@@ -28,10 +28,9 @@ from placements.models import Placement
 from ..kpis import KPIS
 from ..kpis.periods import latest_complete, periods
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
+from .kpi_store import store_for
 
 log = logging.getLogger(__name__)
-UNIQUE = ["kpi", "consortium", "scope", "scope_id", "period", "period_start"]
-UPDATED = ["period_end", "value", "numerator", "denominator", "rag", "run", "computed_at"]
 BREACH_SCOPES = (KpiSnapshot.Scope.BOROUGH, KpiSnapshot.Scope.PROVIDER)
 
 
@@ -184,8 +183,10 @@ def kpi_run_execute(run, *, today=None, on_step=None):
 
 
 def kpi_snapshots_compute(kpi, *, run, today):
-    """Compute one KPI for every scope and period kind it has, store the snapshots, email the
-    new breaches. Returns the number of snapshots written."""
+    """Compute one KPI for every scope and period kind it has, store the snapshots (see
+    kpi_store: on PostgreSQL only new and changed ones are written, so `computed_at` and `run`
+    are when and by which run the snapshot's current value was computed), remove those whose
+    data is gone, email the new breaches. Returns the number of snapshots computed."""
     now = timezone.now()
     consortium_id = run.consortium_id
     headline = latest_complete(kpi.headline_period, today)
@@ -203,52 +204,45 @@ def kpi_snapshots_compute(kpi, *, run, today):
     for period in listed:
         earliest.setdefault(period.kind, period.start)
     written = 0
-    for scope in kpi.scopes:
-        snapshots = []
-        for row in kpi.compute(scope, listed, today):
-            if consortium_id is not None and row.consortium_id != consortium_id:
-                continue
-            period = listed[row.index]
-            value = kpi.value_of(row.numerator, row.denominator)
-            snapshots.append(
-                KpiSnapshot(
-                    kpi=kpi.code,
-                    consortium_id=row.consortium_id,
-                    scope=scope,
-                    scope_id=row.scope_id,
-                    period=period.kind,
-                    period_start=period.start,
-                    period_end=period.end,
-                    value=value,
-                    numerator=row.numerator,
-                    denominator=row.denominator,
-                    rag=rag_of(kpi, value, thresholds.get((row.consortium_id, kpi.code))),
-                    run=run,
-                    computed_at=now,
-                )
-            )
-        KpiSnapshot.objects.bulk_create(
-            snapshots,
-            update_conflicts=True,
-            unique_fields=UNIQUE,
-            update_fields=UPDATED,
-            batch_size=2000,
-        )
-        written += len(snapshots)
-    # What had data before and has none now goes.
-    stale = KpiSnapshot.objects.filter(kpi=kpi.code).exclude(run=run)
-    if consortium_id is not None:
-        stale = stale.filter(consortium_id=consortium_id)
-    stale.filter(
-        Q(
-            *[Q(period=kind, period_start__gte=start) for kind, start in earliest.items()],
-            _connector=Q.OR,
-        )
-    ).delete()
+    with transaction.atomic():
+        store = store_for(kpi.code, run=run, now=now, windows=earliest)
+        for scope in kpi.scopes:
+            rows = _snapshot_rows(kpi, scope, listed, today, consortium_id, thresholds)
+            store.write(rows)
+            written += len(rows)
+        # What had data before and has none now goes.
+        store.finish()
     for snapshot in _headline_snapshots(kpi, headline, consortium_id).filter(rag=Rag.RED):
         if (snapshot.consortium_id, snapshot.scope, snapshot.scope_id) not in red_before:
             breach_notify(snapshot, kpi)
     return written
+
+
+def _snapshot_rows(kpi, scope, listed, today, consortium_id, thresholds):
+    """One scope's snapshots as tuples in kpi_store.STAGED order (of the run's consortium
+    only, if it has one), with the KPI's value and its RAG by the consortium's threshold."""
+    rows = []
+    for row in kpi.compute(scope, listed, today):
+        if consortium_id is not None and row.consortium_id != consortium_id:
+            continue
+        period = listed[row.index]
+        value = kpi.value_of(row.numerator, row.denominator)
+        rag = rag_of(kpi, value, thresholds.get((row.consortium_id, kpi.code)))
+        rows.append(
+            (
+                row.consortium_id,
+                scope,
+                row.scope_id,
+                period.kind,
+                period.start,
+                period.end,
+                value,
+                row.numerator,
+                row.denominator,
+                rag,
+            )
+        )
+    return rows
 
 
 def _headline_snapshots(kpi, period, consortium_id):
