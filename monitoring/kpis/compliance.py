@@ -7,21 +7,29 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncDate
 
 from dps.models import AuditEvent
 from monitoring.models import MonitoringVisit
 from providers.models import MANDATORY_TYPES, Enrolment, OfstedRating, Service
 from providers.selectors.quality import RATING_POINTS, SCORED_STATUSES
 
-from . import ALL_PERIODS, CONSORTIUM, PROVIDER, SERVICE, Kpi, bucketed, grouped, register
-from .expressions import count_of
+from . import (
+    ALL_PERIODS,
+    CONSORTIUM,
+    PROVIDER,
+    SERVICE,
+    Kpi,
+    Row,
+    bucketed,
+    decimal,
+    grouped,
+    register,
+)
 
 ENROLMENT_PATHS = {"consortium": "lot__consortium", "provider": "provider"}
 VISIT_PATHS = {"consortium": "consortium", "provider": "provider", "service": "service"}
@@ -82,35 +90,59 @@ def rating_points(key):
 
 def ofsted_downgrades(scope, periods, today):
     """Ofsted rating changes are audited (action "service.ofsted_rating", with the old and
-    new rating); a downgrade is a change to a rating of fewer points."""
+    new rating); a downgrade is a change to a rating of fewer points. The downgrades are
+    counted by provider and day once (`downgrades_by_provider_and_day`), and each period adds
+    up its days, rather than one count per enrolment and period. A group counts its providers'
+    greatest (in a provider scope, the provider's own); the denominator is its providers."""
+    consortium_path, id_path = ENROLMENT_PATHS[CONSORTIUM], ENROLMENT_PATHS[scope]
+    enrolments = (
+        Enrolment.objects.filter(status__in=SCORED_STATUSES)
+        .filter(**{f"{consortium_path}__isnull": False, f"{id_path}__isnull": False})
+        .values_list(consortium_path, id_path, "provider")
+        .distinct()
+        .order_by()
+    )
+    providers_of = {}
+    for c, s, provider in enrolments:
+        providers_of.setdefault((c, s), set()).add(provider)
+    by_day = downgrades_by_provider_and_day(today)
+    rows = []
+    for (c, s), providers in providers_of.items():
+        for i, period in enumerate(periods):
+            most = max(downgrades_in(by_day, provider, period, today) for provider in providers)
+            rows.append(Row(c, s, i, decimal(most), decimal(len(providers - {None}))))
+    return rows
+
+
+def downgrades_by_provider_and_day(today):
+    """{provider: {day: downgrades}} up to today; the day is the local date (as `__date`)."""
     downgrades = (
-        AuditEvent.objects.filter(action="service.ofsted_rating")
+        AuditEvent.objects.filter(action="service.ofsted_rating", at__date__lte=today)
         .alias(old=rating_points("old"), new=rating_points("new"))
         .filter(new__lt=F("old"))
-        .filter(
-            object_id__in=Service.objects.filter(provider=OuterRef(OuterRef("provider"))).values(
-                sid=Cast("pk", CharField())
-            )
-        )
+        .values_list("object_id", TruncDate("at"))
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    counted = list(downgrades)
+    # The audit log names the service by its id as text.
+    provider_of = dict(
+        Service.objects.annotate(sid=Cast("pk", CharField()))
+        .filter(sid__in={object_id for object_id, _, _ in counted})
+        .values_list("sid", "provider")
+    )
+    by_day = {}
+    for object_id, day, n in counted:
+        if object_id in provider_of:
+            days = by_day.setdefault(provider_of[object_id], {})
+            days[day] = days.get(day, 0) + n
+    return by_day
 
-    queryset = Enrolment.objects.filter(status__in=SCORED_STATUSES)
-    for i, p in enumerate(periods):
-        queryset = queryset.alias(
-            **{
-                f"down{i}": count_of(
-                    downgrades.filter(at__date__gte=p.start, at__date__lte=p.upto(today))
-                )
-            }
-        )
-    return grouped(
-        queryset,
-        ENROLMENT_PATHS,
-        scope,
-        periods,
-        lambda p: Max(f"down{periods.index(p)}"),
-        lambda p: Count("provider", distinct=True),
-    )
+
+def downgrades_in(by_day, provider, period, today):
+    """The provider's downgrades in the period up to today."""
+    last = period.upto(today)
+    return sum(n for day, n in by_day.get(provider, {}).items() if period.start <= day <= last)
 
 
 COMPLIANCE = "Provider compliance"
