@@ -57,7 +57,7 @@ WHERE s.id IS NULL OR t.scope IS NULL OR ({changing_s}) IS DISTINCT FROM ({chang
 WRITE_DIFF = """
 WITH changed AS (
     UPDATE {table} s SET {changing_set}, run_id = %(run)s, computed_at = %(now)s
-    FROM {diff} d WHERE s.id = d.id AND d.scope IS NOT NULL
+    FROM {diff} d WHERE s.id = d.id AND d.id IS NOT NULL AND d.scope IS NOT NULL
 ),
 added AS (
     INSERT INTO {table} (kpi, {staged}, run_id, computed_at)
@@ -67,7 +67,8 @@ added AS (
         run_id = EXCLUDED.run_id, computed_at = EXCLUDED.computed_at
 ),
 gone AS (
-    DELETE FROM {table} s USING {diff} d WHERE s.id = d.id AND d.scope IS NULL RETURNING s.id
+    DELETE FROM {table} s USING {diff} d
+    WHERE s.id = d.id AND d.id IS NOT NULL AND d.scope IS NULL RETURNING s.id
 ){unlinks}
 SELECT count(*) FROM gone
 """
@@ -195,7 +196,11 @@ def _pointing_at_snapshots():
     """(table, column) of every foreign key to a snapshot; each must be SET_NULL, the only
     on_delete the set-based removal reproduces."""
     pointing = []
-    for relation in KpiSnapshot._meta.related_objects:
+    # With the hidden ones (related_name="+"), as the ORM's deletion finds them.
+    for relation in KpiSnapshot._meta.get_fields(include_hidden=True):
+        reverse = relation.auto_created and not relation.concrete
+        if not (reverse and (relation.one_to_many or relation.one_to_one)):
+            continue
         field = relation.field
         if field.remote_field.on_delete is not SET_NULL:
             raise NotImplementedError(f"{field} does not SET_NULL; teach StagedStore its rule.")

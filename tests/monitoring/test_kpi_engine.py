@@ -4,14 +4,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from dps.models import OutboundEmail
 from monitoring.kpis import KPIS
 from monitoring.kpis.selectors import breaches_for, snapshots_visible_to
-from monitoring.models import KpiRun, KpiSnapshot, KpiThreshold
+from monitoring.models import CorrectiveActionPlan, KpiRun, KpiSnapshot, KpiThreshold
 from monitoring.quality import outcomes_part
 from monitoring.services.kpis import kpi_run_execute, kpi_threshold_set, rag_of
 from monitoring.tasks import kpis_recompute
+from placements.models import Placement
+from tests.factories import ConsortiumFactory
 from tests.monitoring.kpi_helpers import d, place
 from tests.placements.helpers import actor_of
 
@@ -86,6 +90,81 @@ def test_a_run_writes_snapshots_with_progress_and_is_idempotent(world, endings):
     q2 = snapshot("unplanned_endings_12m", "borough", world.borough_a.pk, "quarter", "2024-04-01")
     assert q2.value is None
     assert q2.denominator == 0
+
+
+def stored():
+    """Every snapshot by its key, with its id and figures: what the runs left behind."""
+    return {
+        (s.kpi, s.consortium_id, s.scope, s.scope_id, s.period, s.period_start): (
+            s.pk,
+            s.period_end,
+            s.value,
+            s.numerator,
+            s.denominator,
+            s.rag,
+        )
+        for s in KpiSnapshot.objects.all()
+    }
+
+
+def test_a_second_run_over_the_same_data_changes_nothing(world, endings):
+    first = run()
+    before = stored()
+    second = run()
+    # The same snapshots, under the same ids: none removed and added again.
+    assert stored() == before
+    assert second.snapshots_written == first.snapshots_written  # what it computed
+    if connection.vendor == "postgresql":
+        # Not even rewritten: each keeps the run that computed its value.
+        assert not KpiSnapshot.objects.filter(run=second).exists()
+
+
+def test_a_changed_value_is_updated_and_a_snapshot_without_data_removed(world, endings):
+    run()
+    code = "unplanned_endings_12m"
+    idle = snapshot(code, "borough", world.borough_a.pk, "month", "2024-05-01")
+    gone = snapshot(code, "provider", world.provider_b.pk, "quarter", "2024-01-01")
+    plan = CorrectiveActionPlan.objects.create(
+        provider=world.provider_b, consortium=world.consortium, kpi=code, snapshot=gone, reason="-"
+    )
+    Placement.objects.filter(provider=world.provider_b).delete()
+    # Borough A's Q1: 2 unplanned endings of 2, and now a planned one too.
+    place(world, d("2024-01-01"), d("2024-03-15"), planned=True)
+    second = run()
+    q1 = snapshot(code, "borough", world.borough_a.pk, "quarter", "2024-01-01")
+    assert (q1.value, q1.denominator) == (Decimal("66.6667"), 3)
+    assert q1.run == second
+    assert snapshot(code, "borough", world.borough_a.pk, "month", "2024-05-01").pk == idle.pk
+    assert not KpiSnapshot.objects.filter(kpi=code, scope_id=world.provider_b.pk).exists()
+    assert not KpiSnapshot.objects.filter(kpi=code, scope_id=world.borough_b.pk).exists()
+    plan.refresh_from_db()
+    assert plan.snapshot is None
+
+
+def test_a_run_removes_only_the_snapshots_it_covers(world, endings):
+    code, other = "unplanned_endings_12m", ConsortiumFactory()
+
+    def made(consortium, start, end):
+        return KpiSnapshot.objects.create(
+            kpi=code,
+            consortium=consortium,
+            scope="consortium",
+            scope_id=consortium.pk,
+            period="quarter",
+            period_start=d(start),
+            period_end=d(end),
+            value=Decimal(1),
+            computed_at=timezone.now(),
+        )
+
+    # Before the computed quarters (from January 2024): out of reach, kept.
+    older = made(world.consortium, "2020-01-01", "2020-03-31")
+    # Another consortium's, with no data: kept by a run of this consortium only.
+    theirs = made(other, "2024-01-01", "2024-03-31")
+    run(consortium=world.consortium)
+    assert KpiSnapshot.objects.filter(pk__in=[older.pk, theirs.pk]).count() == 2
+    run()
+    assert list(KpiSnapshot.objects.filter(pk__in=[older.pk, theirs.pk])) == [older]
 
 
 def test_rag_by_direction():
