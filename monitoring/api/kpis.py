@@ -92,6 +92,12 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "computed_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "computed_at": {
+                "help_text": "When the snapshot's current figures were computed. Runs since "
+                "that found the same figures left it as it was."
+            }
+        }
 
     def get_label(self, snapshot) -> str:
         kpi = KPIS.get(snapshot.kpi)
