@@ -15,7 +15,7 @@ placement at it), once each (the email's dedupe key).
 import logging
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -167,6 +167,7 @@ def kpi_run_execute(run, *, today=None, on_step=None):
     try:
         for done, kpi in enumerate(KPIS.values(), start=1):
             with transaction.atomic():
+                _without_jit()
                 written += kpi_snapshots_compute(kpi, run=run, today=today)
             KpiRun.objects.filter(pk=run.pk).update(done_steps=done, snapshots_written=written)
             if on_step:
@@ -180,6 +181,15 @@ def kpi_run_execute(run, *, today=None, on_step=None):
     KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.DONE, finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def _without_jit():
+    """PostgreSQL compiles a query it costs as expensive (the KPIs' aggregations over every
+    placement, bid and invitation) before running it; that takes longer than it saves here, up
+    to a second per query. Off for this step's transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 def kpi_snapshots_compute(kpi, *, run, today):
