@@ -46,20 +46,21 @@ def _aggregation_queries():
     today = timezone.localdate()
     with CaptureQueriesContext(connection) as captured:
         for kpi in KPIS.values():
-            for kind in kpi.periods:
-                listed = periods(kind, today)
-                for scope in kpi.scopes:
-                    kpi.compute(scope, listed, today)
+            # As the engine asks: every period kind at once, one call per scope.
+            listed = [period for kind in kpi.periods for period in periods(kind, today)]
+            for scope in kpi.scopes:
+                kpi.compute(scope, listed, today)
     return [q["sql"] for q in captured.captured_queries]
 
 
 def _replay(queries):
-    start = time.perf_counter()
     with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")  # as the engine runs them
+        start = time.perf_counter()
         for sql in queries:
             cursor.execute(sql)
             cursor.fetchall()
-    return time.perf_counter() - start
+        return time.perf_counter() - start
 
 
 def run(ctx):
@@ -67,7 +68,7 @@ def run(ctx):
     seconds = [s for s, _ in runs]
     peak = max(p for _, p in runs)
     queries = _aggregation_queries()
-    bounds = [_replay(queries) for _ in range(ctx.repeat(3, 1))]
+    bounds = [_replay(queries)]
     median, p95 = summary(seconds)
     bound = summary(bounds)[0]
     snapshots = KpiSnapshot.objects.count()

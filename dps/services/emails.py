@@ -82,11 +82,16 @@ def email_queue_template(
 def email_queue_template_many(*, template, emails, sensitive=False):
     """The same email to many people, each with its own context: `emails` holds dicts of `to`,
     `context`, and optionally `organisation` and `dedupe_key`. The templates are loaded once,
-    and the rows stored together (see email_queue_many)."""
+    each distinct context (the same dict object) rendered once, and the rows stored together
+    (see email_queue_many): a borough's dozens of officers get the same words."""
     templates = _templates(template)
+    rendered = {}  # id of a context -> (subject, body); the contexts live through the call
     rows = []
     for email in emails:
-        subject, body = _render(templates, email["context"])
+        key = id(email["context"])
+        if key not in rendered:
+            rendered[key] = _render(templates, email["context"])
+        subject, body = rendered[key]
         rows.append(
             {
                 "to": email["to"],

@@ -34,20 +34,26 @@ def notify_providers(provider_ids, template, context, key, *, path_for=None):
     from dps.models import Organisation
 
     providers = Organisation.objects.in_bulk(list(provider_ids))
+    people = recipients(provider_ids, PROVIDER_ROLES)
+    # One context per provider: its people get the same words, rendered once.
+    contexts = {
+        provider_id: {
+            **context,
+            "provider_name": providers[provider_id].name,
+            "path": path_for(provider_id) if path_for else "",
+        }
+        for provider_id in people
+    }
     email_queue_template_many(
         template=f"emails/{template}",
         emails=[
             {
                 "to": to,
-                "context": {
-                    **context,
-                    "provider_name": providers[provider_id].name,
-                    "path": path_for(provider_id) if path_for else "",
-                },
+                "context": contexts[provider_id],
                 "organisation": providers[provider_id],
                 "dedupe_key": f"{key}:{provider_id}:{to}",
             }
-            for provider_id, emails in recipients(provider_ids, PROVIDER_ROLES).items()
+            for provider_id, emails in people.items()
             for to in emails
         ],
     )
