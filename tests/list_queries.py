@@ -3,11 +3,30 @@ endpoint that lists its rows (a timeline, questions, bids, actions), is requeste
 rows and with several more, in the scope of the person reading it; the rows made must show in
 the second answer, and the number of queries must be the same."""
 
+from itertools import count
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_api_client
 from tests.test_list_queries import count_queries
+
+SEQ = count(1)
+
+
+def label(prefix):
+    """A text no other row's text contains ("Home 00012", never "Home 12" and "Home 1")."""
+    return f"{prefix} {next(SEQ):05}"
+
+
+def listed(path, make):
+    """A list whose path does not depend on the rows: `make(world, n)` returns their texts."""
+
+    def scenario(world):
+        return path, lambda n: make(world, n)
+
+    scenario.__name__ = make.__name__
+    return scenario
 
 
 def sign_in(client, user, api_key):

@@ -3,21 +3,13 @@ fixed number of queries however many rows there are: the consortium admin's home
 boroughs) and the invitations still pending on the users page."""
 
 from datetime import timedelta
-from itertools import count
 
 import pytest
 from django.utils import timezone
 
 from dps.models import Invitation, Role
 from tests.factories import BoroughFactory
-from tests.list_queries import assert_queries_do_not_grow
-
-SEQ = count(1)
-
-
-def label(prefix):
-    """A text no other row's text contains ("Borough 00012", never "Borough 12" and "1")."""
-    return f"{prefix} {next(SEQ):05}"
+from tests.list_queries import assert_queries_do_not_grow, label
 
 
 def consortium_home(world):

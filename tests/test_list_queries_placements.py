@@ -20,15 +20,9 @@ from placements.models import (
     RequestTransition,
 )
 from tests.factories import LotFactory, ProviderFactory, ServiceFactory, UserFactory
-from tests.list_queries import assert_queries_do_not_grow
+from tests.list_queries import assert_queries_do_not_grow, label
 
 Status = PlacementRequest.Status
-SEQ = count(1)
-
-
-def label(prefix):
-    """A text no other row's text contains ("Care 00012", never "Care 12" and "Care 1")."""
-    return f"{prefix} {next(SEQ):05}"
 
 
 def request_of(world, status=Status.OPEN):

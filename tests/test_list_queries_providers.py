@@ -4,7 +4,6 @@ reads them, quality scores, an application's answers, documents and history, a p
 services in the directory, lots, organisations."""
 
 from decimal import Decimal
-from itertools import count
 
 import pytest
 
@@ -21,25 +20,7 @@ from tests.factories import (
     ServiceFactory,
     UserFactory,
 )
-from tests.list_queries import assert_queries_do_not_grow
-
-SEQ = count(1)
-
-
-def label(prefix):
-    """A text no other row's text contains ("Lot 00012", never "Lot 12" and "Lot 1")."""
-    return f"{prefix} {next(SEQ):05}"
-
-
-def listed(path, make):
-    """A list whose path does not depend on the rows: `make(world, n)` returns their texts."""
-
-    def scenario(world):
-        return path, lambda n: make(world, n)
-
-    scenario.__name__ = make.__name__
-    return scenario
-
+from tests.list_queries import assert_queries_do_not_grow, label, listed
 
 # --- Rows -------------------------------------------------------------------------------------
 
