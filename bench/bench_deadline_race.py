@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from bench import fixtures
 from bench.harness import Result, summary
 from bench.servers import gunicorn
 
@@ -78,8 +79,7 @@ def build_fixture(count):
     providers, {provider id: API key})."""
     from dps.models import ApiClient, Organisation
     from dps.tenancy import Actor
-    from providers.models import Application, Enrolment, Lot, Service
-    from providers.needs import INDICATOR_CODES
+    from providers.models import Lot
 
     Kind = Organisation.Kind
     consortium, _ = Organisation.objects.get_or_create(
@@ -93,43 +93,9 @@ def build_fixture(count):
         consortium=consortium, code="residential", defaults={"name": "Residential homes"}
     )
     slugs = [f"{SLUG}-provider-{n:03d}" for n in range(count)]
-    have = set(Organisation.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    Organisation.objects.bulk_create(
-        Organisation(kind=Kind.PROVIDER, slug=slug, name=f"Race Provider {slug[-3:]}")
-        for slug in slugs
-        if slug not in have
-    )
-    providers = list(Organisation.objects.filter(slug__in=slugs).order_by("slug"))
-
-    enrolled = set(Enrolment.objects.filter(lot=lot).values_list("provider_id", flat=True))
-    missing = [p for p in providers if p.pk not in enrolled]
-    applications = Application.objects.bulk_create(
-        Application(provider=p, lot=lot, status=Application.Status.APPROVED) for p in missing
-    )
-    Enrolment.objects.bulk_create(
-        Enrolment(provider=a.provider, lot=lot, application=a) for a in applications
-    )
-    Enrolment.objects.filter(lot=lot, provider__in=providers).update(status=Enrolment.Status.ACTIVE)
-
-    with_service = set(
-        Service.objects.filter(provider__in=providers, name=SERVICE_NAME).values_list(
-            "provider_id", flat=True
-        )
-    )
-    Service.objects.bulk_create(
-        Service(provider=p, name=SERVICE_NAME, service_type=Service.Type.CHILDRENS_HOME)
-        for p in providers
-        if p.pk not in with_service
-    )
-    Service.objects.filter(provider__in=providers, name=SERVICE_NAME).update(
-        is_active=True,
-        age_min=8,
-        age_max=17,
-        genders=Service.Genders.ANY,
-        registered_places=4,
-        vacancies=1,
-        needs_met=dict.fromkeys(INDICATOR_CODES, 3),
-    )
+    providers = fixtures.providers(slugs, lambda slug: f"Race Provider {slug[-3:]}")
+    fixtures.enrol(providers, lot)
+    fixtures.home_services(providers, SERVICE_NAME, vacancies=1)
 
     borough_client, _ = ApiClient.objects.get_or_create(
         organisation=borough,

@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from bench import fixtures
 from bench.harness import Result, ms_result, peak_rss_mb, percentile, summary
 from bench.servers import BENCH_QUEUE, celery_worker, children_of, smtp_server
 
@@ -214,9 +215,10 @@ def fanout_fixture(size):
     )
     officer = _officer(borough)
     lot = _lot(consortium, size)
-    providers = _providers(size)
-    _enrol(providers, lot)
-    _services(providers)
+    slugs = [f"{SLUG}-p{i:04d}" for i in range(size)]
+    providers = fixtures.providers(slugs, lambda slug: f"Fan-out Care {slug[-4:]}")
+    fixtures.enrol(providers, lot)
+    fixtures.home_services(providers, "Fan-out House", vacancies=2)
     bidders = _bidders(providers)
     return {
         "officer": Actor.for_membership(officer),
@@ -257,68 +259,6 @@ def _lot(consortium, size):
         defaults={"name": f"Fan-out to {size}", "is_active": True, "service_types": []},
     )
     return lot
-
-
-def _providers(size):
-    """The first `size` fan-out providers, by slug."""
-    from dps.models import Organisation
-
-    slugs = [f"{SLUG}-p{i:04d}" for i in range(size)]
-    have = set(Organisation.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    Organisation.objects.bulk_create(
-        [
-            Organisation(slug=s, name=f"Fan-out Care {s[-4:]}", kind=Organisation.Kind.PROVIDER)
-            for s in slugs
-            if s not in have
-        ]
-    )
-    providers = list(Organisation.objects.filter(slug__in=slugs).order_by("slug"))
-    Organisation.objects.filter(slug__in=slugs).update(is_active=True)
-    return providers
-
-
-def _enrol(providers, lot):
-    from providers.models import Application, Enrolment
-
-    Enrolment.objects.filter(lot=lot).exclude(provider__in=providers).update(
-        status=Enrolment.Status.REMOVED
-    )
-    enrolled = set(Enrolment.objects.filter(lot=lot).values_list("provider_id", flat=True))
-    missing = [p for p in providers if p.pk not in enrolled]
-    applications = Application.objects.bulk_create(
-        [Application(provider=p, lot=lot, status=Application.Status.APPROVED) for p in missing]
-    )
-    Enrolment.objects.bulk_create(
-        [Enrolment(provider=a.provider, lot=lot, application=a) for a in applications]
-    )
-    Enrolment.objects.filter(lot=lot, provider__in=providers).update(status=Enrolment.Status.ACTIVE)
-
-
-def _services(providers):
-    from providers.models import Service
-    from providers.needs import INDICATOR_CODES
-
-    have = set(
-        Service.objects.filter(provider__in=providers, name="Fan-out House").values_list(
-            "provider_id", flat=True
-        )
-    )
-    Service.objects.bulk_create(
-        [
-            Service(provider=p, name="Fan-out House", service_type="childrens_home")
-            for p in providers
-            if p.pk not in have
-        ]
-    )
-    Service.objects.filter(provider__in=providers, name="Fan-out House").update(
-        is_active=True,
-        age_min=8,
-        age_max=17,
-        genders=Service.Genders.ANY,
-        vacancies=2,
-        registered_places=4,
-        needs_met=dict.fromkeys(INDICATOR_CODES, 3),
-    )
 
 
 def _bidders(providers):
