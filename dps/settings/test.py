@@ -12,8 +12,9 @@ if not env.str("EMAIL_URL", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-if not REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each test process keeps its own cache. A shared Redis cache would let one xdist worker's
+# cache.clear() (a FLUSHDB) wipe the rate-limit counts another worker's test is relying on.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "100000/minute"}}  # noqa: F405
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
