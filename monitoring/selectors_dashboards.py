@@ -15,12 +15,9 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     F,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -35,7 +32,7 @@ from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
-from .models import CorrectiveActionPlan, FeeChange, KpiSnapshot, MonitoringVisit
+from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
 
 Scope = KpiSnapshot.Scope
 Period = KpiSnapshot.Period
@@ -267,19 +264,6 @@ def provider_snapshots_visible(actor, provider):
 # --- The actor's own placements, grouped in the database --------------------------------
 
 
-def _current_fee():
-    """A placement's weekly fee today: the latest fee change in effect, else the awarded fee."""
-    latest = (
-        FeeChange.objects.filter(placement=OuterRef("pk"), effective_date__lte=timezone.localdate())
-        .order_by("-effective_date", "-pk")
-        .values("weekly_fee")[:1]
-    )
-    return Coalesce(
-        Subquery(latest, output_field=DecimalField(max_digits=9, decimal_places=2)),
-        "weekly_fee",
-    )
-
-
 def _needs_total(prefix="request__needs"):
     total = Value(0)
     for code in INDICATOR_CODES:
@@ -288,7 +272,9 @@ def _needs_total(prefix="request__needs"):
 
 
 def current_placements(actor, provider=None):
-    """The placements the actor's boroughs hold today (awarded or started, not ended)."""
+    """The placements the actor's boroughs hold today (awarded or started, not ended). A
+    placement's weekly_fee is its fee today: a fee change is never dated ahead, and recording
+    one sets the placement's fee to the latest."""
     qs = Placement.objects.filter(
         borough__in=boroughs_of(actor),
         status__in=[Placement.Status.AWARDED, Placement.Status.STARTED],
@@ -302,9 +288,8 @@ def spend_by(actor, field, provider=None):
     """Current weekly spend and placements, grouped by `field` ("lot__name", "provider__name")."""
     return list(
         current_placements(actor, provider)
-        .annotate(fee_now=_current_fee())
         .values(field)
-        .annotate(weekly=Sum("fee_now"), placements=Count("pk"))
+        .annotate(weekly=Sum("weekly_fee"), placements=Count("pk"))
         .order_by(field)
         .values_list(field, "weekly", "placements")
     )
@@ -316,10 +301,10 @@ def fee_against_need(actor, provider=None):
     return list(
         current_placements(actor, provider)
         .filter(request__isnull=False)
-        .annotate(fee_now=_current_fee(), needs_total=_needs_total())
-        .order_by("needs_total", "fee_now", "pk")
+        .annotate(needs_total=_needs_total())
+        .order_by("needs_total", "weekly_fee", "pk")
         .values_list(
-            "pk", "child_reference", "borough__name", "provider__name", "needs_total", "fee_now"
+            "pk", "child_reference", "borough__name", "provider__name", "needs_total", "weekly_fee"
         )
     )
 

@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from monitoring.models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
 from monitoring.selectors_dashboards import outliers
+from monitoring.services import lifecycle
 from placements.models import Placement, PlacementRequest
 from providers.models import Lot, QualityScore, Service
 from providers.needs import INDICATOR_CODES
 from tests.factories import EnrolmentFactory, LotFactory, ServiceFactory
+from tests.placements import helpers
 
 DASHBOARD = "/monitoring/dashboard/"
 MARKET = "/monitoring/market/"
@@ -316,6 +318,24 @@ def test_spend_by_lot_csv_is_the_boroughs_own(client, world):
         ["Lot", "Placements", "Weekly spend (£)"],
         ["Homes lot", "1", "4444.00"],
     ]
+
+
+def test_spend_is_at_todays_fee_after_a_fee_change(client, world):
+    dashboard_world(world)
+    placement = Placement.objects.get(child_reference="BRAVO-CHILD-1")
+    officer = helpers.actor_of(world.officer_b)
+    lifecycle.fee_change_record(
+        actor=officer,
+        placement=placement,
+        effective_date=timezone.localdate() - timedelta(days=3),
+        weekly_fee="5000",
+        reason="Extra night staffing.",
+    )
+    client.force_login(world.commissioner_b)
+
+    response = client.get(DASHBOARD, {"format": "csv", "chart": "spend-by-lot"})
+
+    assert rows_of(response)[1] == ["Homes lot", "1", "5000.00"]
 
 
 def test_an_unknown_chart_is_not_found(client, world):
