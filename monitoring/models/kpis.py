@@ -52,7 +52,10 @@ class KpiSnapshot(models.Model):
         YEAR = "year", "Year"
 
     kpi = models.CharField(max_length=60)
-    consortium = models.ForeignKey("dps.Organisation", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the (consortium, kpi, ...) index below leads with it.
+    consortium = models.ForeignKey(
+        "dps.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     scope = models.CharField(max_length=12, choices=Scope.choices)
     scope_id = models.PositiveBigIntegerField()
     period = models.CharField(max_length=8, choices=Period.choices)
@@ -62,7 +65,11 @@ class KpiSnapshot(models.Model):
     numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     rag = models.CharField(max_length=5, blank=True)
-    run = models.ForeignKey(KpiRun, null=True, blank=True, on_delete=models.SET_NULL)
+    # No index: nothing looks snapshots up by run, runs are kept, and a national run would
+    # rewrite the index entry of every snapshot it changes.
+    run = models.ForeignKey(
+        KpiRun, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -4,7 +4,9 @@ each snapshot its RAG, and the emails a new breach sends.
 A run computes each KPI in turn (one step each, so its page shows progress), each in its own
 transaction: one aggregation query per KPI, scope and period kind (see monitoring.kpis), then
 an upsert of the snapshots by their unique key, and the removal of the run's KPI's snapshots
-that no longer have data. Running it twice gives the same snapshots.
+that no longer have data. A period with no data (no value) gets no snapshot: most scopes have
+none in most periods, and a page shows a missing snapshot as "no data". Running it twice gives
+the same snapshots.
 
 A breach: a borough- or provider-scope snapshot of the latest complete headline period (the
 quarter, or the year for yearly KPIs) that is red now and was not red before the run. It emails
@@ -230,13 +232,16 @@ def kpi_snapshots_compute(kpi, *, run, today):
 
 def _snapshot_rows(kpi, scope, listed, today, consortium_id, thresholds):
     """One scope's snapshots as tuples in kpi_store.STAGED order (of the run's consortium
-    only, if it has one), with the KPI's value and its RAG by the consortium's threshold."""
+    only, if it has one), with the KPI's value and its RAG by the consortium's threshold.
+    Periods without a value are left out."""
     rows = []
     for row in kpi.compute(scope, listed, today):
         if consortium_id is not None and row.consortium_id != consortium_id:
             continue
-        period = listed[row.index]
         value = kpi.value_of(row.numerator, row.denominator)
+        if value is None:
+            continue
+        period = listed[row.index]
         rag = rag_of(kpi, value, thresholds.get((row.consortium_id, kpi.code)))
         rows.append(
             (

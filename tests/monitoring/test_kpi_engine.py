@@ -1,6 +1,6 @@
 """Runs, snapshots, thresholds and RAG, breach emails, the task, the outcomes part."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -86,10 +86,11 @@ def test_a_run_writes_snapshots_with_progress_and_is_idempotent(world, endings):
         "unplanned_endings_12m", "consortium", world.consortium.pk, "quarter", "2024-01-01"
     )
     assert whole.value == Decimal("66.6667")
-    # Q2 (the current quarter): nothing ended: null, not zero.
-    q2 = snapshot("unplanned_endings_12m", "borough", world.borough_a.pk, "quarter", "2024-04-01")
-    assert q2.value is None
-    assert q2.denominator == 0
+    # Q2 (the current quarter): nothing ended: no value, so no snapshot (not a zero).
+    assert not KpiSnapshot.objects.filter(
+        kpi="unplanned_endings_12m", scope_id=world.borough_a.pk, period_start=d("2024-04-01")
+    ).exists()
+    assert not KpiSnapshot.objects.filter(value__isnull=True).exists()
 
 
 def stored():
@@ -120,9 +121,11 @@ def test_a_second_run_over_the_same_data_changes_nothing(world, endings):
 
 
 def test_a_changed_value_is_updated_and_a_snapshot_without_data_removed(world, endings):
+    # An ending in May that nothing below changes.
+    place(world, d("2024-04-01"), d("2024-05-10"), planned=False)
     run()
     code = "unplanned_endings_12m"
-    idle = snapshot(code, "borough", world.borough_a.pk, "month", "2024-05-01")
+    unchanged = snapshot(code, "borough", world.borough_a.pk, "month", "2024-05-01")
     gone = snapshot(code, "provider", world.provider_b.pk, "quarter", "2024-01-01")
     plan = CorrectiveActionPlan.objects.create(
         provider=world.provider_b, consortium=world.consortium, kpi=code, snapshot=gone, reason="-"
@@ -134,7 +137,7 @@ def test_a_changed_value_is_updated_and_a_snapshot_without_data_removed(world, e
     q1 = snapshot(code, "borough", world.borough_a.pk, "quarter", "2024-01-01")
     assert (q1.value, q1.denominator) == (Decimal("66.6667"), 3)
     assert q1.run == second
-    assert snapshot(code, "borough", world.borough_a.pk, "month", "2024-05-01").pk == idle.pk
+    assert snapshot(code, "borough", world.borough_a.pk, "month", "2024-05-01").pk == unchanged.pk
     assert not KpiSnapshot.objects.filter(kpi=code, scope_id=world.provider_b.pk).exists()
     assert not KpiSnapshot.objects.filter(kpi=code, scope_id=world.borough_b.pk).exists()
     plan.refresh_from_db()
@@ -245,7 +248,12 @@ def test_tenancy_of_snapshots(world, endings):
     assert set(b.values_list("scope", "scope_id").distinct()) == {("provider", world.provider_b.pk)}
 
 
-def test_the_task_runs_a_queued_run_once(world, endings):
+def test_the_task_runs_a_queued_run_once(world):
+    # The task computes up to today: an unplanned ending last month.
+    today = timezone.localdate()
+    place(
+        world, today - timedelta(days=90), today.replace(day=1) - timedelta(days=5), planned=False
+    )
     queued = KpiRun.objects.create(trigger="test")
     assert kpis_recompute(queued.pk) > 0
     assert kpis_recompute(queued.pk) == 0  # done already
