@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from bench.harness import Result, peak_rss_mb, summary
 from monitoring.kpis import KPIS
 from monitoring.kpis.periods import periods
 from monitoring.models import KpiRun, KpiSnapshot
+from monitoring.services.kpis import AGGREGATION_SETTINGS
 
 TARGET_S = 60
 TARGET_RATIO = 3
@@ -54,8 +55,9 @@ def _aggregation_queries():
 
 
 def _replay(queries):
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")  # as the engine runs them
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in AGGREGATION_SETTINGS:  # as the engine runs them
+            cursor.execute(statement)
         start = time.perf_counter()
         for sql in queries:
             cursor.execute(sql)
@@ -64,9 +66,12 @@ def _replay(queries):
 
 
 def run(ctx):
+    # The nightly run recomputes snapshots that are there. On a fresh data set the first run
+    # writes every one; it is reported on its own line, not timed against the target.
+    first = None if KpiSnapshot.objects.exists() else _engine_run(ctx)
     runs = [_engine_run(ctx) for _ in range(ctx.repeat(2, 1))]
     seconds = [s for s, _ in runs]
-    peak = max(p for _, p in runs)
+    peak = max(p for _, p in [*runs, *([first] if first else [])])
     queries = _aggregation_queries()
     bounds = [_replay(queries)]
     median, p95 = summary(seconds)
@@ -83,6 +88,19 @@ def run(ctx):
             bound=bound,
             note=f"bound: its {len(queries)} aggregation queries replayed alone",
             runs=len(seconds),
+        ),
+        *(
+            [
+                Result(
+                    name="first KPI computation, into an empty snapshot table",
+                    unit="s",
+                    median=first[0],
+                    target="(reported)",
+                    note="every snapshot inserted; once per data set",
+                )
+            ]
+            if first
+            else []
         ),
         Result(
             name="KPI job peak memory",

@@ -3,18 +3,20 @@
 `KPIS` maps each code to a `Kpi`: its label, unit, direction (whether a higher value is better;
 None: neither), the scopes and period kinds it is computed for, and its compute function. A
 compute function takes (scope, periods, today) and makes ONE aggregation query for all those
-periods, grouped by consortium and scope id; it returns `Row`s. The engine
-(monitoring.services.kpis) turns rows into KpiSnapshot rows.
+periods, grouped by consortium and scope id; it returns a `Row` for each group's period that has
+data (a denominator). The engine (monitoring.services.kpis) turns rows into KpiSnapshot rows.
 
 value = numerator / denominator x scale for a ratio or mean; for a total (`total=True`) the value
-is the numerator. With no denominator (no data) the value is null, never zero.
+is the numerator. With no denominator (no data) there is no value, never zero, and no row: most
+services and providers have no data in most of the 51 periods, and building those rows took
+longer than the query.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F
+from django.db.models import F
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT = "consortium", "borough", "provider", "service", "lot"
@@ -88,6 +90,7 @@ def grouped(queryset, paths, scope, periods, numerator, denominator):
         Row(row["_c"], row["_s"], i, decimal(row[f"n{i}"]), decimal(row[f"d{i}"]))
         for row in rows
         for i in range(len(periods))
+        if row[f"d{i}"]
     ]
 
 
@@ -96,8 +99,7 @@ def bucketed(queryset, paths, scope, periods, when, numerator, denominator):
     (a request closed, a placement began or ended): grouped by consortium, scope id and the
     month of `when`, each aggregate computed once per row; each period then adds up its months.
     `grouped` computes every aggregate once per period instead, which for 36 months is 36
-    times the work. The answer is the same: the same groups, and an empty period's Count is 0
-    and its Sum null."""
+    times the work. The answer is the same."""
     consortium_path, id_path = paths[CONSORTIUM], paths[scope]
     month = ExtractYear(when) * 12 + ExtractMonth(when)
     rows = (
@@ -112,27 +114,28 @@ def bucketed(queryset, paths, scope, periods, when, numerator, denominator):
         while day <= period.end:
             periods_of.setdefault(day.year * 12 + day.month, []).append(i)
             day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    empty = (
-        0 if isinstance(numerator, Count) else None,
-        0 if isinstance(denominator, Count) else None,
-    )
     sums = {}
     for row in rows:
-        group = sums.setdefault((row["_c"], row["_s"]), {})
-        # Outside the periods (or no date), the group exists but the row counts nowhere.
+        # Outside the periods (or no date), the row counts nowhere.
         for i in periods_of.get(row["_m"], ()):
-            n, d = group.get(i, empty)
-            group[i] = (_add(n, row["_n"]), _add(d, row["_d"]))
-    return [
-        Row(c, s, i, decimal(n), decimal(d))
-        for (c, s), group in sums.items()
-        for i in range(len(periods))
-        for n, d in (group.get(i, empty),)
-    ]
+            add_to(sums, (row["_c"], row["_s"], i), row["_n"], row["_d"])
+    return rows_of(sums)
+
+
+def add_to(sums, key, numerator, denominator):
+    """Add a numerator and a denominator into sums[key] as SQL's SUM would: null only when
+    everything added is null."""
+    n, d = sums.get(key, (None, None))
+    sums[key] = (_add(n, numerator), _add(d, denominator))
+
+
+def rows_of(sums):
+    """{(consortium id, scope id, period index): (numerator, denominator)} as Rows, leaving out
+    the periods without data."""
+    return [Row(c, s, i, decimal(n), decimal(d)) for (c, s, i), (n, d) in sums.items() if d]
 
 
 def _add(total, value):
-    """SQL's SUM over months: null only when every month is null."""
     if value is None:
         return total
     return value if total is None else total + value
@@ -152,4 +155,4 @@ def register(kpi):
 
 from . import compliance, education, market, outcomes, stability  # noqa: E402, F401
 
-__all__ = ["KPIS", "Kpi", "Row", "bucketed", "grouped", "register"]
+__all__ = ["KPIS", "Kpi", "Row", "add_to", "bucketed", "grouped", "register", "rows_of"]

@@ -20,7 +20,7 @@ from django.db.models import F
 
 from monitoring.models import PlacementReview
 
-from . import CONSORTIUM, Row, _add, decimal
+from . import CONSORTIUM, add_to, rows_of
 from .stability import PLACEMENT_PATHS
 
 
@@ -29,19 +29,18 @@ class Aggregate:
     """An SQL aggregate over the latest reviews `r` (every column of the review, and
     `next_date`, `first_date` and `first_total`: the date of the placement's next review, and
     the date and needs total of its first) of the placements `p` (`_id`, `_c`, `_s` and the
-    values asked for); `empty` is its value over no rows."""
+    values asked for)."""
 
     sql: str
     params: tuple = ()
-    empty: object = None
 
 
 def count(where, *params):
-    return Aggregate(f"COUNT(r.id) FILTER (WHERE {where})", params, 0)
+    return Aggregate(f"COUNT(r.id) FILTER (WHERE {where})", params)
 
 
 def total(expression, where, *params):
-    return Aggregate(f"SUM({expression}) FILTER (WHERE {where})", params, None)
+    return Aggregate(f"SUM({expression}) FILTER (WHERE {where})", params)
 
 
 REVIEWS = """
@@ -85,9 +84,8 @@ def latest_tag(periods, indexes):
 def on_latest_reviews(placements, scope, periods, numerator, denominator, **values):
     """The rows `grouped` gives for `placements`, with `numerator` and `denominator` (each an
     `Aggregate`) over each placement's latest review in the period; `values` (ORM
-    expressions on the placement) are the columns of `p` they use besides. The groups are the
-    placements' own (the reviews are joined to them), so a group has a row for every period:
-    with no latest review in it, the aggregates' `empty` values."""
+    expressions on the placement) are the columns of `p` they use besides. A period with no
+    latest review of the group's placements has no row."""
     consortium_path, id_path = PLACEMENT_PATHS[CONSORTIUM], PLACEMENT_PATHS[scope]
     placements_sql, placements_params = (
         placements.filter(**{f"{consortium_path}__isnull": False, f"{id_path}__isnull": False})
@@ -108,22 +106,14 @@ def on_latest_reviews(placements, scope, periods, numerator, denominator, **valu
     params += [*numerator.params, *denominator.params, *placements_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return _rows(cursor.fetchall(), len(periods), numerator.empty, denominator.empty)
+        return _rows(cursor.fetchall())
 
 
-def _rows(fetched, count_of_periods, empty_numerator, empty_denominator):
+def _rows(fetched):
     """Each group's periods added up from the rows tagged with them (c, s, tags..., n, d)."""
-    empty = (empty_numerator, empty_denominator)
     sums = {}
     for c, s, *tags, n, d in fetched:
-        group = sums.setdefault((c, s), {})
         for i in tags:
             if i is not None:
-                group_n, group_d = group.get(i, empty)
-                group[i] = (_add(group_n, n), _add(group_d, d))
-    return [
-        Row(c, s, i, decimal(n), decimal(d))
-        for (c, s), group in sums.items()
-        for i in range(count_of_periods)
-        for n, d in (group.get(i, empty),)
-    ]
+                add_to(sums, (c, s, i), n, d)
+    return rows_of(sums)

@@ -150,8 +150,7 @@ class StagedStore:
         names = {**self.names, **self._sql_names()}
         params = self._params()
         with connection.cursor() as cursor:
-            # Room to hash a KPI's snapshots in memory rather than in batches on disk.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The step's work_mem (services.kpis) hashes a KPI's snapshots in memory.
             cursor.execute(CREATE_DIFF.format(**names), params)
             cursor.execute(f"ANALYZE {DIFF}")
             cursor.execute(WRITE_DIFF.format(**names), params)

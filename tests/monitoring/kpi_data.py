@@ -36,10 +36,15 @@ YEAR = Period("year", d("2023-04-01"), d("2024-03-31"))
 
 
 def values(code, scope, listed, scope_id, today=TODAY):
-    """The KPI's values for one scope id in the listed periods; [] when it has no rows."""
+    """The KPI's values for one scope id in the listed periods, None where a period has no
+    data; [] when no period has any."""
     kpi = KPIS[code]
-    rows = [r for r in kpi.compute(scope, listed, today) if r.scope_id == scope_id]
-    return [kpi.value_of(r.numerator, r.denominator) for r in sorted(rows, key=lambda r: r.index)]
+    found = {
+        r.index: kpi.value_of(r.numerator, r.denominator)
+        for r in kpi.compute(scope, listed, today)
+        if r.scope_id == scope_id
+    }
+    return [found.get(i) for i in range(len(listed))] if found else []
 
 
 def request(world, *, borough=None, closed=None, published=None, created=None, score=None, **extra):

@@ -7,6 +7,7 @@ import pytest
 
 from monitoring.kpis import KPIS
 from monitoring.kpis.periods import Period, periods
+from tests.monitoring.kpi_data import values
 from tests.monitoring.kpi_helpers import child, d, place
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +16,6 @@ Q3_2023 = Period("quarter", d("2023-07-01"), d("2023-09-30"))
 Q1 = Period("quarter", d("2024-01-01"), d("2024-03-31"))
 Q2 = Period("quarter", d("2024-04-01"), d("2024-06-30"))
 YEAR = Period("year", d("2023-04-01"), d("2024-03-31"))
-
-
-def values(code, scope, listed, scope_id):
-    kpi = KPIS[code]
-    rows = [r for r in kpi.compute(scope, listed, TODAY) if r.scope_id == scope_id]
-    return [kpi.value_of(r.numerator, r.denominator) for r in sorted(rows, key=lambda r: r.index)]
 
 
 @pytest.fixture
