@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from dps.models import Organisation, Role
 from placements.models import Placement, PlacementRequest
-from providers.models import Enrolment, QualityScore
+from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
 from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
@@ -161,7 +161,7 @@ def providers_for(actor):
     consortium = consortium_of(actor)
     if consortium is None:
         return Organisation.objects.none()
-    placed = Placement.objects.filter(borough__in=boroughs_of(actor)).values("provider_id")
+    placed = Placement.objects.filter(borough_id__in=borough_ids(actor)).values("provider_id")
     enrolled = Enrolment.objects.filter(lot__consortium=consortium).values("provider_id")
     # Two semi-joins rather than a join to the enrolments made distinct again: the same
     # providers, without a row per enrolment to sort out.
@@ -264,11 +264,13 @@ def provider_snapshots_visible(actor, provider):
 # --- The actor's own placements, grouped in the database --------------------------------
 
 
-def _needs_total(prefix="request__needs"):
-    total = Value(0)
-    for code in INDICATOR_CODES:
-        total = total + Coalesce(Cast(KeyTextTransform(code, prefix), IntegerField()), Value(0))
-    return total
+def borough_ids(actor):
+    """The ids of boroughs_of(actor), as a list. Given a consortium's boroughs as a subquery,
+    PostgreSQL expects 2 where there are 24 (nearly every organisation with a consortium is a
+    borough, which it cannot know) and reads their thousands of placements row by row."""
+    if actor.is_borough:
+        return [actor.organisation.pk]
+    return list(boroughs_of(actor).values_list("pk", flat=True))
 
 
 def current_placements(actor, provider=None):
@@ -276,7 +278,7 @@ def current_placements(actor, provider=None):
     placement's weekly_fee is its fee today: a fee change is never dated ahead, and recording
     one sets the placement's fee to the latest."""
     qs = Placement.objects.filter(
-        borough__in=boroughs_of(actor),
+        borough_id__in=borough_ids(actor),
         status__in=[Placement.Status.AWARDED, Placement.Status.STARTED],
     )
     if provider is not None:
@@ -284,29 +286,43 @@ def current_placements(actor, provider=None):
     return qs
 
 
-def spend_by(actor, field, provider=None):
-    """Current weekly spend and placements, grouped by `field` ("lot__name", "provider__name")."""
-    return list(
+def _names(model, ids):
+    """{id: name}: names are looked up once each, not joined to thousands of placements."""
+    return dict(model.objects.filter(pk__in=set(ids) - {None}).values_list("pk", "name"))
+
+
+def spend_by(actor, by, provider=None):
+    """Current weekly spend and placements by "lot" or "provider": (name, weekly, placements),
+    by name (None, a spot purchase's provider or no lot, last). Two queries: the grouping by
+    id, then the names."""
+    rows = list(
         current_placements(actor, provider)
-        .values(field)
+        .values_list(f"{by}_id")
         .annotate(weekly=Sum("weekly_fee"), placements=Count("pk"))
-        .order_by(field)
-        .values_list(field, "weekly", "placements")
+        .order_by()
     )
+    names = _names(Lot if by == "lot" else Organisation, [pk for pk, _w, _n in rows])
+    named = [(names.get(pk), weekly, count) for pk, weekly, count in rows]
+    return sorted(named, key=lambda row: (row[0] is None, (row[0] or "").casefold()))
 
 
 def fee_against_need(actor, provider=None):
     """(placement, child reference, borough, provider, total needs score, weekly fee) for the
-    current placements made from a request (whose needs were scored). One query."""
-    return list(
+    current placements made from a request (whose needs were scored). Two queries: the
+    placements, then the names of their boroughs and providers."""
+    rows = list(
         current_placements(actor, provider)
-        .filter(request__isnull=False)
-        .annotate(needs_total=_needs_total())
+        .filter(request__isnull=False, needs_total__isnull=False)
         .order_by("needs_total", "weekly_fee", "pk")
         .values_list(
-            "pk", "child_reference", "borough__name", "provider__name", "needs_total", "weekly_fee"
+            "pk", "child_reference", "borough_id", "provider_id", "needs_total", "weekly_fee"
         )
     )
+    names = _names(Organisation, {r[2] for r in rows} | {r[3] for r in rows})
+    return [
+        (pk, ref, names.get(borough), names.get(provider_id), needs, fee)
+        for pk, ref, borough, provider_id, needs, fee in rows
+    ]
 
 
 def outliers(points):

@@ -628,6 +628,7 @@ class Generator:
             provider_id=provider,
             service_id=service,
             award_reason="" if pick == 0 else "The young person preferred this home.",
+            needs_total=sum(needs.values()),
         )
 
     def _spot_placement(self, day, borough, consortium, lot):

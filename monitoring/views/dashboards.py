@@ -209,14 +209,11 @@ def trend_charts(consortium, series_scopes):
 
 
 def spend_chart(actor, by, provider):
-    field_name, label = {"lot": ("lot__name", "Lot"), "provider": ("provider__name", "Provider")}[
-        by
-    ]
-    rows = sel.spend_by(actor, field_name, provider)
+    rows = sel.spend_by(actor, by, provider)
     chart = Chart(
         name=f"spend-by-{by}",
         title=f"Current weekly spend by {by}",
-        columns=[label, "Placements", "Weekly spend (£)"],
+        columns=[by.capitalize(), "Placements", "Weekly spend (£)"],
         kind="bar",
         data={
             "labels": [name or "None" for name, _w, _n in rows],
@@ -279,11 +276,14 @@ def scatter_chart(actor, provider, show_borough):
     for i, (pk, ref, borough, provider_name, needs, fee) in enumerate(rows):
         outlier = "Yes" if i in flagged else "No"
         head = [pk, ref or "–"] + ([borough] if show_borough else [])
-        chart.add(
-            [*head, provider_name or "–", needs, sel.format_value(fee, "pounds"), outlier],
-            [*head, provider_name, needs, money(fee), outlier],
-            listed=every or i in flagged,
+        listed = every or i in flagged
+        # The fee is stored to the penny, as the CSV shows it; only listed rows are formatted.
+        display = (
+            [*head, provider_name or "–", needs, sel.format_value(fee, "pounds"), outlier]
+            if listed
+            else None
         )
+        chart.add(display, [*head, provider_name, needs, fee, outlier], listed=listed)
     if not every:
         chart.note += (
             f" The table lists the {len(flagged):,} outliers of these {len(rows):,} placements; "

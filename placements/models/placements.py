@@ -57,6 +57,9 @@ class Placement(models.Model):
     # A spot purchase from a provider not on the DPS: its name, as the borough gives it.
     spot_provider_name = models.CharField(max_length=200, blank=True)
     weekly_fee = models.DecimalField(max_digits=9, decimal_places=2)
+    # The request's total needs score (its total_need_score), kept when the placement
+    # is made, so that fee-against-need reads placements alone; null without a request.
+    needs_total = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     start_date = models.DateField()
     planned_end_date = models.DateField(null=True, blank=True)
     actual_start_date = models.DateField(null=True, blank=True)

@@ -104,6 +104,7 @@ def _award(actor, placement_request, bid, reason, request):
         lot=placement_request.lot,
         child_reference=placement_request.reference,
         weekly_fee=bid.weekly_fee,
+        needs_total=placement_request.total_need_score,
         start_date=bid.start_date,
         planned_end_date=bid.start_date + timedelta(weeks=weeks) if weeks else None,
         award_reason=reason,

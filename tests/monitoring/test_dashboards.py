@@ -124,6 +124,7 @@ def place(world, borough, provider, fee, reference, needs=None, status="started"
         lot=the_lot,
         child_reference=reference,
         weekly_fee=Decimal(fee),
+        needs_total=request.total_need_score,  # as the award keeps it
         start_date=date(2024, 1, 1),
         status=status,
     )
@@ -386,6 +387,17 @@ def test_the_consortium_admin_sees_every_borough(client, world):
     assert "ALPHA-CHILD-OUT" in html
     response = client.get(DASHBOARD, {"format": "csv", "chart": "spend-by-lot"})
     assert rows_of(response)[1] == ["Homes lot", "7", "39949.00"]
+    response = client.get(DASHBOARD, {"format": "csv", "chart": "spend-by-provider"})
+    assert rows_of(response)[1:] == [
+        ["Alpha Care", "5", "32005.00"],
+        ["Bravo Care", "2", "7944.00"],
+    ]
+    # Each placement is named with its borough and provider.
+    response = client.get(DASHBOARD, {"format": "csv", "chart": "fee-against-need"})
+    header, *rows = rows_of(response)
+    assert header[2:4] == ["Borough", "Provider"]
+    bravo = next(row for row in rows if row[1] == "BRAVO-CHILD-1")
+    assert bravo[2:] == ["Bravo Borough", "Bravo Care", "12", "4444.00", "No"]
 
 
 # --- Provider performance ---------------------------------------------------------------

@@ -89,6 +89,7 @@ def test_the_top_ranked_bid_is_awarded_without_a_reason(
     assert placement.lot == placement_request.lot
     assert placement.child_reference == "AB-1234"
     assert placement.weekly_fee == D("3000.00")
+    assert placement.needs_total == sum(placement_request.needs.values()) > 0
     assert placement.start_date == a.start_date
     assert placement.planned_end_date == a.start_date + timedelta(weeks=52)
     assert placement.award_reason == ""

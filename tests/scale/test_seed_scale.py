@@ -91,6 +91,10 @@ def test_the_data_look_like_real_placements():
     assert 0.1 < unplanned < 0.5, unplanned
     assert placed.filter(end_planned=True).exists()
     assert Placement.objects.filter(source="spot").exists()
+    # Each placement made from a request keeps the request's total needs score, as an award does.
+    from_requests = Placement.objects.filter(request__isnull=False).select_related("request")
+    assert from_requests.exists()
+    assert all(p.needs_total == p.request.total_need_score for p in from_requests)
     statuses = set(requests.values_list("status", flat=True))
     assert {"open", "placed", "cancelled", "no_suitable_offer"} <= statuses
 
