@@ -144,16 +144,20 @@ def _evaluate(placement_request, *, now):
         bid.rank = bid.price_score = bid.quality_score = None
         bid.needs_fit_score = bid.total_score = bid.quality_snapshot = None
     _store_scores(valid + invalid)
-    Evaluation.objects.update_or_create(
-        request=placement_request,
-        defaults={
-            "weights": weights,
-            "lowest_fee": min((b.weekly_fee for b in valid), default=None),
-            "total_need_score": sum(needs.values()),
-            "inputs": inputs,
-            "valid_bids": len(valid),
-            "invalid_bids": len(invalid),
-        },
+    figures = {
+        "weights": weights,
+        "lowest_fee": min((b.weekly_fee for b in valid), default=None),
+        "total_need_score": sum(needs.values()),
+        "inputs": inputs,
+        "valid_bids": len(valid),
+        "invalid_bids": len(invalid),
+    }
+    # Stored, or replaced after a re-opening, in one statement (an upsert on the request).
+    Evaluation.objects.bulk_create(
+        [Evaluation(request=placement_request, **figures)],
+        update_conflicts=True,
+        unique_fields=["request"],
+        update_fields=list(figures),
     )
     return valid, invalid
 
@@ -171,16 +175,25 @@ SCORE_FIELDS = (
 
 
 def _store_scores(bids):
-    """Write each bid's status and scores: one parameterised UPDATE run for every bid (sent
-    together). Django's bulk_update would build a CASE per field and bid, which costs more than
-    the scoring itself."""
-    table = connection.ops.quote_name(Bid._meta.db_table)
-    columns = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in SCORE_FIELDS)
+    """Write every bid's status and scores in one statement: an UPDATE from a VALUES list of
+    (id, fields...), joined on the id. Django's bulk_update would build a CASE per field and
+    bid, and a statement per bid costs a round trip each; both cost more than the scoring.
+    Each value is cast to its column's type, so a list of nulls is typed too."""
+    if not bids:
+        return
+    quote = connection.ops.quote_name
+    fields = [Bid._meta.get_field("id"), *(Bid._meta.get_field(f) for f in SCORE_FIELDS)]
+    row = "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields) + ")"
+    # VALUES names its columns column1, column2, ... on PostgreSQL and SQLite alike.
+    assign = ", ".join(f"{quote(f.column)} = v.column{i}" for i, f in enumerate(fields, 1) if i > 1)
+    sql = (
+        f"UPDATE {quote(Bid._meta.db_table)} SET {assign} "  # noqa: S608 - fixed names
+        f"FROM (VALUES {', '.join([row] * len(bids))}) AS v "
+        f"WHERE {quote(Bid._meta.db_table)}.id = v.column1"
+    )
+    params = [value for bid in bids for value in (bid.pk, *(getattr(bid, f) for f in SCORE_FIELDS))]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - fixed names
-            [[getattr(bid, f) for f in SCORE_FIELDS] + [bid.pk] for bid in bids],
-        )
+        cursor.execute(sql, params)
 
 
 def _tell(placement_request, valid, invalid, *, now):
@@ -191,6 +204,8 @@ def _tell(placement_request, valid, invalid, *, now):
         {"valid_bids": len(valid), "invalid_bids": len(invalid)},
         key,
     )
+    if not invalid:
+        return
     path_for = opportunity_path(placement_request)
     for bid in invalid:
         notify_providers(
