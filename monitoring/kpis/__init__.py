@@ -48,6 +48,19 @@ class Kpi:
     description: str = ""
     scale: int = 1
     total: bool = False
+    # Scopes computed by one query, whose rows are then added up per scope: the compute
+    # function is called with the tuple and returns {scope: rows} (see `bucketed`).
+    together: tuple = ()
+
+    def computed(self, periods, today):
+        """(scope, rows) for each of the KPI's scopes: those `together` from one query, each
+        other scope from its own."""
+        together = tuple(scope for scope in self.scopes if scope in self.together)
+        if len(together) > 1:
+            yield from self.compute(together, periods, today).items()
+        for scope in self.scopes:
+            if len(together) < 2 or scope not in together:
+                yield scope, self.compute(scope, periods, today)
 
     @property
     def headline_period(self):
@@ -99,12 +112,22 @@ def bucketed(queryset, paths, scope, periods, when, numerator, denominator):
     (a request closed, a placement began or ended): grouped by consortium, scope id and the
     month of `when`, each aggregate computed once per row; each period then adds up its months.
     `grouped` computes every aggregate once per period instead, which for 36 months is 36
-    times the work. The answer is the same."""
-    consortium_path, id_path = paths[CONSORTIUM], paths[scope]
+    times the work. The answer is the same.
+
+    Given a tuple of scopes, one query groups by all their ids at once and each scope adds up
+    its own: {scope: rows}. That is exact because every path leads to one id per row (the
+    paths follow foreign keys), so each scope's groups are unions of whole finer groups, and
+    each row is counted in exactly one of those (a distinct count of the row's own key, too).
+    It pays where each scope's query would repeat a costly join or subquery."""
+    scopes = scope if isinstance(scope, tuple) else (scope,)
+    consortium_path = paths[CONSORTIUM]
+    ids = {s: F(paths[s]) for s in scopes if s != CONSORTIUM}
+    queryset = queryset.filter(**{f"{consortium_path}__isnull": False})
+    if len(scopes) == 1 and scope != CONSORTIUM:
+        queryset = queryset.filter(**{f"{paths[scope]}__isnull": False})
     month = ExtractYear(when) * 12 + ExtractMonth(when)
     rows = (
-        queryset.filter(**{f"{consortium_path}__isnull": False, f"{id_path}__isnull": False})
-        .values(_c=F(consortium_path), _s=F(id_path), _m=month)
+        queryset.values(_c=F(consortium_path), _m=month, **{f"_{s}": e for s, e in ids.items()})
         .annotate(_n=numerator, _d=denominator)
         .order_by()
     )
@@ -114,12 +137,17 @@ def bucketed(queryset, paths, scope, periods, when, numerator, denominator):
         while day <= period.end:
             periods_of.setdefault(day.year * 12 + day.month, []).append(i)
             day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    sums = {}
+    sums = {s: {} for s in scopes}
     for row in rows:
         # Outside the periods (or no date), the row counts nowhere.
         for i in periods_of.get(row["_m"], ()):
-            add_to(sums, (row["_c"], row["_s"], i), row["_n"], row["_d"])
-    return rows_of(sums)
+            for s in scopes:
+                scope_id = row["_c"] if s == CONSORTIUM else row[f"_{s}"]
+                if scope_id is not None:
+                    add_to(sums[s], (row["_c"], scope_id, i), row["_n"], row["_d"])
+    if isinstance(scope, tuple):
+        return {s: rows_of(sums[s]) for s in scopes}
+    return rows_of(sums[scope])
 
 
 def add_to(sums, key, numerator, denominator):

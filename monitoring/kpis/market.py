@@ -226,6 +226,8 @@ for kpi in (
         higher_is_better=True,
         scopes=(CONSORTIUM, BOROUGH, LOT),
         periods=ALL_PERIODS,
+        # Each scope's query would join every request's bids again.
+        together=(CONSORTIUM, BOROUGH, LOT),
         compute=bids_per_request,
         description="Bids received (not withdrawn) on the requests that closed in the period, "
         "divided by the number of those requests.",
@@ -237,6 +239,9 @@ for kpi in (
         higher_is_better=True,
         scopes=(CONSORTIUM, BOROUGH, PROVIDER, LOT),
         periods=ALL_PERIODS,
+        # Each scope's query would join every invitation again. A provider's are apart: with
+        # them the groups would be nearly as many as the invitations.
+        together=(CONSORTIUM, BOROUGH, LOT),
         compute=response_rate,
         scale=100,
         description="Of the invitations to bid on requests that closed in the period, the share "
@@ -305,6 +310,8 @@ for kpi in (
         higher_is_better=True,
         scopes=(CONSORTIUM, BOROUGH, PROVIDER, LOT),
         periods=ALL_PERIODS,
+        # The median bid is a subquery per placement: once, not once per scope.
+        together=(CONSORTIUM, BOROUGH, PROVIDER, LOT),
         compute=cost_avoidance,
         total=True,
         description="For placements through the DPS that began in the period: the sum of "

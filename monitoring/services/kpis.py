@@ -216,9 +216,9 @@ def kpi_snapshots_compute(kpi, *, run, today):
         .values_list("consortium_id", "scope", "scope_id")
     )
     thresholds = thresholds_of(None if consortium_id is None else [consortium_id])
-    # Every period kind at once: one query per scope reads the rows once for months, quarters
-    # and years alike. Each scope's snapshots are stored before the next is computed, so memory
-    # holds one scope's at a time.
+    # Every period kind at once: one query per scope (or per scopes computed together) reads
+    # the rows once for months, quarters and years alike. Each scope's snapshots are stored
+    # before the next is computed, so memory holds one scope's at a time.
     listed = [period for kind in kpi.periods for period in periods(kind, today)]
     earliest = {}
     for period in listed:
@@ -226,8 +226,8 @@ def kpi_snapshots_compute(kpi, *, run, today):
     written = 0
     with transaction.atomic():
         store = store_for(kpi.code, run=run, now=now, windows=earliest)
-        for scope in kpi.scopes:
-            rows = _snapshot_rows(kpi, scope, listed, today, consortium_id, thresholds)
+        for scope, computed in kpi.computed(listed, today):
+            rows = _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds)
             store.write(rows)
             written += len(rows)
         # What had data before and has none now goes.
@@ -238,12 +238,12 @@ def kpi_snapshots_compute(kpi, *, run, today):
     return written
 
 
-def _snapshot_rows(kpi, scope, listed, today, consortium_id, thresholds):
+def _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds):
     """One scope's snapshots as tuples in kpi_store.STAGED order (of the run's consortium
     only, if it has one), with the KPI's value and its RAG by the consortium's threshold.
     Periods without a value are left out."""
     rows = []
-    for row in kpi.compute(scope, listed, today):
+    for row in computed:
         if consortium_id is not None and row.consortium_id != consortium_id:
             continue
         value = kpi.value_of(row.numerator, row.denominator)

@@ -31,7 +31,7 @@ NEUTRAL_QUALITY = scoring.Decimal(50)
 
 
 def _quality_at(providers, consortium_id, deadline):
-    """{provider id: the QualityScore in force at the deadline}; two queries."""
+    """{provider id: the QualityScore in force at the deadline}; one query."""
     latest = (
         QualityScore.objects.filter(
             provider=OuterRef("pk"), consortium_id=consortium_id, computed_at__lte=deadline
@@ -39,13 +39,9 @@ def _quality_at(providers, consortium_id, deadline):
         .order_by("-computed_at", "-id")
         .values("id")[:1]
     )
-    ids = dict(
-        Organisation.objects.filter(pk__in=providers)
-        .annotate(score_id=Subquery(latest))
-        .values_list("pk", "score_id")
-    )
-    scores = QualityScore.objects.in_bulk([i for i in ids.values() if i])
-    return {p: scores[i] for p, i in ids.items() if i}
+    in_force = Organisation.objects.filter(pk__in=providers).annotate(score_id=Subquery(latest))
+    scores = QualityScore.objects.filter(pk__in=in_force.values("score_id"))
+    return {score.provider_id: score for score in scores}
 
 
 def _invalid_reason(bid, placement_request, enrolments):

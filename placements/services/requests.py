@@ -126,7 +126,13 @@ def default_deadline(urgency, now=None):
 
 
 def _lock(placement_request):
-    return PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
+    """The request, locked, with the borough and lot its audit events and emails name (only
+    the request's row is locked: its lot is a nullable join PostgreSQL cannot lock)."""
+    return (
+        PlacementRequest.objects.select_for_update(of=("self",))
+        .select_related("borough", "lot")
+        .get(pk=placement_request.pk)
+    )
 
 
 def transition(placement_request, to, *, actor=None, reason="", request=None, now=None):

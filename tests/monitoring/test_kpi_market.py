@@ -4,12 +4,14 @@ from decimal import Decimal
 
 import pytest
 
+from monitoring.kpis import KPIS
 from placements.models import Bid, Placement
 from tests.factories import LotFactory
 from tests.monitoring.kpi_data import (
     Q1,
     Q2,
     Q3_2023,
+    TODAY,
     at,
     bid,
     d,
@@ -286,3 +288,26 @@ def test_cost_avoidance_planned_weeks_need_not_be_whole(world):
         world, "2024-02-01", "900", [("1000", S)], planned_end="2024-03-17", borough=world.borough_b
     )
     assert values("cost_avoidance", "borough", [Q1], world.borough_b.pk) == [Decimal("642.8571")]
+
+
+def test_scopes_computed_together_match_each_computed_alone(world, lot, competition):
+    # A closed request without a lot counts for its borough and consortium, in no lot.
+    r = request(world, closed=at("2024-02-20"))
+    bid(r, world.provider_a, "700")
+    invite(r, world.provider_a)
+    awarded(world, "2024-02-01", "800", [("800", S), ("900", S)], weeks=10, lot=lot)
+    awarded(world, "2024-03-01", "950", [("1000", S)], weeks=2, provider=world.provider_b)
+    listed = [Q3_2023, Q1, Q2]
+    for code in ("bids_per_request", "response_rate", "cost_avoidance"):
+        kpi = KPIS[code]
+        assert len(kpi.together) > 1
+        together = kpi.compute(kpi.together, listed, TODAY)
+        assert set(together) == set(kpi.together)
+        for scope in kpi.together:
+            alone = kpi.compute(scope, listed, TODAY)
+            assert alone, (code, scope)  # the data reach every scope
+            assert sorted(together[scope], key=repr) == sorted(alone, key=repr), (code, scope)
+        # The engine's order: every scope once.
+        assert [scope for scope, _rows in kpi.computed(listed, TODAY)] == sorted(
+            kpi.scopes, key=lambda s: (s not in kpi.together, kpi.scopes.index(s))
+        )
