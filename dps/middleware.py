@@ -1,6 +1,8 @@
-"""Security middleware: session lifetime, enforced MFA, and no caching of dynamic pages."""
+"""Middleware: when a request was received; security: session lifetime, enforced MFA, and no
+caching of dynamic pages."""
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -10,11 +12,49 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from .models.people import MFA_REQUIRED_ROLES
 
 SESSION_STARTED = "dps_auth_started_at"
+
+
+def received_at(meta, now=None):
+    """When the service received the request: the stamp a trusted front proxy put in
+    settings.REQUEST_START_HEADER as it took the request in (nginx: `proxy_set_header
+    X-Request-Start "t=${msec}";`), or now. Under load a request waits for a free worker, so
+    the stamp is the fairer time for a bid sent just before its deadline. It is trusted only
+    within CLOSE_GRACE_SECONDS (beyond that the request may have closed) and never ahead of
+    now; a missing or malformed stamp is now. Only a proxy that sets the header on every
+    request (so a client cannot) may be named, which is why it is off by default."""
+    now = now or timezone.now()
+    header = settings.REQUEST_START_HEADER
+    if not header:
+        return now
+    raw = meta.get("HTTP_" + header.upper().replace("-", "_"), "").strip().removeprefix("t=")
+    try:
+        stamp = float(raw)
+        # Seconds (nginx), or microseconds (Apache's %t) or milliseconds.
+        stamp = stamp / 1e6 if stamp > 1e14 else stamp / 1e3 if stamp > 1e11 else stamp
+        received = datetime.fromtimestamp(stamp, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return now
+    if received > now or now - received > timedelta(seconds=settings.CLOSE_GRACE_SECONDS):
+        return now
+    return received
+
+
+class RequestReceivedMiddleware:
+    """Sets request.received_at (see received_at); first in the chain, so that without a proxy
+    it is as early as the service can tell."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.received_at = received_at(request.META)
+        return self.get_response(request)
 
 
 class SessionLifetimeMiddleware:

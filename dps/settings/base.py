@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dps.middleware.RequestReceivedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -311,6 +312,10 @@ PLANNED_BID_HOURS = env.int("PLANNED_BID_HOURS", default=24)
 EMERGENCY_BID_HOURS = env.int("EMERGENCY_BID_HOURS", default=4)
 MIN_BID_WINDOW_MINUTES = env.int("MIN_BID_WINDOW_MINUTES", default=30)
 CLOSE_GRACE_SECONDS = env.int("CLOSE_GRACE_SECONDS", default=5)
+# The header a trusted front proxy stamps each request with as it receives it (e.g.
+# "X-Request-Start"); a bid is then judged against its deadline by that time, not by when a
+# worker got to it. Off unless the proxy overwrites the header on every request.
+REQUEST_START_HEADER = env.str("REQUEST_START_HEADER", default="")
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -116,9 +116,10 @@ def bid_save(
     request=None,
 ):
     """Make a bid, change it, or bid again after withdrawing. The weekly fee is the core fee
-    plus the extra staffing cost."""
+    plus the extra staffing cost. The deadline is judged by when the service received the
+    bid (`request.received_at`, see dps.middleware.received_at), which is also its time."""
     _require_bidder(actor, invitation)
-    now = timezone.now()
+    now = getattr(request, "received_at", None) or timezone.now()
     # Bids of different providers do not conflict: each holds the request's lock shared, and
     # its invitation's exclusively (one write at a time per provider and request, always in
     # this order: the request, then the invitation).

@@ -459,3 +459,48 @@ def test_a_provider_reads_its_scores_once_the_request_is_awarded(client, world, 
 def test_invitations_exist_only_for_published_requests(world, market):
     helpers.draft(world, market[0])
     assert not ProviderInvitation.objects.exists()
+
+
+def test_a_bid_a_proxy_received_before_the_deadline_is_saved_when_handled_after_it(
+    client, settings, world, market, opened, key_pa
+):
+    # The front proxy stamped the bid 2 s before the deadline; a worker got to it 1 s after.
+    settings.REQUEST_START_HEADER = "X-Request-Start"
+    body = bid_body(opened, world.provider_a, market[1]["a"])
+    received = opened.bid_deadline - timedelta(seconds=2)
+    stamp = {"X-Request-Start": f"t={received.timestamp():.3f}"}
+
+    with time_machine.travel(opened.bid_deadline + timedelta(seconds=1), tick=False):
+        response = client.post(
+            API + "/bids/",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": key_pa, **stamp},
+        )
+
+    assert response.status_code == 201, response.content
+    bid = Bid.objects.get()
+    assert abs(bid.submitted_at - received) < timedelta(milliseconds=2)  # its time is the stamp
+
+
+@pytest.mark.parametrize("configured", [True, False], ids=["stamped-after", "not-configured"])
+def test_a_bid_is_refused_when_no_believed_stamp_puts_it_before_the_deadline(
+    client, settings, world, market, opened, key_pa, configured
+):
+    # Stamped after the deadline; or stamped before it but the proxy is not configured (a
+    # client's own header is not believed).
+    settings.REQUEST_START_HEADER = "X-Request-Start" if configured else ""
+    offset = timedelta(seconds=0.5) if configured else timedelta(seconds=-2)
+    stamp = (opened.bid_deadline + offset).timestamp()
+    body = bid_body(opened, world.provider_a, market[1]["a"])
+
+    with time_machine.travel(opened.bid_deadline + timedelta(seconds=1), tick=False):
+        response = client.post(
+            API + "/bids/",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": key_pa, "X-Request-Start": f"t={stamp:.3f}"},
+        )
+
+    assert "The deadline for bids passed at" in assert_problem(response, 400)["detail"]
+    assert not Bid.objects.exists()
