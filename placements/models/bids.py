@@ -15,9 +15,13 @@ class Bid(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         INVALID = "invalid", "Invalid"
 
-    request = models.ForeignKey(PlacementRequest, on_delete=models.PROTECT, related_name="bids")
+    # Neither key has an index of its own: the unique (request, provider) and the (provider, ...)
+    # indexes below lead with them, and every index is written again when closing scores a bid.
+    request = models.ForeignKey(
+        PlacementRequest, on_delete=models.PROTECT, related_name="bids", db_index=False
+    )
     provider = models.ForeignKey(
-        "dps.Organisation", on_delete=models.PROTECT, related_name="placement_bids"
+        "dps.Organisation", on_delete=models.PROTECT, related_name="placement_bids", db_index=False
     )
     service = models.ForeignKey("providers.Service", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)

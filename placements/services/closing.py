@@ -92,6 +92,8 @@ def _evaluate(placement_request, *, now):
         Bid.objects.select_for_update(of=("self",))
         .filter(request=placement_request, status=Bid.Status.SUBMITTED)
         .select_related("service")
+        # What checking and scoring read: a bid and its service have many more columns.
+        .only(*BID_READ, "service__is_active")
     )
     lot = placement_request.lot
     enrolments = dict(
@@ -158,6 +160,17 @@ def _evaluate(placement_request, *, now):
     return valid, invalid
 
 
+BID_READ = (
+    "request_id",
+    "provider_id",
+    "service_id",
+    "status",
+    "terms_version",
+    "weekly_fee",
+    "needs_met",
+    "submitted_at",
+    "invalid_reason",  # written back with the scores
+)
 SCORE_FIELDS = (
     "status",
     "invalid_reason",

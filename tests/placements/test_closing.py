@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dps.models import AuditEvent, OutboundEmail
 from placements import tasks
@@ -287,3 +289,24 @@ def test_after_a_reopened_round_closes_only_its_own_bids_are_ranked(world, marke
             "pk", flat=True
         )
     ) == [new.pk]
+
+
+def test_closing_takes_as_many_queries_for_two_valid_bids_as_for_one(world, market):
+    lot, services = market
+    one = helpers.published(world, lot)
+    helpers.bid(one, world.bidder_a, services["a"], "3000")
+    two = helpers.published(world, lot, reference="AB-2")
+    helpers.bid(two, world.bidder_a, services["a"], "3000")
+    helpers.bid(two, world.bidder_b, services["b"], "2500")
+
+    counts = []
+    for placement_request in (one, two):
+        with (
+            time_machine.travel(placement_request.bid_deadline + timedelta(minutes=1), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            assert closing.request_close(placement_request.pk)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts
+    assert Bid.objects.filter(rank__isnull=False).count() == 3
