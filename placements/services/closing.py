@@ -40,7 +40,11 @@ def _quality_at(providers, consortium_id, deadline):
         .values("id")[:1]
     )
     in_force = Organisation.objects.filter(pk__in=providers).annotate(score_id=Subquery(latest))
-    scores = QualityScore.objects.filter(pk__in=in_force.values("score_id"))
+    scores = QualityScore.objects.filter(pk__in=in_force.values("score_id")).only(
+        "provider_id",
+        "total",
+        "computed_at",  # not its parts, weights and inputs
+    )
     return {score.provider_id: score for score in scores}
 
 
