@@ -77,6 +77,18 @@ class Chart:
         )
 
 
+def options_html(choices, selected):
+    """<option>s for (value, label) pairs, `selected` marked: built here, as table rows are, for
+    a consortium's hundreds of providers."""
+    return mark_safe(  # labels are escaped; values are ids
+        "".join(
+            f'<option value="{value}"{" selected" if value == selected else ""}>'
+            f"{html.escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
 def cell_html(value):
     """A value as {{ value }} shows it: localized (numbers), then escaped. Text and whole
     numbers, nearly every cell, go the short way (what localize and escape would make of them
@@ -251,21 +263,17 @@ def scatter_chart(actor, provider, show_borough):
             "unit": "pounds",
             "x_title": "Total needs score",
             "y_title": "Weekly fee",
+            # Each point as [x, y], which Chart.js reads as {x, y}: a consortium's thousands of
+            # placements in half the bytes.
             "datasets": [
                 {
                     "label": "Placements",
-                    "data": [
-                        {"x": r[4], "y": number(r[5])}
-                        for i, r in enumerate(rows)
-                        if i not in flagged
-                    ],
+                    "data": [[r[4], number(r[5])] for i, r in enumerate(rows) if i not in flagged],
                 },
                 {
                     "label": "Outliers (fee per need point beyond 1.5 interquartile ranges)",
                     "outlier": True,
-                    "data": [
-                        {"x": r[4], "y": number(r[5])} for i, r in enumerate(rows) if i in flagged
-                    ],
+                    "data": [[r[4], number(r[5])] for i, r in enumerate(rows) if i in flagged],
                 },
             ],
         },
@@ -374,6 +382,10 @@ def dashboard(request):
         "compare": not is_admin,
         "filter_form": filter_form,
         "provider": provider,
+        "provider_options": options_html(
+            filter_form.fields["provider"].queryset.values_list("pk", "name"),
+            provider.pk if provider else None,
+        ),
         "headlines": headline_rows(consortium, scope, scope_id, compare=not is_admin),
         "cost_avoidance": sel.format_value(
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"

@@ -41,6 +41,11 @@ def test_a_commissioner_reads_the_dashboard_filters_it_and_downloads_a_chart(ui,
     text = ui.page.locator("main").inner_text()
     assert "ALPHA-CHILD-B" in text
     assert "ALPHA-CHILD-OUT" not in text
+    # The scatter draws its one placement at (needs 12, £3,500), sent as [x, y].
+    scatter = ui.page.locator('canvas[data-chart="chart-data-fee-against-need"]')
+    scatter.wait_for(state="visible")
+    point = scatter.evaluate("c => Chart.getChart(c).getDatasetMeta(0).controller.getParsed(0)")
+    assert (point["x"], point["y"]) == (12, 3500)
 
     # Download the spend by provider chart's figures.
     with ui.page.expect_download() as info:

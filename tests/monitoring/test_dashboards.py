@@ -507,3 +507,19 @@ def test_a_large_scatter_lists_only_its_outliers_and_the_csv_has_every_placement
     table = html.split('id="fee-against-need-heading"')[1].split("</section>")[0]
     assert table.count('<tr class="govuk-table__row"><th scope="row"') == len(outliers)
     assert 'data-chart="chart-data-fee-against-need"' in table
+
+
+def test_the_provider_picker_lists_the_providers_and_marks_the_one_shown(client, world):
+    dashboard_world(world)
+    world.provider_b.name = "Bravo & Sons <Care>"
+    world.provider_b.save()
+    client.force_login(world.commissioner_a)
+
+    html = client.get(DASHBOARD, {"provider": world.provider_b.pk}).content.decode()
+
+    assert f'<option value="{world.provider_a.pk}">Alpha Care</option>' in html
+    assert (
+        f'<option value="{world.provider_b.pk}" selected>Bravo &amp; Sons &lt;Care&gt;</option>'
+        in html
+    )
+    assert "<Care>" not in html
