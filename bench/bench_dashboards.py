@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dps.models import Membership, Organisation, Role
+from dps.runtime import freeze_startup_objects
 from placements.models import Placement
 
 from .harness import ms_result
@@ -94,6 +95,7 @@ def time_page(name, member, url, repeat, note=""):
     client = Client()
     client.force_login(member.user)
     response = client.get(url)  # the warm-up, and the page's queries for the bound
+    freeze_startup_objects()  # as a gunicorn worker does once started (dps.wsgi)
     if response.status_code != 200:
         raise RuntimeError(f"{url} answered {response.status_code} for {member.user.email}")
     with CaptureQueriesContext(connection) as captured:
