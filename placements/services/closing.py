@@ -9,6 +9,7 @@ A request closes CLOSE_GRACE_SECONDS after its deadline, not at it: a bid that r
 server before the deadline but is still waiting for the request's lock commits first, so every
 bid made in time is evaluated. Bids arriving after the deadline are refused by their own check."""
 
+from collections import namedtuple
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +17,6 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from dps.models import Organisation
 from providers.models import Enrolment, QualityScore
 
 from ..models import Bid, Evaluation, PlacementRequest
@@ -30,26 +30,53 @@ SHORTLIST_SIZE = 3
 NEUTRAL_QUALITY = scoring.Decimal(50)
 
 
-def _quality_at(providers, consortium_id, deadline):
-    """{provider id: the QualityScore in force at the deadline}; one query."""
-    latest = (
-        QualityScore.objects.filter(
-            provider=OuterRef("pk"), consortium_id=consortium_id, computed_at__lte=deadline
+BID_READ = (
+    "request_id",
+    "provider_id",
+    "service_id",
+    "status",
+    "terms_version",
+    "weekly_fee",
+    "needs_met",
+    "submitted_at",
+    "invalid_reason",  # written back with the scores
+)
+# The quality score in force for a bid at the deadline: its id, total and time.
+InForce = namedtuple("InForce", "pk total computed_at")
+
+
+def _bids_to_evaluate(placement_request):
+    """The request's submitted bids, locked, each with what checking and scoring read: a few of
+    its own and its service's columns, its provider's enrolment status on the lot, and the
+    provider's quality score in force at the deadline (the latest computed by then). One
+    query: the enrolment and the score are subqueries per bid, not queries of their own."""
+    lot = placement_request.lot
+    enrolment = Enrolment.objects.filter(provider=OuterRef("provider_id"), lot=lot)
+    score = QualityScore.objects.filter(
+        provider=OuterRef("provider_id"),
+        consortium_id=lot.consortium_id,
+        computed_at__lte=placement_request.bid_deadline,
+    ).order_by("-computed_at", "-id")
+    return list(
+        Bid.objects.select_for_update(of=("self",))
+        .filter(request=placement_request, status=Bid.Status.SUBMITTED)
+        .select_related("service")
+        .only(*BID_READ, "service__is_active")
+        .annotate(
+            enrolment_status=Subquery(enrolment.values("status")[:1]),
+            score_id=Subquery(score.values("id")[:1]),
+            score_total=Subquery(score.values("total")[:1]),
+            score_at=Subquery(score.values("computed_at")[:1]),
         )
-        .order_by("-computed_at", "-id")
-        .values("id")[:1]
     )
-    in_force = Organisation.objects.filter(pk__in=providers).annotate(score_id=Subquery(latest))
-    scores = QualityScore.objects.filter(pk__in=in_force.values("score_id")).only(
-        "provider_id",
-        "total",
-        "computed_at",  # not its parts, weights and inputs
-    )
-    return {score.provider_id: score for score in scores}
 
 
-def _invalid_reason(bid, placement_request, enrolments):
-    status = enrolments.get(bid.provider_id)
+def _in_force(bid):
+    return InForce(bid.score_id, bid.score_total, bid.score_at) if bid.score_id else None
+
+
+def _invalid_reason(bid, placement_request):
+    status = bid.enrolment_status
     if status != Enrolment.Status.ACTIVE:
         label = Enrolment.Status(status).label.lower() if status else "missing"
         return f"The provider's enrolment on the lot was {label} at the deadline."
@@ -92,29 +119,17 @@ def request_close(request_id, *, now=None):
 def _evaluate(placement_request, *, now):
     """Check each submitted bid, score the valid ones, store the evaluation. Returns
     (valid bids, invalid bids)."""
-    bids = list(
-        Bid.objects.select_for_update(of=("self",))
-        .filter(request=placement_request, status=Bid.Status.SUBMITTED)
-        .select_related("service")
-        # What checking and scoring read: a bid and its service have many more columns.
-        .only(*BID_READ, "service__is_active")
-    )
+    bids = _bids_to_evaluate(placement_request)
     lot = placement_request.lot
-    enrolments = dict(
-        Enrolment.objects.filter(lot=lot, provider__in=[b.provider_id for b in bids]).values_list(
-            "provider_id", "status"
-        )
-    )
     valid, invalid = [], []
     for bid in bids:
-        reason = _invalid_reason(bid, placement_request, enrolments)
+        reason = _invalid_reason(bid, placement_request)
         if reason:
             bid.status, bid.invalid_reason = Bid.Status.INVALID, reason
             invalid.append(bid)
         else:
             valid.append(bid)
-    deadline = placement_request.bid_deadline
-    quality = _quality_at([b.provider_id for b in valid], lot.consortium_id, deadline)
+    quality = {b.provider_id: _in_force(b) for b in valid if b.score_id}
     offers = [
         scoring.Offer(
             bid_id=b.pk,
@@ -134,7 +149,7 @@ def _evaluate(placement_request, *, now):
         snapshot = quality.get(bid.provider_id)
         bid.rank, bid.price_score, bid.quality_score = s.rank, s.price, s.quality
         bid.needs_fit_score, bid.total_score = s.needs_fit, s.total
-        bid.quality_snapshot = snapshot
+        bid.quality_snapshot_id = snapshot.pk if snapshot else None
         inputs[str(bid.pk)] = {
             "weekly_fee": str(bid.weekly_fee),
             "quality_score_id": snapshot.pk if snapshot else None,
@@ -144,7 +159,7 @@ def _evaluate(placement_request, *, now):
         }
     for bid in invalid:
         bid.rank = bid.price_score = bid.quality_score = None
-        bid.needs_fit_score = bid.total_score = bid.quality_snapshot = None
+        bid.needs_fit_score = bid.total_score = bid.quality_snapshot_id = None
     _store_scores(valid + invalid)
     figures = {
         "weights": weights,
@@ -164,17 +179,6 @@ def _evaluate(placement_request, *, now):
     return valid, invalid
 
 
-BID_READ = (
-    "request_id",
-    "provider_id",
-    "service_id",
-    "status",
-    "terms_version",
-    "weekly_fee",
-    "needs_met",
-    "submitted_at",
-    "invalid_reason",  # written back with the scores
-)
 SCORE_FIELDS = (
     "status",
     "invalid_reason",
