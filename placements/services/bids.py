@@ -3,7 +3,9 @@ change of terms, or decline.
 
 The deadline is checked inside the transaction that saves, after locking the request row; the
 closing task takes the same lock. So a bid either commits before the request closes (and is
-evaluated) or is refused, however close to the deadline it arrives.
+evaluated) or is refused, however close to the deadline it arrives. "Before the deadline" means
+received before it (see `received`): behind a proxy that stamps requests, a bid waiting for a
+free worker at the deadline is still on time.
 
 A bid holds the request's lock shared, so the bids of many providers in the last seconds save
 side by side instead of queueing one behind another; the closing task and every other write of
@@ -55,6 +57,13 @@ def _lock_request(request_id, *, shared):
         query = f"SELECT * FROM {table} WHERE id = %s FOR SHARE"  # noqa: S608 (a model's table)
         return next(iter(PlacementRequest.objects.raw(query, [request_id])))
     return PlacementRequest.objects.select_for_update().get(pk=request_id)
+
+
+def received(request):
+    """When the service received this write: `request.received_at` (a trusted front proxy's
+    stamp, see dps.middleware.received_at), or now. Every write of a bid is judged against the
+    deadline by it, and dated by it."""
+    return getattr(request, "received_at", None) or timezone.now()
 
 
 def _lock_open(invitation, now, *, shared=False):
@@ -116,10 +125,9 @@ def bid_save(
     request=None,
 ):
     """Make a bid, change it, or bid again after withdrawing. The weekly fee is the core fee
-    plus the extra staffing cost. The deadline is judged by when the service received the
-    bid (`request.received_at`, see dps.middleware.received_at), which is also its time."""
+    plus the extra staffing cost."""
     _require_bidder(actor, invitation)
-    now = getattr(request, "received_at", None) or timezone.now()
+    now = received(request)
     # Bids of different providers do not conflict: each holds the request's lock shared, and
     # its invitation's exclusively (one write at a time per provider and request, always in
     # this order: the request, then the invitation).
@@ -204,7 +212,8 @@ def bid_withdraw(*, actor, bid, request=None):
         request_id=bid.request_id, provider_id=bid.provider_id
     )
     _require_bidder(actor, invitation)
-    _lock_open(invitation, timezone.now())
+    now = received(request)
+    _lock_open(invitation, now)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.status == Bid.Status.WITHDRAWN:
         raise DomainError("This bid has already been withdrawn.")
@@ -213,7 +222,7 @@ def bid_withdraw(*, actor, bid, request=None):
             f"This bid is {bid.get_status_display().lower()}: it cannot be withdrawn."
         )
     bid.status = Bid.Status.WITHDRAWN
-    bid.withdrawn_at = timezone.now()
+    bid.withdrawn_at = now
     bid.save(update_fields=["status", "withdrawn_at"])
     audit_record(actor=actor, action="bid.withdrawn", obj=bid, request=request)
     return bid
@@ -226,7 +235,7 @@ def bid_confirm(*, actor, bid, request=None):
         request_id=bid.request_id, provider_id=bid.provider_id
     )
     _require_bidder(actor, invitation)
-    placement_request = _lock_open(invitation, timezone.now())
+    placement_request = _lock_open(invitation, received(request))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.status != Bid.Status.SUBMITTED:
         raise DomainError("Only a submitted bid can be confirmed.")
@@ -248,7 +257,8 @@ def bid_confirm(*, actor, bid, request=None):
 def invitation_decline(*, actor, invitation, reason="", request=None):
     """Say the provider will not bid; it counts as an answer to the invitation."""
     _require_bidder(actor, invitation)
-    _lock_open(invitation, timezone.now())
+    now = received(request)
+    _lock_open(invitation, now)
     if Bid.objects.filter(
         request_id=invitation.request_id,
         provider_id=invitation.provider_id,
@@ -258,7 +268,7 @@ def invitation_decline(*, actor, invitation, reason="", request=None):
     invitation = ProviderInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.declined_at:
         raise DomainError("You have already declined this request.")
-    invitation.declined_at = timezone.now()
+    invitation.declined_at = now
     invitation.decline_reason = (reason or "").strip()
     invitation.save(update_fields=["declined_at", "decline_reason"])
     audit_record(

@@ -504,3 +504,23 @@ def test_a_bid_is_refused_when_no_believed_stamp_puts_it_before_the_deadline(
 
     assert "The deadline for bids passed at" in assert_problem(response, 400)["detail"]
     assert not Bid.objects.exists()
+
+
+def test_a_withdrawal_a_proxy_received_before_the_deadline_is_made_when_handled_after_it(
+    client, settings, world, market, opened, key_pa
+):
+    settings.REQUEST_START_HEADER = "X-Request-Start"
+    bid = helpers.bid(opened, world.bidder_a, market[1]["a"], "3000")
+    received = opened.bid_deadline - timedelta(seconds=1)
+
+    with time_machine.travel(opened.bid_deadline + timedelta(seconds=2), tick=False):
+        response = client.post(
+            f"{API}/bids/{bid.pk}/withdraw/",
+            content_type="application/json",
+            headers={"Authorization": key_pa, "X-Request-Start": f"t={received.timestamp():.3f}"},
+        )
+
+    assert response.status_code == 200, response.content
+    bid.refresh_from_db()
+    assert bid.status == Bid.Status.WITHDRAWN
+    assert abs(bid.withdrawn_at - received) < timedelta(milliseconds=2)
