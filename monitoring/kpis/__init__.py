@@ -56,10 +56,12 @@ class Kpi:
         """(scope, rows) for each of the KPI's scopes: those `together` from one query, each
         other scope from its own."""
         together = tuple(scope for scope in self.scopes if scope in self.together)
-        if len(together) > 1:
+        if len(together) < 2:  # nothing to share a query with
+            together = ()
+        else:
             yield from self.compute(together, periods, today).items()
         for scope in self.scopes:
-            if len(together) < 2 or scope not in together:
+            if scope not in together:
                 yield scope, self.compute(scope, periods, today)
 
     @property

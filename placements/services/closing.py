@@ -129,12 +129,11 @@ def _evaluate(placement_request, *, now):
             invalid.append(bid)
         else:
             valid.append(bid)
-    quality = {b.provider_id: _in_force(b) for b in valid if b.score_id}
     offers = [
         scoring.Offer(
             bid_id=b.pk,
             weekly_fee=b.weekly_fee,
-            quality=quality[b.provider_id].total if b.provider_id in quality else NEUTRAL_QUALITY,
+            quality=b.score_total if b.score_id else NEUTRAL_QUALITY,
             needs_claimed=frozenset(b.needs_met),
             submitted_at=b.submitted_at,
         )
@@ -146,7 +145,7 @@ def _evaluate(placement_request, *, now):
     inputs = {}
     for bid in valid:
         s = scores[bid.pk]
-        snapshot = quality.get(bid.provider_id)
+        snapshot = _in_force(bid)
         bid.rank, bid.price_score, bid.quality_score = s.rank, s.price, s.quality
         bid.needs_fit_score, bid.total_score = s.needs_fit, s.total
         bid.quality_snapshot_id = snapshot.pk if snapshot else None
