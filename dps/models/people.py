@@ -82,6 +82,9 @@ class Organisation(models.Model):
         help_text="The consortium a borough buys through.",
     )
     is_active = models.BooleanField(default=True)
+    # A borough's ONS code as a local authority (e.g. E09000022): what its SSDA903 return is
+    # validated for, and what "placed outside the council's boundary" is measured against.
+    la_code = models.CharField(max_length=9, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,9 +5,11 @@ from .kpis import KpiRun, KpiSnapshot, KpiThreshold
 from .lifecycle import EducationStatus, FeeChange, PlacementReview
 from .plans import CorrectiveAction, CorrectiveActionPlan
 from .reports import Report, ReportSubscription
+from .ssda903 import CareEpisode, Ssda903Issue, Ssda903Return
 from .visits import MonitoringVisit, Rag
 
 __all__ = [
+    "CareEpisode",
     "CorrectiveAction",
     "CorrectiveActionPlan",
     "EducationStatus",
@@ -20,4 +22,6 @@ __all__ = [
     "Rag",
     "Report",
     "ReportSubscription",
+    "Ssda903Issue",
+    "Ssda903Return",
 ]

@@ -61,6 +61,9 @@ class KpiSnapshot(models.Model):
     period = models.CharField(max_length=8, choices=Period.choices)
     period_start = models.DateField()
     period_end = models.DateField()
+    # The last day the figure counts: the period's end, or, for a period not yet ended when it
+    # was computed, that day (the period to date). Pages label the period by it.
+    counted_to = models.DateField(null=True, blank=True)
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)

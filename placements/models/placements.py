@@ -81,6 +81,10 @@ class Placement(models.Model):
     # From an SSDA903 episode: its placement type (PLACE) and legal status (LS) codes.
     placement_type = models.CharField(max_length=4, blank=True)
     legal_status = models.CharField(max_length=4, blank=True)
+    # A placement an SSDA903 return leaves open is known to run only to the end of that
+    # return's year (31 March): the KPIs count it as running until then, not to today, until a
+    # later return or a recorded ending says more. Null: open with no such limit.
+    known_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-awarded_at", "-id"]
