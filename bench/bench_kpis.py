@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from bench.harness import Result, peak_rss_mb, summary
 from monitoring.kpis import KPIS
-from monitoring.kpis.periods import periods
+from monitoring.kpis.selectors import kpi_data_since
 from monitoring.models import KpiRun, KpiSnapshot
-from monitoring.services.kpis import AGGREGATION_SETTINGS
+from monitoring.services.kpis import AGGREGATION_SETTINGS, kpi_periods
 
 TARGET_S = 60
 TARGET_RATIO = 3
@@ -45,10 +45,12 @@ def _engine_run(ctx):
 def _aggregation_queries():
     """The SQL of every aggregation the engine makes (captured by making them once)."""
     today = timezone.localdate()
+    since = kpi_data_since()
     with CaptureQueriesContext(connection) as captured:
         for kpi in KPIS.values():
-            # As the engine asks: every period kind at once, by scope (or scopes together).
-            listed = [period for kind in kpi.periods for period in periods(kind, today)]
+            # As the engine asks: every period kind at once (the return years the data
+            # covers), by scope (or scopes together).
+            listed = kpi_periods(kpi, today, since)
             for _computed in kpi.computed(listed, today):
                 pass
     return [q["sql"] for q in captured.captured_queries]

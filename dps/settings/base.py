@@ -302,6 +302,9 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = "Europe/London"
 # Monitoring visits: months between visits to a service (sooner for lower Ofsted ratings).
 VISIT_INTERVAL_MONTHS = env.int("VISIT_INTERVAL_MONTHS", default=6)
+# KPIs: a run computes every return year (1 April to 31 March) the data covers, the current
+# one included, but never more than this many, however early a (wrong) date.
+KPI_MAX_YEARS = env.int("KPI_MAX_YEARS", default=15)
 
 # Providers: vacancy figures not confirmed for this many days are flagged "Out of date".
 VACANCY_STALE_DAYS = env.int("VACANCY_STALE_DAYS", default=14)

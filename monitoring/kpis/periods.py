@@ -1,17 +1,28 @@
 """Period boundaries: calendar months, quarters (January, April, July, October: the same as the
 financial quarters) and years ending 31 March (the financial year, and the DfE's collection
-year). Each list ends with the period containing today (partial), oldest first."""
+year: a "return year", named by the year it ends in). Each list ends with the period
+containing today (partial), oldest first.
+
+A run computes every return year the data covers (from the one containing the earliest date
+of data), with its quarters and months, and never fewer periods than KPI_PERIODS' counts;
+KPI_MAX_YEARS caps how far back a wrong date can take it.
+
+`period_label` is the one way a period is named, on every page, report, CSV and the API."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 KINDS = (MONTH, QUARTER, YEAR)
 # How many periods of each kind are computed; KPI_PERIODS in settings overrides.
 DEFAULT_COUNTS = {MONTH: 36, QUARTER: 12, YEAR: 3}
 MONTHS = {MONTH: 1, QUARTER: 3, YEAR: 12}
+# The most return years (the current one included) the data can stretch a run to;
+# KPI_MAX_YEARS in settings overrides.
+DEFAULT_MAX_YEARS = 15
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,9 @@ class Period:
 
     def is_complete(self, today):
         return self.end < today
+
+    def label(self, today):
+        return period_label(self.kind, self.start, self.end, self.upto(today))
 
 
 def add_months(day, months):
@@ -53,9 +67,39 @@ def counts():
     return {**DEFAULT_COUNTS, **getattr(settings, "KPI_PERIODS", {})}
 
 
-def periods(kind, today, count=None):
-    """The `count` periods of `kind` up to the one containing today, oldest first."""
-    count = counts()[kind] if count is None else count
+def max_years():
+    return getattr(settings, "KPI_MAX_YEARS", DEFAULT_MAX_YEARS)
+
+
+def return_year(year_ending):
+    """The return year ending 31 March `year_ending`."""
+    return Period(YEAR, date(year_ending - 1, 4, 1), date(year_ending, 3, 31))
+
+
+def year_ending_of(day):
+    """The return year (the year it ends in) that `day` falls in."""
+    return period_containing(YEAR, day).end.year
+
+
+def covering(kind, today, since):
+    """How many periods of `kind` run from the start of the return year containing `since` to
+    the one containing today: at most KPI_MAX_YEARS return years' worth; 0 without a date."""
+    if since is None:
+        return 0
+    current = period_containing(kind, today).start
+    first = period_containing(YEAR, min(since, today)).start
+    earliest = return_year(year_ending_of(today) - max_years() + 1).start
+    first = max(first, earliest)
+    months = (current.year - first.year) * 12 + current.month - first.month
+    return months // MONTHS[kind] + 1
+
+
+def periods(kind, today, count=None, *, since=None):
+    """The periods of `kind` up to the one containing today, oldest first: `count` of them;
+    by default KPI_PERIODS' count, or more when the data (its earliest date `since`) goes
+    back further (see `covering`)."""
+    if count is None:
+        count = max(counts()[kind], covering(kind, today, since))
     current = period_containing(kind, today)
     starts = [add_months(current.start, -MONTHS[kind] * i) for i in range(count - 1, -1, -1)]
     return [period_containing(kind, start) for start in starts]
@@ -64,3 +108,53 @@ def periods(kind, today, count=None):
 def latest_complete(kind, today):
     """The latest period of `kind` that ended before today."""
     return period_containing(kind, period_containing(kind, today).start - timedelta(days=1))
+
+
+def _day(day, *, year=True):
+    return f"{day.day} {day:%B %Y}" if year else f"{day.day} {day:%B}"
+
+
+def period_label(kind, start, end, counted_to=None):
+    """The period as people read it. A complete period (counted to its end, or `counted_to`
+    unknown): "Year ending 31 March 2026", "Quarter ending 30 June 2026", "November 2026". A
+    period not yet ended, counted to `counted_to`: "Year to date: 1 April 2026 to 4 December
+    2026", "Quarter to date: 1 October to 4 December 2026", "December 2026 to date (to 4
+    December)". Never a day after `counted_to`."""
+    partial = counted_to is not None and counted_to < end
+    if kind == MONTH:
+        if partial:
+            return f"{start:%B %Y} to date (to {_day(counted_to, year=False)})"
+        return f"{start:%B %Y}"
+    if kind == QUARTER:
+        if partial:
+            return f"Quarter to date: {_day(start, year=False)} to {_day(counted_to)}"
+        return f"Quarter ending {_day(end)}"
+    if kind == YEAR:
+        if partial:
+            return f"Year to date: {_day(start)} to {_day(counted_to)}"
+        return f"Year ending {_day(end)}"
+    raise ValueError(kind)
+
+
+def snapshot_counted_to(snapshot):
+    """The last day a stored figure counts: its `counted_to`; for one stored before that was
+    kept, the period's end or the day it was computed, whichever came first."""
+    if snapshot.counted_to is not None:
+        return snapshot.counted_to
+    computed = getattr(snapshot, "computed_at", None)
+    if computed is None:
+        return snapshot.period_end
+    return min(snapshot.period_end, timezone.localdate(computed))
+
+
+def snapshot_label(snapshot):
+    """period_label of a KpiSnapshot (or anything with its period fields); "" for none."""
+    if snapshot is None:
+        return ""
+    return period_label(
+        snapshot.period, snapshot.period_start, snapshot.period_end, snapshot_counted_to(snapshot)
+    )
+
+
+def snapshot_complete(snapshot):
+    return snapshot_counted_to(snapshot) >= snapshot.period_end

@@ -6,13 +6,17 @@
 - The consortium admin: every snapshot of its consortium.
 """
 
-from django.db.models import Q
+from datetime import date
+
+from django.db.models import Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dps.models import Organisation
+from placements.models import Placement, PlacementRequest
 from providers.models import Service
 
-from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
+from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag, Ssda903Return
 from . import KPIS
 from .periods import latest_complete
 
@@ -69,3 +73,28 @@ def breaches_for(actor, *, today=None):
         .filter(latest, rag=Rag.RED, scope__in=BREACH_SCOPES)
         .order_by("kpi", "scope", "scope_id")
     )
+
+
+def kpi_data_since(*, consortium_id=None):
+    """The earliest date of data the KPIs count (of one consortium's boroughs, or of all):
+    the first day of the earliest imported SSDA903 return year, the day the earliest DPS or
+    spot placement began (actual start, else agreed start), the earliest placement request
+    created or published. None without any. An SSDA903 placement's own start (DECOM) can be
+    decades back: the imported return years stand for those. Three aggregate queries."""
+    returns = Ssda903Return.objects.filter(status=Ssda903Return.Status.IMPORTED)
+    placements = Placement.objects.filter(source__in=[Placement.Source.DPS, Placement.Source.SPOT])
+    requests = PlacementRequest.objects.all()
+    if consortium_id is not None:
+        returns = returns.filter(borough__consortium_id=consortium_id)
+        placements = placements.filter(borough__consortium_id=consortium_id)
+        requests = requests.filter(borough__consortium_id=consortium_id)
+    year_ending = returns.aggregate(first=Min("year_ending"))["first"]
+    began = placements.aggregate(first=Min(Coalesce("actual_start_date", "start_date")))["first"]
+    asked = requests.aggregate(created=Min("created_at"), published=Min("published_at"))
+    dates = [
+        date(year_ending - 1, 4, 1) if year_ending else None,
+        began,
+        *(timezone.localdate(moment) for moment in asked.values() if moment is not None),
+    ]
+    dates = [day for day in dates if day is not None]
+    return min(dates) if dates else None

@@ -13,7 +13,9 @@ computes millions of snapshots, too many to build model instances for.
 - Other databases (`OrmStore`, SQLite for the tests): bulk_create with update_conflicts, then
   the removal of what this run did not write; every snapshot gets the run and its time.
 
-Both leave the same snapshots (key, period end, values, RAG) behind.
+Both leave the same snapshots (key, period end, the day counted to, values, RAG) behind. A
+running period's snapshot changes each day (its `counted_to` moves on) even if its figures do
+not.
 """
 
 from django.db import connection
@@ -28,13 +30,14 @@ STAGED = (
     "period",
     "period_start",
     "period_end",
+    "counted_to",
     "value",
     "numerator",
     "denominator",
     "rag",
 )
 KEY = ("consortium_id", "scope", "scope_id", "period", "period_start")
-CHANGING = ("period_end", "value", "numerator", "denominator", "rag")
+CHANGING = ("period_end", "counted_to", "value", "numerator", "denominator", "rag")
 STAGE = "kpi_snapshot_stage"
 DIFF = "kpi_snapshot_diff"
 

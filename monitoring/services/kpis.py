@@ -29,6 +29,7 @@ from placements.models import Placement
 
 from ..kpis import KPIS
 from ..kpis.periods import latest_complete, periods
+from ..kpis.selectors import kpi_data_since
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
 from .kpi_store import store_for
 
@@ -167,10 +168,12 @@ def kpi_run_execute(run, *, today=None, on_step=None):
     )
     written = 0
     try:
+        # Once for the run: every KPI covers the same return years.
+        since = kpi_data_since(consortium_id=run.consortium_id)
         for done, kpi in enumerate(KPIS.values(), start=1):
             with transaction.atomic():
                 _for_aggregation()
-                written += kpi_snapshots_compute(kpi, run=run, today=today)
+                written += kpi_snapshots_compute(kpi, run=run, today=today, since=since)
             KpiRun.objects.filter(pk=run.pk).update(done_steps=done, snapshots_written=written)
             if on_step:
                 on_step(done, written)
@@ -202,8 +205,16 @@ def _for_aggregation():
                 cursor.execute(statement)
 
 
-def kpi_snapshots_compute(kpi, *, run, today):
-    """Compute one KPI for every scope and period kind it has, store the snapshots (see
+def kpi_periods(kpi, today, since):
+    """The periods a run computes the KPI for, every kind at once: each kind's periods from
+    the return year containing `since` (the earliest date of data, see kpi_data_since), or
+    KPI_PERIODS' counts if that is more, up to the one containing today."""
+    return [period for kind in kpi.periods for period in periods(kind, today, since=since)]
+
+
+def kpi_snapshots_compute(kpi, *, run, today, since=None):
+    """Compute one KPI for every scope and period kind it has (the periods of kpi_periods;
+    `since` None: the counts of KPI_PERIODS only), store the snapshots (see
     kpi_store: on PostgreSQL only new and changed ones are written, so `computed_at` and `run`
     are when and by which run the snapshot's current value was computed), remove those whose
     data is gone, email the new breaches. Returns the number of snapshots computed."""
@@ -219,7 +230,7 @@ def kpi_snapshots_compute(kpi, *, run, today):
     # Every period kind at once: one query per scope (or per scopes computed together) reads
     # the rows once for months, quarters and years alike. Each scope's snapshots are stored
     # before the next is computed, so memory holds one scope's at a time.
-    listed = [period for kind in kpi.periods for period in periods(kind, today)]
+    listed = kpi_periods(kpi, today, since)
     earliest = {}
     for period in listed:
         earliest.setdefault(period.kind, period.start)
@@ -227,7 +238,7 @@ def kpi_snapshots_compute(kpi, *, run, today):
     with transaction.atomic():
         store = store_for(kpi.code, run=run, now=now, windows=earliest)
         for scope, computed in kpi.computed(listed, today):
-            rows = _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds)
+            rows = _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds, today)
             store.write(rows)
             written += len(rows)
         # What had data before and has none now goes.
@@ -238,10 +249,11 @@ def kpi_snapshots_compute(kpi, *, run, today):
     return written
 
 
-def _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds):
+def _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds, today):
     """One scope's snapshots as tuples in kpi_store.STAGED order (of the run's consortium
-    only, if it has one), with the KPI's value and its RAG by the consortium's threshold.
-    Periods without a value are left out."""
+    only, if it has one), with the KPI's value, its RAG by the consortium's threshold and the
+    last day it counts (the period's end, or today while the period runs). Periods without a
+    value are left out."""
     rows = []
     for row in computed:
         if consortium_id is not None and row.consortium_id != consortium_id:
@@ -259,6 +271,7 @@ def _snapshot_rows(kpi, scope, computed, listed, consortium_id, thresholds):
                 period.kind,
                 period.start,
                 period.end,
+                period.upto(today),
                 value,
                 row.numerator,
                 row.denominator,
