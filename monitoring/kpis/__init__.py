@@ -183,6 +183,7 @@ def register(kpi):
     return kpi
 
 
-from . import compliance, education, market, outcomes, stability  # noqa: E402, F401
+from . import compliance, education, market, outcomes, stability  # noqa: E402, F401, I001
+from . import dfe  # noqa: E402, F401  (after the others: the order KPIS lists them in)
 
 __all__ = ["KPIS", "Kpi", "Row", "add_to", "bucketed", "grouped", "register", "rows_of"]

@@ -8,7 +8,7 @@ import pytest
 from monitoring.kpis import KPIS
 from monitoring.kpis.periods import Period, periods
 from tests.monitoring.kpi_data import values
-from tests.monitoring.kpi_helpers import child, d, place
+from tests.monitoring.kpi_helpers import d, place
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2024, 6, 15)
@@ -56,51 +56,3 @@ def test_no_data_gives_no_rows_and_no_crash(world):
         for scope in kpi.scopes:
             for kind in kpi.periods:
                 assert kpi.compute(scope, periods(kind, TODAY, 2), TODAY) == []
-
-
-def test_three_or_more_placements_during_the_year(world):
-    # C1: three placements during 2023-24, the first begun before it (it spans 1 April, so it
-    #     counts), the last still open on 31 March: 3 or more.
-    c1 = child(world, "C1")
-    place(world, d("2023-01-01"), d("2023-05-01"), child=c1)
-    place(world, d("2023-05-01"), d("2023-09-01"), child=c1)
-    place(world, d("2023-09-01"), child=c1)
-    # C2: three episodes, two of them beginning on the same day (2023-06-01): two distinct
-    #     placements, so not 3 or more.
-    c2 = child(world, "C2")
-    place(world, d("2023-01-01"), d("2023-06-01"), child=c2)
-    place(world, d("2023-06-01"), d("2023-06-01"), child=c2)
-    place(world, d("2023-06-01"), child=c2)
-    # C3: four placements, but not looked after on 31 March (left on 1 February): not counted.
-    c3 = child(world, "C3")
-    for start, end in [("2023-04-01", "2023-05-01"), ("2023-05-01", "2023-06-01")]:
-        place(world, d(start), d(end), child=c3)
-    place(world, d("2023-06-01"), d("2023-07-01"), child=c3)
-    place(world, d("2023-07-01"), d("2024-02-01"), child=c3)
-    # Looked after on 31 March: C1 and C2; with 3 or more: C1. 1 / 2 = 50%.
-    assert values("three_plus_placements", "borough", [YEAR], world.borough_a.pk) == [
-        Decimal("50.0000")
-    ]
-    # The consortium: the same children (borough B has none).
-    assert values("three_plus_placements", "consortium", [YEAR], world.consortium.pk) == [
-        Decimal("50.0000")
-    ]
-
-
-def test_long_term_stability(world):
-    # On 31 March 2024: under 16 means born after 31 March 2008; looked after 2.5 years or
-    # more means since 30 September 2021 or earlier; 2 years in the same placement means it
-    # began on 31 March 2022 or earlier.
-    c4 = child(world, "C4", dob=d("2012-01-01"), since=d("2020-01-01"))
-    place(world, d("2021-06-01"), child=c4)  # in the cohort, stable
-    c5 = child(world, "C5", dob=d("2012-01-01"), since=d("2021-01-01"))
-    place(world, d("2021-01-01"), d("2023-01-01"), child=c5)
-    place(world, d("2023-01-01"), child=c5)  # in the cohort, moved 15 months ago
-    c6 = child(world, "C6", dob=d("2007-01-01"), since=d("2015-01-01"))
-    place(world, d("2015-01-01"), child=c6)  # 17: not in the cohort
-    c7 = child(world, "C7", dob=d("2015-01-01"))
-    place(world, d("2022-01-01"), child=c7)  # since its first placement, 2022: too recent
-    # 1 of the 2 in the cohort: 50%.
-    assert values("long_term_stability", "borough", [YEAR], world.borough_a.pk) == [
-        Decimal("50.0000")
-    ]
