@@ -41,9 +41,13 @@ def began():
 
 
 def active_during(start, end, *, prefix=""):
-    """A placement (under `prefix`) that had begun by `end` and had not ended before `start`."""
+    """A placement (under `prefix`) that had begun by `end` and had not ended before `start`.
+    One an SSDA903 return left open runs only to its `known_until` (that return's year end)."""
+    still_open = Q(**{f"{prefix}end_date__isnull": True}) & (
+        Q(**{f"{prefix}known_until__isnull": True}) | Q(**{f"{prefix}known_until__gte": start})
+    )
     return Q(**{f"{prefix}began__lte": end}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": start})
+        still_open | Q(**{f"{prefix}end_date__gte": start})
     )
 
 
