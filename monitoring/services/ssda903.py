@@ -1,547 +1,516 @@
-"""Importing a borough's SSDA903 return (the DfE's looked-after children return).
+"""A borough's SSDA903 return (the DfE's looked-after children return), in and validated.
 
 Two CSV files: the header file, one row per child (CHILD, SEX, DOB, ETHNIC, UPN, MOTHER,
 MC_DOB), and the episodes file, one row per episode of care (CHILD, DECOM, RNE, LS, CIN, PLACE,
-PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN). Headers are matched
-ignoring case, spaces and underscores; a header row is looked for among the first lines.
+PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN), for a return year
+(1 April to 31 March).
 
-The rules:
-- Children: every header row creates or updates the borough's Child with that reference (date
-  of birth, sex as the DfE code 1 or 2, ethnicity). Its looked_after_since is the start (DECOM)
-  of the first episode of the current period of care: the last episode with RNE S; if the file
-  holds none (the period began before the return's year), the earliest DECOM in the file, unless
-  the child already records an earlier date.
-- Placements: a child's episodes are taken in order of DECOM, then of line in the file (so
-  several episodes on one day keep their order). Each episode with RNE S, P, B, T or U starts a
-  placement (source "ssda903"): start date DECOM, placement type PLACE, legal status LS, the
-  service and provider whose Ofsted URN is the episode's URN (none if the URN matches no service
-  or is blank). An episode with RNE L (a change of legal status only) continues the placement
-  before it: its LS becomes the placement's legal status, its DEC, REC and reason for placement
-  change the placement's ending. An L episode with no earlier episode in the file continues the
-  child's placement already running on its DECOM, or else starts one.
-- Endings: a placement ends on the DEC of its last episode (status "ended"; "started" while
-  open). Its end reason is the REASON_PLACE_CHANGE when the child moved, otherwise the REC. Planned
-  or not follows monitoring.ssda903_columns.ending_planned.
-- The weekly fee is not in the return: a new placement records 0, and an import never changes
-  the fee of a placement it finds.
-- A placement is known again by its child and start date (and, for several on one day, its order
-  on that day), so importing the same files again changes nothing; a changed value updates it.
-- Bad rows (no CHILD, an unreadable date, DEC before DECOM, an unknown RNE, a child in no header
-  row and not already known) are reported with their line numbers and skipped.
+The pipeline, one service per step (pages, tasks and the import_ssda903 command call them):
+1. `ssda903_return_create`: a commissioner or placement officer of the borough uploads the
+   files; they are stored privately as an Ssda903Return (queued) and a worker validates it.
+2. `ssda903_return_validate`: the files as a whole are checked (ssda903_read: encoding,
+   delimiter, columns, swapped files, empty, another year's): any problem refuses the return
+   and nothing can be imported. Then our row checks (ssda903_checks, codes DPS..) and the DfE's
+   own rules (ssda903_validate); every finding is an Ssda903Issue with its file and line.
+3. The user chooses: `ssda903_return_import` (the valid children only: a child with any issue
+   is left out entirely) hands the return to a worker, which runs `ssda903_return_store`
+   (ssda903_store: children, episodes of care and placements, one transaction); or
+   `ssda903_return_discard`.
 
-The whole import runs in one transaction and is audited as one summary event."""
+A status moves only along TRANSITIONS, each move a conditional update, so a double click or a
+task run twice has one effect."""
 
-import csv
-import io
-import re
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+import logging
+import time
+from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils import timezone
 
-from dps.models import Organisation
+from dps.models import Organisation, Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
-from placements.models import Child, Placement
-from providers.models import Service
 
-from ..ssda903_columns import (
-    RNE_CODES,
-    RNE_LEGAL_STATUS_ONLY,
-    RNE_STARTED,
-    SEX,
-    ending_planned,
+from ..models import Ssda903Issue, Ssda903Return
+from . import ssda903_validate
+from .ssda903_checks import CHECKS, check, infer_year_ending, read_rows
+from .ssda903_read import (
+    FileProblem,
+    RowError,
+    parse_date,
+    read_episodes,
+    read_header,
+    year_ending_of,
 )
+from .ssda903_store import StoreReport, store
 
-LABEL = "import ssda903"
+__all__ = [
+    "CHECKS",
+    "FileProblem",
+    "RowError",
+    "parse_date",
+    "ssda903_return_create",
+    "ssda903_return_discard",
+    "ssda903_return_import",
+    "ssda903_return_store",
+    "ssda903_return_validate",
+]
+
+log = logging.getLogger(__name__)
+Status = Ssda903Return.Status
 AUDIT_ACTION = "placement.ssda903_import"
-HEADER_SEARCH_LINES = 20
-PROGRESS_EVERY = 1000
-# URNs the return uses for "no URN" (placements with parents, in-house settings without one).
-NO_URN = {"", "XXXXXXX", "XXXXXXXX", "NA", "N/A", "NULL"}
-
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC")
-HEADER_REQUIRED = ("CHILD",)
-EPISODE_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "PLACE",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "URN",
-)
-EPISODE_REQUIRED = ("CHILD", "DECOM", "RNE")
-
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%Y", "%Y/%m/%d")
-# A time after the date, as spreadsheet exports add: "01/04/2024 00:00", "2024-04-01T00:00:00".
-TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-PLACEMENT_FIELDS = (
-    "child_reference",
-    "start_date",
-    "actual_start_date",
-    "placement_type",
-    "service_id",
-    "provider_id",
-    "legal_status",
-    "end_date",
-    "status",
-    "end_reason",
-    "end_planned",
-)
-# What an L episode continuing an already imported placement may change.
-CONTINUATION_FIELDS = ("legal_status", "end_date", "status", "end_reason", "end_planned")
+FIRST_YEAR = 2016
+MAX_FILE_BYTES = 20 * 1024 * 1024
+UPLOAD_ROLES = {Role.COMMISSIONER, Role.PLACEMENT_OFFICER}
+# The statuses a return may move to from each.
+TRANSITIONS = {
+    Status.QUEUED: {Status.VALIDATING, Status.FAILED},
+    Status.VALIDATING: {Status.VALIDATED, Status.REFUSED, Status.FAILED},
+    Status.VALIDATED: {Status.IMPORTING, Status.DISCARDED},
+    Status.IMPORTING: {Status.IMPORTED, Status.FAILED},
+}
+RUNNING = (Status.QUEUED, Status.VALIDATING, Status.IMPORTING)
+VALIDATION_STEPS = ("Reading the files", "Checking the rows", "Running the DfE's rules", "Saving")
+ISSUE_BATCH = 2000
 
 
-class RowError(Exception):
-    """A row that cannot be used; the message says why."""
+def years_offered(today=None):
+    """The return years one may upload: ending 31 March 2016 up to the next 31 March."""
+    today = today or timezone.localdate()
+    return list(range(year_ending_of(today), FIRST_YEAR - 1, -1))
 
 
-@dataclass
-class Ssda903Report:
-    header_rows: int = 0
-    episode_rows: int = 0
-    children_created: int = 0
-    children_updated: int = 0
-    children_unchanged: int = 0
-    placements_created: int = 0
-    placements_updated: int = 0
-    placements_unchanged: int = 0
-    legal_status_episodes: int = 0
-    unmatched_urns: list[str] = field(default_factory=list)
-    # (file, line, reason)
-    malformed: list[tuple[str, int, str]] = field(default_factory=list)
-
-    def counts(self):
-        return {
-            "header_rows": self.header_rows,
-            "episode_rows": self.episode_rows,
-            "children_created": self.children_created,
-            "children_updated": self.children_updated,
-            "children_unchanged": self.children_unchanged,
-            "placements_created": self.placements_created,
-            "placements_updated": self.placements_updated,
-            "placements_unchanged": self.placements_unchanged,
-            "legal_status_episodes": self.legal_status_episodes,
-            "unmatched_urns": len(self.unmatched_urns),
-            "malformed_rows": len(self.malformed),
-        }
-
-    def lines(self):
-        """The report as plain text lines, for the command line."""
-        yield f"Header rows read: {self.header_rows}"
-        yield f"Episode rows read: {self.episode_rows}"
-        yield (
-            f"Children: {self.children_created} created, {self.children_updated} updated, "
-            f"{self.children_unchanged} unchanged"
-        )
-        yield (
-            f"Placements: {self.placements_created} created, {self.placements_updated} updated, "
-            f"{self.placements_unchanged} unchanged"
-        )
-        yield f"Legal status changes continuing a placement (RNE L): {self.legal_status_episodes}"
-        yield f"Unmatched URNs: {len(self.unmatched_urns)}"
-        if self.unmatched_urns:
-            yield "  " + ", ".join(self.unmatched_urns)
-        yield f"Malformed rows: {len(self.malformed)}"
-        for name, line, reason in self.malformed:
-            yield f"  {name} line {line}: {reason}"
-
-
-@dataclass
-class Episode:
-    line: int
-    child: str
-    decom: object
-    rne: str
-    ls: str
-    place: str
-    dec: object
-    rec: str
-    reason_place_change: str
-    urn: str
-
-
-def normalise_header(text):
-    return re.sub(r"[\s_\-]+", "", (text or "").replace("\ufeff", "")).lower()
-
-
-def parse_date(text, column="date"):
-    """A date in any of the formats SSDA903 files hold; None if blank."""
-    text = re.sub(r"\s+", " ", (text or "").strip())
-    if not text:
-        return None
-    text = TIME_SUFFIX.sub("", text)
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
-    raise RowError(f"Unreadable {column} “{text}”.")
-
-
-def as_text(file):
-    """A text stream over a binary file (or Django upload) or an already open text file."""
-    if isinstance(file, io.TextIOBase):
-        return file
-    raw = getattr(file, "file", file)
-    raw.seek(0)
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-
-
-def _code(text, length):
-    return "".join((text or "").split()).upper()[:length]
-
-
-class _Table:
-    """Reads one CSV file: finds its header row, then yields (line, cell) for every row."""
-
-    def __init__(self, *, file, name, columns, required, report, progress):
-        self.name = name
-        self.report = report
-        self.progress = progress
-        self.reader = csv.reader(as_text(file))
-        self.columns = self._find_header(columns)
-        if self.columns is None or any(c not in self.columns for c in required):
-            raise DomainError(
-                f"The {name} file has no header row with the columns "
-                f"{', '.join(required)}. Use the SSDA903 {name} file.",
-                name,
-            )
-
-    def _find_header(self, columns):
-        wanted = {normalise_header(c): c for c in columns}
-        for _ in range(HEADER_SEARCH_LINES):
-            try:
-                row = next(self.reader)
-            except StopIteration:
-                return None
-            except csv.Error:
-                continue
-            found = {}
-            for index, cell in enumerate(row):
-                ours = wanted.get(normalise_header(cell))
-                if ours and ours not in found:
-                    found[ours] = index
-            if "CHILD" in found:
-                return found
-        return None
-
-    def bad(self, line, reason):
-        self.report.malformed.append((self.name, line, reason))
-
-    def rows(self):
-        """(line, cell) for each non-blank row; cell(column) is its stripped text."""
-        count = 0
-        while True:
-            try:
-                row = next(self.reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                count += 1
-                self.bad(self.reader.line_num, f"Not valid CSV: {exc}.")
-                continue
-            if not any(cell.strip() for cell in row):
-                continue
-            count += 1
-            if self.progress and count % PROGRESS_EVERY == 0:
-                self.progress(self.name, count)
-            line = self.reader.line_num
-
-            def cell(column, row=row):
-                index = self.columns.get(column)
-                if index is None or index >= len(row):
-                    return ""
-                return row[index].strip()
-
-            yield line, cell
-
-
-def _read_header(table, report):
-    """CHILD -> {date_of_birth, sex, ethnicity} from the header file's good rows."""
-    children, seen = {}, {}
-    for line, cell in table.rows():
-        report.header_rows += 1
-        try:
-            reference = cell("CHILD")[:40]
-            if not reference:
-                raise RowError("No CHILD.")
-            if reference in seen:
-                raise RowError(
-                    f"CHILD {reference} appears again (first on line {seen[reference]}); "
-                    "this row is ignored."
-                )
-            dob = parse_date(cell("DOB"), "DOB")
-        except RowError as exc:
-            table.bad(line, str(exc))
-            continue
-        seen[reference] = line
-        sex = cell("SEX")
-        children[reference] = {
-            "date_of_birth": dob,
-            "sex": SEX.get(sex.lower(), sex[:10]),
-            "ethnicity": _code(cell("ETHNIC"), 10),
-        }
-    return children
-
-
-def _read_episodes(table, report, known):
-    """CHILD -> its good episodes, in file order."""
-    episodes = defaultdict(list)
-    for line, cell in table.rows():
-        report.episode_rows += 1
-        try:
-            episode = _episode(line, cell, known)
-        except RowError as exc:
-            table.bad(line, str(exc))
-            continue
-        episodes[episode.child].append(episode)
-    return episodes
-
-
-def _episode(line, cell, known):
-    reference = cell("CHILD")[:40]
-    if not reference:
-        raise RowError("No CHILD.")
-    decom = parse_date(cell("DECOM"), "DECOM")
-    if decom is None:
-        raise RowError("No DECOM (the date the episode started).")
-    dec = parse_date(cell("DEC"), "DEC")
-    if dec is not None and dec < decom:
-        raise RowError(f"DEC {dec:%d/%m/%Y} is before DECOM {decom:%d/%m/%Y}.")
-    rne = _code(cell("RNE"), 10)
-    if rne not in RNE_CODES:
-        raise RowError(f"Unknown RNE “{cell('RNE')}”: expected one of S, L, P, B, T, U.")
-    if reference not in known:
-        raise RowError(
-            f"Unknown child {reference}: in no good row of the header file and not "
-            "already known for this borough."
-        )
-    urn = _code(cell("URN"), 20)
-    return Episode(
-        line=line,
-        child=reference,
-        decom=decom,
-        rne=rne,
-        ls=_code(cell("LS"), 4),
-        place=_code(cell("PLACE"), 4),
-        dec=dec,
-        rec=_code(cell("REC"), 10),
-        reason_place_change=_code(cell("REASON_PLACE_CHANGE"), 10),
-        urn="" if urn in NO_URN else urn,
+def may_upload(actor):
+    return (
+        actor is not None
+        and actor.is_borough
+        and actor.api_client is None
+        and actor.role in UPLOAD_ROLES
+        and actor.can_write
     )
 
 
-def _looked_after_since(episodes, current):
-    ordered = sorted(episodes, key=lambda e: (e.decom, e.line))
-    starts = [e.decom for e in ordered if e.rne == RNE_STARTED]
-    if starts:
-        return starts[-1]
-    earliest = ordered[0].decom
-    if current and current <= earliest:
-        return current
-    return earliest
-
-
-def _upsert_children(borough, header, episodes, existing, report):
-    """Create or update every child the files mention; returns reference -> Child."""
-    for reference in sorted(set(header) | set(episodes)):
-        child = existing.get(reference)
-        values = dict(header.get(reference, {}))
-        if reference in episodes:
-            current = child.looked_after_since if child else None
-            values["looked_after_since"] = _looked_after_since(episodes[reference], current)
-        if child is None:
-            existing[reference] = Child.objects.create(
-                borough=borough, reference=reference, **values
-            )
-            report.children_created += 1
-            continue
-        changed = [name for name, value in values.items() if getattr(child, name) != value]
-        if not changed:
-            report.children_unchanged += 1
-            continue
-        for name in changed:
-            setattr(child, name, values[name])
-        child.save(update_fields=changed)
-        report.children_updated += 1
-    return existing
-
-
-def _chains(episodes):
-    """A child's episodes grouped into placements: an L episode joins the one before it."""
-    chains = []
-    for episode in sorted(episodes, key=lambda e: (e.decom, e.line)):
-        if episode.rne == RNE_LEGAL_STATUS_ONLY and chains:
-            chains[-1].append(episode)
-        else:
-            chains.append([episode])
-    return chains
-
-
-def _ending(chain):
-    last = chain[-1]
-    if last.dec is None:
-        return {
-            "legal_status": last.ls,
-            "end_date": None,
-            "status": Placement.Status.STARTED,
-            "end_reason": "",
-            "end_planned": None,
-        }
+def actions_for(ssda903_return):
+    """What a user may do with the return now: the statuses it may move to by their hand."""
+    allowed = TRANSITIONS.get(ssda903_return.status, set())
     return {
-        "legal_status": last.ls,
-        "end_date": last.dec,
-        "status": Placement.Status.ENDED,
-        "end_reason": last.reason_place_change or last.rec,
-        "end_planned": ending_planned(reason_place_change=last.reason_place_change, rec=last.rec),
+        "import": Status.IMPORTING in allowed and ssda903_return.children_valid > 0,
+        "discard": Status.DISCARDED in allowed,
     }
 
 
-def _running_on(placements, day):
-    """The child's imported placement running on `day` (started before it), if any."""
-    running = [
-        p for p in placements if p.start_date < day and (p.end_date is None or p.end_date >= day)
-    ]
-    return max(running, key=lambda p: (p.start_date, p.pk), default=None)
+def _move(ssda903_return, old, new, **fields):
+    """Move the return from `old` to `new` if it is still `old`; True if this call did."""
+    if new not in TRANSITIONS.get(old, set()):
+        raise DomainError(f"A return {Status(old).label.lower()} cannot become {new}.")
+    moved = Ssda903Return.objects.filter(pk=ssda903_return.pk, status=old).update(
+        status=new, **fields
+    )
+    if moved:
+        ssda903_return.status = new
+        for name, value in fields.items():
+            setattr(ssda903_return, name, value)
+    return moved == 1
 
 
-def _services_by_urn():
-    index = {}
-    for service in Service.objects.exclude(ofsted_urn="").only("pk", "provider_id", "ofsted_urn"):
-        index.setdefault(service.ofsted_urn.strip().upper(), service)
-    return index
+def _progress(ssda903_return, stage, done, total):
+    Ssda903Return.objects.filter(pk=ssda903_return.pk).update(
+        stage=stage, progress_done=done, progress_total=total
+    )
+    ssda903_return.stage, ssda903_return.progress_done = stage, done
+    ssda903_return.progress_total = total
 
 
-def _save(placement, values, fields, report):
-    changed = [name for name in fields if getattr(placement, name) != values[name]]
-    if not changed:
-        report.placements_unchanged += 1
-        return
-    for name in changed:
-        setattr(placement, name, values[name])
-    placement.save(update_fields=changed)
-    report.placements_updated += 1
+def _content(upload, name):
+    """A Django File for an upload, an open binary file or bytes."""
+    if isinstance(upload, bytes):
+        return ContentFile(upload, name=name)
+    if isinstance(upload, File):
+        return upload
+    return File(upload, name=name)
 
 
-def _import_placements(borough, children, episodes, report):
-    services = _services_by_urn()
-    existing = defaultdict(list)  # child id -> its imported placements
-    for placement in Placement.objects.filter(
-        borough=borough, source=Placement.Source.SSDA903
-    ).order_by("start_date", "pk"):
-        existing[placement.child_id].append(placement)
-    unmatched = {}
-
-    for reference in sorted(episodes):
-        child = children[reference]
-        known = existing[child.pk]
-        by_day = defaultdict(list)
-        for placement in known:
-            by_day[placement.start_date].append(placement)
-        taken_on_day = defaultdict(int)
-        for index, chain in enumerate(_chains(episodes[reference])):
-            head = chain[0]
-            report.legal_status_episodes += len(chain) - 1
-            if index == 0 and head.rne == RNE_LEGAL_STATUS_ONLY:
-                running = _running_on(known, head.decom)
-                if running is not None:
-                    report.legal_status_episodes += 1
-                    _save(running, _ending(chain), CONTINUATION_FIELDS, report)
-                    continue
-            service = services.get(head.urn) if head.urn else None
-            if head.urn and service is None:
-                unmatched.setdefault(head.urn, None)
-            values = {
-                "child_reference": reference,
-                "start_date": head.decom,
-                "actual_start_date": head.decom,
-                "placement_type": head.place,
-                "service_id": service.pk if service else None,
-                "provider_id": service.provider_id if service else None,
-                **_ending(chain),
-            }
-            same_day = by_day[head.decom]
-            position = taken_on_day[head.decom]
-            taken_on_day[head.decom] += 1
-            if position < len(same_day):
-                _save(same_day[position], values, PLACEMENT_FIELDS, report)
-                continue
-            Placement.objects.create(
-                borough=borough,
-                source=Placement.Source.SSDA903,
-                child=child,
-                weekly_fee=0,
-                **values,
-            )
-            report.placements_created += 1
-    report.unmatched_urns = list(unmatched)
+def _original_name(upload, default):
+    name = getattr(upload, "name", None) or default
+    return PurePath(str(name)).name[:255]
 
 
-@transaction.atomic
-def ssda903_import(
+# --- 1. Upload ----------------------------------------------------------------------------
+
+
+def ssda903_return_create(
     *,
-    actor=None,
-    borough,
+    actor,
+    year_ending,
     header,
     episodes,
-    label=LABEL,
-    header_name="header",
-    episodes_name="episodes",
+    borough=None,
+    label="",
     request=None,
-    progress=None,
+    queue=True,
 ):
-    """Import a borough's SSDA903 header and episodes files (binary or text file objects).
-    `actor` is a user or API client of the borough (None from the command line, with `label`
-    naming who ran it); `progress(file, rows)` is called every 1,000 rows of each file.
-    Returns an Ssda903Report. A file without the columns it needs is refused (DomainError)."""
-    if borough.kind != Organisation.Kind.BOROUGH:
-        raise DomainError("SSDA903 returns are imported for a borough.", "borough")
-    if actor is not None and actor.organisation.pk != borough.pk:
-        raise PermissionDenied("Only the borough itself imports its SSDA903 return.")
-    report = Ssda903Report()
-    header_table = _Table(
-        file=header,
-        name="header",
-        columns=HEADER_COLUMNS,
-        required=HEADER_REQUIRED,
-        report=report,
-        progress=progress,
+    """Store an upload of the borough's return for the year ending 31 March `year_ending` and
+    queue its validation. `actor`: a commissioner or placement officer of the borough; None
+    from the command line, with the `borough` and a `label` naming who ran it."""
+    if actor is not None:
+        if not may_upload(actor):
+            raise PermissionDenied(
+                "Only a borough's commissioners and placement officers upload its return."
+            )
+        borough = actor.organisation
+    if borough is None or borough.kind != Organisation.Kind.BOROUGH:
+        raise DomainError("SSDA903 returns are uploaded for a borough.", "borough")
+    try:
+        year_ending = int(year_ending)
+    except (TypeError, ValueError):
+        raise DomainError("Choose the year of the return.", "year_ending") from None
+    if year_ending not in years_offered() and actor is not None:
+        raise DomainError(
+            f"Choose a year ending 31 March between {FIRST_YEAR} and {years_offered()[0]}.",
+            "year_ending",
+        )
+    for upload, field in ((header, "header"), (episodes, "episodes")):
+        if upload is None:
+            raise DomainError(f"Choose the {field} file.", field)
+        size = getattr(upload, "size", None)
+        if size is not None and size > MAX_FILE_BYTES:
+            raise DomainError(
+                f"The {field} file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.", field
+            )
+    with transaction.atomic():
+        ssda903_return = Ssda903Return(
+            borough=borough,
+            year_ending=year_ending,
+            header_name=_original_name(header, "header.csv"),
+            episodes_name=_original_name(episodes, "episodes.csv"),
+            uploaded_by=actor.user if actor else None,
+            label=label[:60],
+        )
+        ssda903_return.header_file.save("header", _content(header, "header.csv"), save=False)
+        ssda903_return.episodes_file.save(
+            "episodes", _content(episodes, "episodes.csv"), save=False
+        )
+        ssda903_return.full_clean()
+        ssda903_return.save()
+        audit_record(
+            actor=actor,
+            label=label or None,
+            action="ssda903_return.uploaded",
+            obj=ssda903_return,
+            request=request,
+            organisation=borough,
+            detail={
+                "year_ending": year_ending,
+                "files": {
+                    "header": ssda903_return.header_name,
+                    "episodes": ssda903_return.episodes_name,
+                },
+            },
+        )
+        if queue:
+            pk = ssda903_return.pk
+            transaction.on_commit(lambda: enqueue_validation(pk))
+    return ssda903_return
+
+
+def enqueue_validation(return_id):
+    """A broker that is down leaves the return queued; uploading again retries."""
+    from ..tasks import ssda903_validate_task
+
+    try:
+        ssda903_validate_task.apply_async((return_id,), retry=False)
+    except Exception:
+        log.warning("Could not queue the validation of SSDA903 return %s.", return_id)
+
+
+def enqueue_import(return_id):
+    from ..tasks import ssda903_import_task
+
+    try:
+        ssda903_import_task.apply_async((return_id,), retry=False)
+    except Exception:
+        log.warning("Could not queue the import of SSDA903 return %s.", return_id)
+
+
+# --- 2. Validation ------------------------------------------------------------------------
+
+
+def _read(ssda903_return):
+    """The two files read (Tables), or the problems refusing them (messages)."""
+    tables, problems = {}, []
+    for name, field, reader in (
+        ("header", ssda903_return.header_file, read_header),
+        ("episodes", ssda903_return.episodes_file, read_episodes),
+    ):
+        with field.open("rb") as file:
+            raw = file.read()
+        try:
+            tables[name] = reader(raw)
+        except FileProblem as exc:
+            problems.append(exc.message)
+    return tables, problems
+
+
+def checked_rows(ssda903_return, *, today=None):
+    """The return's rows read and checked: (Checked, problems)."""
+    tables, problems = _read(ssda903_return)
+    if problems:
+        return None, problems
+    try:
+        checked = check(
+            tables["header"],
+            tables["episodes"],
+            year_ending=ssda903_return.year_ending,
+            today=today or timezone.localdate(),
+        )
+    except FileProblem as exc:
+        return None, [exc.message]
+    return checked, []
+
+
+def _refuse(ssda903_return, problems):
+    _move(
+        ssda903_return,
+        Status.VALIDATING,
+        Status.REFUSED,
+        problems=problems,
+        stage="",
+        validated_at=timezone.now(),
     )
-    episodes_table = _Table(
-        file=episodes,
-        name="episodes",
-        columns=EPISODE_COLUMNS,
-        required=EPISODE_REQUIRED,
-        report=report,
-        progress=progress,
+    return ssda903_return
+
+
+def ssda903_return_validate(ssda903_return, *, today=None, progress=None):
+    """Check a queued return: refuse it for file-level problems, else record every issue of
+    its rows (ours and the DfE's rules) and its counts. `progress(stage)` is told each step.
+    Running it again on a return no longer queued does nothing."""
+    steps = len(VALIDATION_STEPS)
+    if not _move(ssda903_return, Status.QUEUED, Status.VALIDATING, stage=VALIDATION_STEPS[0]):
+        return ssda903_return
+    started = time.perf_counter()
+
+    def step(index):
+        _progress(ssda903_return, VALIDATION_STEPS[index], index, steps)
+        if progress:
+            progress(VALIDATION_STEPS[index])
+
+    try:
+        step(0)
+        tables, problems = _read(ssda903_return)
+        if problems:
+            return _refuse(ssda903_return, problems)
+        step(1)
+        try:
+            checked = check(
+                tables["header"],
+                tables["episodes"],
+                year_ending=ssda903_return.year_ending,
+                today=today or timezone.localdate(),
+            )
+        except FileProblem as exc:
+            return _refuse(ssda903_return, [exc.message])
+        step(2)
+        dfe = ssda903_validate.dfe_rules_run(
+            header_rows=checked.header,
+            episode_rows=checked.episodes,
+            year_ending=ssda903_return.year_ending,
+            la_code=ssda903_return.borough.la_code,
+        )
+        step(3)
+        issues = checked.issues + dfe.issues
+        _issues_save(ssda903_return, issues)
+        children = {row.child for row in checked.header if row.child}
+        flagged = {issue.child for issue in issues if issue.child}
+        validation = {
+            "ruleset_year": dfe.ruleset_year,
+            "rules_ran": dfe.ran,
+            "rules_skipped": dfe.skipped,
+            "rules_failed": dfe.failed,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        _move(
+            ssda903_return,
+            Status.VALIDATING,
+            Status.VALIDATED,
+            children_total=len(children),
+            children_valid=len(children - flagged),
+            episodes_total=len(checked.episodes),
+            issues_total=len(issues),
+            report={"validation": validation, "derived": dfe.derived},
+            stage="",
+            progress_done=steps,
+            validated_at=timezone.now(),
+        )
+    except Exception as exc:
+        log.exception("SSDA903 return %s: validation failed", ssda903_return.pk)
+        _move(ssda903_return, Status.VALIDATING, Status.FAILED, error=str(exc)[:2000], stage="")
+        raise
+    return ssda903_return
+
+
+def _issues_save(ssda903_return, issues):
+    issues = sorted(issues, key=lambda i: (i.file != "header", i.line or 0, i.code))
+    Ssda903Issue.objects.filter(ssda903_return=ssda903_return).delete()
+    Ssda903Issue.objects.bulk_create(
+        [
+            Ssda903Issue(
+                ssda903_return=ssda903_return,
+                file=issue.file,
+                line=issue.line,
+                child=issue.child[:40],
+                code=issue.code[:20],
+                message=issue.message,
+                fields=issue.fields[:200],
+            )
+            for issue in issues
+        ],
+        batch_size=ISSUE_BATCH,
     )
-    header_rows = _read_header(header_table, report)
-    existing = {c.reference: c for c in Child.objects.filter(borough=borough)}
-    episode_rows = _read_episodes(episodes_table, report, set(header_rows) | set(existing))
-    children = _upsert_children(borough, header_rows, episode_rows, existing, report)
-    _import_placements(borough, children, episode_rows, report)
-    report.malformed.sort(key=lambda bad: (bad[0] != "header", bad[1]))
-    audit_record(
-        actor=actor,
-        label=label,
-        action=AUDIT_ACTION,
-        obj=borough,
-        request=request,
-        organisation=borough,
-        detail={
-            "files": {"header": header_name, "episodes": episodes_name},
-            **report.counts(),
-            "malformed": [
-                {"file": name, "line": line, "reason": reason}
-                for name, line, reason in report.malformed[:100]
-            ],
-        },
-    )
+
+
+# --- 3. Import or discard -----------------------------------------------------------------
+
+
+def _check_writer(actor, ssda903_return):
+    if actor is None:
+        return
+    if not may_upload(actor) or actor.organisation.pk != ssda903_return.borough_id:
+        raise PermissionDenied("Only the borough's commissioners and placement officers decide.")
+
+
+def ssda903_return_import(*, actor, ssda903_return, request=None, queue=True):
+    """The user's "Import the N valid children": from a validated return only, once."""
+    _check_writer(actor, ssda903_return)
+    if ssda903_return.status == Status.REFUSED:
+        raise DomainError("This return was refused: nothing in it can be imported.")
+    with transaction.atomic():
+        if not _move(ssda903_return, Status.VALIDATED, Status.IMPORTING, stage="Waiting"):
+            raise DomainError(
+                "This return is no longer waiting for a decision: it is "
+                f"{Status(_status_now(ssda903_return)).label.lower()}."
+            )
+        audit_record(
+            actor=actor,
+            label=ssda903_return.label or None,
+            action="ssda903_return.import_requested",
+            obj=ssda903_return,
+            request=request,
+            organisation=ssda903_return.borough,
+            detail={"children_valid": ssda903_return.children_valid},
+        )
+        if queue:
+            pk = ssda903_return.pk
+            transaction.on_commit(lambda: enqueue_import(pk))
+    return ssda903_return
+
+
+def _status_now(ssda903_return):
+    return (
+        Ssda903Return.objects.filter(pk=ssda903_return.pk).values_list("status", flat=True).first()
+    ) or ssda903_return.status
+
+
+def ssda903_return_discard(*, actor, ssda903_return, request=None):
+    """The user's "Do not import"."""
+    _check_writer(actor, ssda903_return)
+    with transaction.atomic():
+        if not _move(ssda903_return, Status.VALIDATED, Status.DISCARDED):
+            raise DomainError("This return is no longer waiting for a decision.")
+        audit_record(
+            actor=actor,
+            action="ssda903_return.discarded",
+            obj=ssda903_return,
+            request=request,
+            organisation=ssda903_return.borough,
+        )
+    return ssda903_return
+
+
+def ssda903_return_store(ssda903_return, *, today=None):
+    """The worker's step after "Import": store the valid children of an importing return, in
+    one transaction, and write what it did into the return's report. Running it again on a
+    return no longer importing does nothing."""
+    ssda903_return.refresh_from_db()
+    if ssda903_return.status != Status.IMPORTING:
+        return ssda903_return
+    started = time.perf_counter()
+    _progress(ssda903_return, "Importing the valid children", 0, 1)
+    try:
+        checked, problems = checked_rows(ssda903_return, today=today)
+        if problems:
+            raise DomainError("The files changed since they were checked: " + problems[0])
+        left_out = set(
+            ssda903_return.issues.exclude(child="").values_list("child", flat=True).distinct()
+        )
+        derived = ssda903_return.report.get("derived", {})
+        with transaction.atomic():
+            if (
+                not Ssda903Return.objects.select_for_update()
+                .filter(pk=ssda903_return.pk, status=Status.IMPORTING)
+                .exists()
+            ):
+                return ssda903_return
+            result = store(
+                borough=ssda903_return.borough,
+                year_ending=ssda903_return.year_ending,
+                header_rows=checked.header,
+                episode_rows=checked.episodes,
+                left_out=left_out,
+                derived=derived,
+            )
+            report = _report(ssda903_return, result, time.perf_counter() - started)
+            _move(
+                ssda903_return,
+                Status.IMPORTING,
+                Status.IMPORTED,
+                report=report,
+                stage="",
+                progress_done=1,
+                progress_total=1,
+                imported_at=timezone.now(),
+            )
+            audit_record(
+                label=ssda903_return.label or "SSDA903 import",
+                user=ssda903_return.uploaded_by if not ssda903_return.label else None,
+                action=AUDIT_ACTION,
+                obj=ssda903_return.borough,
+                organisation=ssda903_return.borough,
+                detail={
+                    "return": ssda903_return.pk,
+                    "year_ending": ssda903_return.year_ending,
+                    "files": {
+                        "header": ssda903_return.header_name,
+                        "episodes": ssda903_return.episodes_name,
+                    },
+                    **{k: v for k, v in report.items() if k not in {"unmatched_urns"}},
+                    "unmatched_urns": len(result.unmatched_urns),
+                },
+            )
+    except Exception as exc:
+        log.exception("SSDA903 return %s: import failed", ssda903_return.pk)
+        _move(ssda903_return, Status.IMPORTING, Status.FAILED, error=str(exc)[:2000], stage="")
+        raise
+    return ssda903_return
+
+
+def _report(ssda903_return, result: StoreReport, seconds):
+    report = {
+        name: getattr(result, name)
+        for name in StoreReport.__dataclass_fields__
+        if name != "unmatched_urns"
+    }
+    report["unmatched_urns"] = result.unmatched_urns
+    report["seconds"] = round(seconds, 2)
+    report["validation"] = ssda903_return.report.get("validation", {})
     return report
+
+
+def inferred_year_ending(header, episodes):
+    """The return year the episodes (bytes) look like, for the command line; None if unknown."""
+    try:
+        tables = {"header": read_header(header), "episodes": read_episodes(episodes)}
+    except FileProblem:
+        return None
+    return infer_year_ending(read_rows(tables["header"], tables["episodes"]).episodes)

@@ -1,8 +1,7 @@
-"""The SSDA903 import: a borough's header and episodes files become its children and their
-placements, linked to services by Ofsted URN; bad rows are reported with their line numbers
-without stopping, and importing the same files again changes nothing."""
+"""The SSDA903 import: a borough's header and episodes files, checked, become its children, their
+episodes of care and their placements, linked to services by Ofsted URN; a child with any issue
+is left out; importing the same files again changes nothing."""
 
-import io
 from datetime import date
 from pathlib import Path
 
@@ -10,36 +9,24 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dps.models import AuditEvent
-from dps.services import DomainError
+from monitoring.models import CareEpisode, Ssda903Return
 from monitoring.services import ssda903
-from monitoring.services.ssda903 import parse_date, ssda903_import
+from monitoring.services.ssda903 import parse_date
 from monitoring.ssda903_columns import ending_planned
 from placements.models import Child, Placement
 from tests.factories import ServiceFactory
-
-SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
-HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
-EPISODES = (
-    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
-    "PL_POST,URN\n"
+from tests.monitoring.ssda903_helpers import (
+    EPISODES,
+    HEADER,
+    ep,
+    hd,
+    issues,
+    placements,
+    run,
 )
 
-
-def run(borough, header, episodes):
-    return ssda903_import(
-        borough=borough,
-        header=io.BytesIO(header.encode()),
-        episodes=io.BytesIO(episodes.encode()),
-        label="test",
-    )
-
-
-def placements(child_reference):
-    return list(
-        Placement.objects.filter(child_reference=child_reference, source="ssda903").order_by(
-            "start_date", "pk"
-        )
-    )
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
@@ -52,11 +39,13 @@ def services(world):
     }
 
 
-def import_samples(capsys=None):
+def import_samples(capsys=None, *extra):
     call_command(
         "import_ssda903",
         "--borough",
         "borough-a",
+        "--import-valid",
+        *extra,
         str(SAMPLES / "ssda903_header.csv"),
         str(SAMPLES / "ssda903_episodes.csv"),
     )
@@ -109,26 +98,28 @@ def test_planned_or_not_follows_the_documented_rule(reason, rec, planned):
     assert ending_planned(reason_place_change=reason, rec=rec) is planned
 
 
-def test_the_sample_files_import_with_their_bad_rows_reported(world, services, capsys):
+def test_the_sample_files_import_their_valid_children_with_the_dfe_rules(world, services, capsys):
     out = import_samples(capsys)
 
-    assert "Header rows read: 5" in out
-    assert "Episode rows read: 10" in out
-    assert "Children: 4 created, 0 updated, 0 unchanged" in out
+    assert "Year ending 31 March 2025 (inferred from the episodes' dates" in out
+    assert "Children: 5\nEpisodes: 10\n" in out
+    assert "DPS03 (1): Unreadable DOB “not known”." in out
+    assert "episodes line 9: NB1004 DPS05 Unreadable DECOM “2023-02-30”." in out
+    assert "episodes line 10: NB1004 DPS07 DEC 01/05/2023 is before DECOM 01/06/2023." in out
+    assert "episodes line 11: NB9999 DPS09 CHILD NB9999 is in no row of the header file." in out
+    # The DfE's rules, with their codes and the lines of the original files.
+    assert "header line 6: NB1005 102 Date of birth is not a valid date." in out
+    assert "episodes line 11: NB9999 INT03" in out
+    assert "Valid children (no issue): 3 of 5" in out
+    assert "Children: 3 created, 0 updated, 0 unchanged, 2 left out for issues" in out
     assert "Placements: 6 created, 0 updated, 0 unchanged" in out
     assert "Legal status changes continuing a placement (RNE L): 1" in out
     assert "Unmatched URNs: 1\n  SC999999" in out
-    assert "Malformed rows: 4" in out
-    assert "header line 6: Unreadable DOB “not known”." in out
-    assert "episodes line 9: Unreadable DECOM “2023-02-30”." in out
-    assert "episodes line 10: DEC 01/05/2023 is before DECOM 01/06/2023." in out
-    assert "episodes line 11: Unknown child NB9999" in out
-    assert not Child.objects.filter(reference__in=["NB1005", "NB9999"]).exists()
+    assert not Child.objects.filter(reference__in=["NB1004", "NB1005", "NB9999"]).exists()
 
     child = Child.objects.get(borough=world.borough_a, reference="NB1001")
     assert (child.date_of_birth, child.sex, child.ethnicity) == (date(2010, 3, 14), "1", "WBRI")
     assert child.looked_after_since == date(2022, 4, 1)
-    assert Child.objects.get(reference="NB1004").date_of_birth == date(2011, 11, 21)
     assert Child.objects.get(reference="NB1003").date_of_birth == date(2008, 9, 5)
 
     first, second = placements("NB1001")
@@ -145,36 +136,50 @@ def test_the_sample_files_import_with_their_bad_rows_reported(world, services, c
     assert first.weekly_fee == 0
     assert (second.status, second.end_date, second.end_planned) == ("started", None, None)
     assert (second.service, second.provider) == (services["SC100002"], world.provider_b)
+    # Open at the return's year end: known to run to then, no further.
+    assert second.known_until == date(2025, 3, 31)
+    assert first.known_until is None
 
     # No URN (XXXXXXX) and an unknown URN both leave the service and provider empty.
     assert [(p.service, p.provider) for p in placements("NB1002")] == [(None, None)] * 2
+    # The validator's derived placement area and distance are kept on each episode.
+    episode = CareEpisode.objects.get(child=child, decom=date(2022, 4, 1))
+    assert (episode.pl_la, episode.pl_location) == ("E09000028", "OUT")
+    assert episode.pl_distance is not None
+    assert episode.urn == "SC100001"
+    assert CareEpisode.objects.get(child__reference="NB1002", seq=0, rne="S").urn == ""
 
 
 def test_importing_the_same_files_again_changes_nothing(world, services, capsys):
     import_samples()
     before = list(Placement.objects.values().order_by("pk"))
     children = list(Child.objects.values().order_by("pk"))
+    episodes = list(CareEpisode.objects.values().order_by("pk"))
 
-    out = import_samples(capsys)
+    out = import_samples(capsys, "--year-ending", "2025")
 
-    assert "Children: 0 created, 0 updated, 4 unchanged" in out
+    assert "Children: 0 created, 0 updated, 3 unchanged" in out
+    assert "Episodes: 0 created, 0 updated, 7 unchanged, 0 removed" in out
     assert "Placements: 0 created, 0 updated, 6 unchanged" in out
     assert list(Placement.objects.values().order_by("pk")) == before
     assert list(Child.objects.values().order_by("pk")) == children
+    assert list(CareEpisode.objects.values().order_by("pk")) == episodes
 
 
-def test_a_changed_value_updates_the_placement_it_belongs_to(world, services):
-    header = HEADER + "C1,2,01/01/2012,WBRI,,,\n"
-    run(world.borough_a, header, EPISODES + "C1,01/04/2024,S,C2,N1,K2,PR4,,,,,,SC100001\n")
+def test_a_changed_value_updates_the_placement_it_belongs_to(world, services, no_dfe_rules):
+    header = HEADER + hd("C1", sex="2")
+    run(world.borough_a, header, EPISODES + ep("C1", "01/04/2024", urn="SC100001"))
     placement = placements("C1")[0]
 
-    report = run(
+    ssda903_return = run(
         world.borough_a,
         header,
-        EPISODES + "C1,01/04/2024,S,C2,N1,K2,PR4,31/12/2024,E4B,,,,SC100011\n",
+        EPISODES + ep("C1", "01/04/2024", dec="31/12/2024", rec="E4B", urn="SC100011"),
     )
 
-    assert (report.placements_created, report.placements_updated) == (0, 1)
+    report = ssda903_return.report
+    assert (report["placements_created"], report["placements_updated"]) == (0, 1)
+    assert (report["episodes_updated"], report["episodes_created"]) == (1, 0)
     placement.refresh_from_db()
     assert (placement.end_date, placement.status, placement.end_reason) == (
         date(2024, 12, 31),
@@ -182,22 +187,24 @@ def test_a_changed_value_updates_the_placement_it_belongs_to(world, services):
         "E4B",
     )
     assert placement.end_planned is False
+    assert placement.known_until is None
     assert placement.service == services["SC100011"]
     assert Placement.objects.filter(source="ssda903").count() == 1
 
 
-def test_a_legal_status_change_continues_the_placement(world, services):
-    report = run(
+def test_a_legal_status_change_continues_the_placement(world, services, no_dfe_rules):
+    ssda903_return = run(
         world.borough_a,
-        HEADER + "C1,1,01/01/2012,WBRI,,,\n",
+        HEADER + hd("C1"),
         EPISODES
-        + "C1,01/04/2023,S,V2,N1,K2,PR4,01/06/2023,X1,,,,SC100001\n"
-        + "C1,01/06/2023,L,C2,N1,K2,PR4,01/09/2023,X1,,,,SC100001\n"
-        + "C1,01/09/2023,L,C1,N1,K2,PR4,01/12/2023,X1,STAND,,,SC100001\n"
-        + "C1,01/12/2023,P,C1,N1,U1,PR4,,,,,,\n",
+        + ep("C1", "01/04/2023", ls="V2", dec="01/06/2023", rec="X1", urn="SC100001")
+        + ep("C1", "01/06/2023", rne="L", dec="01/09/2023", rec="X1", urn="SC100001")
+        + ep("C1", "01/09/2023", rne="L", ls="C1", dec="01/12/2023", rec="X1", reason="STAND")
+        + ep("C1", "01/12/2023", rne="P", ls="C1", place="U1"),
+        year_ending=2024,
     )
 
-    assert report.legal_status_episodes == 2
+    assert ssda903_return.report["legal_status_episodes"] == 2
     first, second = placements("C1")
     assert (first.start_date, first.end_date) == (date(2023, 4, 1), date(2023, 12, 1))
     assert (first.legal_status, first.end_reason, first.end_planned) == ("C1", "STAND", False)
@@ -208,35 +215,49 @@ def test_a_legal_status_change_continues_the_placement(world, services):
     )
 
 
-def test_a_legal_status_change_in_a_later_return_continues_the_running_placement(world):
-    header = HEADER + "C1,1,01/01/2012,WBRI,,,\n"
-    run(world.borough_a, header, EPISODES + "C1,01/04/2023,S,V2,N1,K2,PR4,,,,,,\n")
-    later = EPISODES + "C1,01/06/2024,L,C2,N1,K2,PR4,01/01/2025,E11,,,,\n"
+def test_a_legal_status_change_in_a_later_return_continues_the_running_placement(
+    world, no_dfe_rules
+):
+    header = HEADER + hd("C1")
+    run(world.borough_a, header, EPISODES + ep("C1", "01/04/2023", ls="V2"), year_ending=2024)
+    later = EPISODES + ep("C1", "01/06/2024", rne="L", dec="01/01/2025", rec="E11")
 
-    report = run(world.borough_a, header, later)
+    report = run(world.borough_a, header, later).report
 
-    assert (report.placements_created, report.placements_updated) == (0, 1)
+    assert (report["placements_created"], report["placements_updated"]) == (0, 1)
     (placement,) = placements("C1")
     assert (placement.start_date, placement.end_date, placement.legal_status) == (
         date(2023, 4, 1),
         date(2025, 1, 1),
         "C2",
     )
-    assert (placement.status, placement.end_planned) == ("ended", True)
+    assert (placement.status, placement.end_planned, placement.known_until) == (
+        "ended",
+        True,
+        None,
+    )
     # The period of care began before this return: the earlier start is kept.
     assert Child.objects.get(reference="C1").looked_after_since == date(2023, 4, 1)
-    report = run(world.borough_a, header, later)
-    assert (report.placements_created, report.placements_updated) == (0, 0)
+    report = run(world.borough_a, header, later).report
+    assert (report["placements_created"], report["placements_updated"]) == (0, 0)
 
 
-def test_several_episodes_on_one_day_keep_their_file_order(world, services):
-    header = HEADER + "C1,1,01/01/2012,WBRI,,,\n"
-    # Listed out of date order; the two on 10/01/2024 keep the order of their lines.
+def test_several_episodes_on_one_day_keep_their_file_order(world, services, no_dfe_rules):
+    header = HEADER + hd("C1")
+    # Listed out of date order; the two on 10/01/2025 keep the order of their lines.
     episodes = (
         EPISODES
-        + "C1,20/03/2024,P,V2,N1,U3,PR4,,,,,,SC100012\n"
-        + "C1,10/01/2024,S,V2,N1,K2,PR4,10/01/2024,X1,ALLEG,,,SC100001\n"
-        + "C1,10/01/2024,P,V2,N1,U1,PR4,20/03/2024,X1,CARPL,,,SC100011\n"
+        + ep("C1", "20/03/2025", rne="P", place="U3", urn="SC100012")
+        + ep("C1", "10/01/2025", dec="10/01/2025", rec="X1", reason="ALLEG", urn="SC100001")
+        + ep(
+            "C1",
+            "10/01/2025",
+            rne="P",
+            place="U1",
+            dec="20/03/2025",
+            reason="CARPL",
+            urn="SC100011",
+        )
     )
     run(world.borough_a, header, episodes)
 
@@ -246,99 +267,183 @@ def test_several_episodes_on_one_day_keep_their_file_order(world, services):
         services["SC100011"],
         services["SC100012"],
     ]
-    assert (first.end_date, first.end_planned) == (date(2024, 1, 10), False)
-    assert (second.end_date, second.end_planned) == (date(2024, 3, 20), True)
+    assert (first.end_date, first.end_planned) == (date(2025, 1, 10), False)
+    assert (second.end_date, second.end_planned) == (date(2025, 3, 20), True)
+    assert list(
+        CareEpisode.objects.filter(decom=date(2025, 1, 10)).values_list("seq", "place")
+    ) == [(0, "K2"), (1, "U1")]
 
-    report = run(world.borough_a, header, episodes)
-    assert (report.placements_created, report.placements_updated) == (0, 0)
-    assert report.placements_unchanged == 3
+    report = run(world.borough_a, header, episodes).report
+    assert (report["placements_created"], report["placements_updated"]) == (0, 0)
+    assert report["placements_unchanged"] == 3
     assert [p.pk for p in placements("C1")] == [first.pk, second.pk, third.pk]
 
 
-def test_a_new_period_of_care_moves_looked_after_since(world):
+def test_a_new_period_of_care_moves_looked_after_since(world, no_dfe_rules):
     report = run(
         world.borough_a,
-        HEADER + "C1,1,01/01/2010,WBRI,,,\n",
+        HEADER + hd("C1", dob="01/01/2010"),
         EPISODES
-        + "C1,01/04/2020,S,V2,N1,K2,PR4,01/04/2021,E4A,,,,\n"
-        + "C1,01/09/2022,S,C2,N1,K2,PR4,,,,,,\n",
-    )
-    assert report.placements_created == 2
-    assert Child.objects.get(reference="C1").looked_after_since == date(2022, 9, 1)
+        + ep("C1", "01/04/2020", ls="V2", dec="01/04/2021", rec="E4A")
+        + ep("C1", "01/09/2024"),
+    ).report
+    assert report["placements_created"] == 2
+    assert Child.objects.get(reference="C1").looked_after_since == date(2024, 9, 1)
 
 
-def test_headers_are_matched_ignoring_case_and_spaces_after_a_title(world):
-    report = run(
+def test_headers_are_matched_ignoring_case_and_spaces_after_a_title(world, no_dfe_rules):
+    ssda903_return = run(
         world.borough_a,
         "SSDA903 header extract\n child , Sex ,dob,Ethnic\nC1,2,01/01/2012,wbri\n",
         "Episodes\nChild,Decom,rne,ls,place,dec,rec,Reason Place Change,urn\n"
         "C1,01/04/2024,s,c2,k2,,,,\n",
     )
-    assert (report.children_created, report.placements_created) == (1, 1)
+    assert ssda903_return.issues_total == 0
+    report = ssda903_return.report
+    assert (report["children_created"], report["placements_created"]) == (1, 1)
     child = Child.objects.get(reference="C1")
     assert (child.sex, child.ethnicity) == ("2", "WBRI")
     assert placements("C1")[0].legal_status == "C2"
+    episode = CareEpisode.objects.get(child=child)
+    assert (episode.rne, episode.ls, episode.place) == ("S", "C2", "K2")
 
 
-def test_children_and_placements_belong_to_the_importing_borough_only(world):
-    header = HEADER + "C1,1,01/01/2012,WBRI,,,\n"
-    episodes = EPISODES + "C1,01/04/2024,S,V2,N1,K2,PR4,,,,,,\n"
+def test_messy_files_from_spreadsheets_are_read(world, no_dfe_rules):
+    header = "\ufeffCHILD,SEX,DOB,ETHNIC\r\nC1,1,2012-01-01 00:00,wbri\r\n\r\n\r\n"
+    episodes = (
+        "Looked after children: episodes\r\n"
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,URN\r\n"
+        "C1,01/04/2024 00:00,s,c2,n1,u1,pr1,2024-09-01,x1,carpl,xxxxxxx\r\n"
+        "C1,2024-09-01,p,c2,n1,k2,pr4,,,,sc100001\r\n"
+        ",,,,,,,,,,\r\n\r\n"
+    )
+    ssda903_return = run(world.borough_a, header.encode("utf-8"), episodes)
+
+    assert ssda903_return.status == "imported", ssda903_return.problems
+    assert ssda903_return.issues_total == 0
+    first, second = CareEpisode.objects.order_by("decom")
+    assert (first.decom, first.dec, first.rec, first.reason_place_change) == (
+        date(2024, 4, 1),
+        date(2024, 9, 1),
+        "X1",
+        "CARPL",
+    )
+    assert (first.urn, second.urn, second.place) == ("", "SC100001", "K2")
+    assert Child.objects.get(reference="C1").date_of_birth == date(2012, 1, 1)
+
+
+def test_children_and_placements_belong_to_the_importing_borough_only(world, no_dfe_rules):
+    header = HEADER + hd("C1")
+    episodes = EPISODES + ep("C1", "01/04/2024")
     run(world.borough_a, header, episodes)
-    report = run(world.borough_b, header, episodes)
+    report = run(world.borough_b, header, episodes).report
 
-    assert (report.children_created, report.placements_created) == (1, 1)
+    assert (report["children_created"], report["placements_created"]) == (1, 1)
     assert Child.objects.filter(reference="C1").count() == 2
     assert {p.borough for p in placements("C1")} == {world.borough_a, world.borough_b}
+    assert CareEpisode.objects.filter(child__reference="C1").count() == 2
 
 
-def test_a_known_child_needs_no_header_row(world):
-    run(world.borough_a, HEADER + "C1,1,01/01/2012,WBRI,,,\n", EPISODES)
-    report = run(world.borough_a, HEADER, EPISODES + "C1,01/04/2024,S,V2,N1,K2,PR4,,,,,,\n")
-    assert report.malformed == []
-    assert report.placements_created == 1
+def test_only_the_valid_children_are_imported(world, no_dfe_rules):
+    ssda903_return = run(
+        world.borough_a,
+        HEADER + hd("C1") + hd("C2") + hd("C3", dob="soon"),
+        EPISODES
+        + ep("C1", "01/04/2024")
+        + ep("C2", "01/05/2024", dec="01/06/2024", rec="X1")
+        + ep("C2", "01/06/2024", rne="Q")
+        + ep("C3", "01/04/2024"),
+    )
+    assert (ssda903_return.children_total, ssda903_return.children_valid) == (3, 1)
+    assert ssda903_return.report["children_left_out"] == 2
+    assert list(Child.objects.values_list("reference", flat=True)) == ["C1"]
+    assert CareEpisode.objects.count() == 1
+    assert [p.child_reference for p in Placement.objects.all()] == ["C1"]
 
 
 @pytest.mark.parametrize(
-    ("row", "reason"),
+    ("rows", "expected"),
     [
-        (",01/04/2024,S,V2,N1,K2,PR4,,,,,,", "No CHILD."),
-        ("C1,,S,V2,N1,K2,PR4,,,,,,", "No DECOM (the date the episode started)."),
+        (hd("") + hd("C1"), [("header", 2, "", "DPS01")]),
         (
-            "C1,01/04/2024,Q,V2,N1,K2,PR4,,,,,,",
-            "Unknown RNE “Q”: expected one of S, L, P, B, T, U.",
+            hd("C1") + hd("C1", sex="2"),
+            [("header", 2, "C1", "DPS02"), ("header", 3, "C1", "DPS02")],
         ),
-        (
-            "C1,01/04/2024,SP,V2,N1,K2,PR4,,,,,,",
-            "Unknown RNE “SP”: expected one of S, L, P, B, T, U.",
-        ),
-        ("C1,01/04/2024,S,V2,N1,K2,PR4,soon,,,,,", "Unreadable DEC “soon”."),
+        (hd("C1", dob="not known"), [("header", 2, "C1", "DPS03")]),
+        (hd("C1", dob=""), [("header", 2, "C1", "DPS03")]),
+        # In the future (so after DECOM too).
+        (hd("C1", dob="01/01/2026"), [("header", 2, "C1", "DPS04")] * 2),
+        (hd("C1", dob="01/01/1999"), [("header", 2, "C1", "DPS04")]),  # over 25 at year end
+        (hd("C1", dob="01/05/2024"), [("header", 2, "C1", "DPS04")]),  # after DECOM
     ],
 )
-def test_a_bad_episode_row_is_reported_and_the_rest_imported(world, row, reason):
-    report = run(
+def test_our_checks_of_the_header_rows(world, no_dfe_rules, rows, expected):
+    ssda903_return = run(world.borough_a, HEADER + rows, EPISODES + ep("C1", "01/04/2024"))
+    assert issues(ssda903_return) == expected
+    assert not Child.objects.exclude(reference="C1").exists()
+    assert Child.objects.exists() is (expected[0][2] == "")
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected", "message"),
+    [
+        (ep("", "01/04/2024"), [("episodes", 2, "", "DPS01")], "No CHILD."),
+        (ep("C1", "soon"), [("episodes", 2, "C1", "DPS05")], "Unreadable DECOM “soon”."),
+        (ep("C1", ""), [("episodes", 2, "C1", "DPS06")], "No DECOM"),
+        (
+            ep("C1", "01/04/2024", dec="later"),
+            [("episodes", 2, "C1", "DPS05")],
+            "Unreadable DEC “later”.",
+        ),
+        (
+            ep("C1", "01/06/2024", dec="01/05/2024"),
+            [("episodes", 2, "C1", "DPS07")],
+            "DEC 01/05/2024 is before DECOM 01/06/2024.",
+        ),
+        (
+            ep("C1", "01/04/2024", rne="SP"),
+            [("episodes", 2, "C1", "DPS08")],
+            "Unknown RNE “SP”: expected one of S, L, P, B, T, U.",
+        ),
+        (
+            ep("C9", "01/04/2024"),
+            [("episodes", 2, "C9", "DPS09")],
+            "CHILD C9 is in no row of the header file.",
+        ),
+        (
+            ep("C1", "01/04/2024", dec="01/08/2024") + ep("C1", "01/07/2024", rne="P"),
+            [("episodes", 3, "C1", "DPS10")],
+            "overlaps the one on line 2",
+        ),
+        (
+            ep("C1", "01/04/2024") + ep("C1", "01/07/2024", rne="P"),
+            [("episodes", 2, "C1", "DPS11")],
+            "has no DEC but the child has a later episode (line 3",
+        ),
+    ],
+)
+def test_our_checks_of_the_episode_rows(world, no_dfe_rules, rows, expected, message):
+    ssda903_return = run(
+        world.borough_a, HEADER + hd("C1") + hd("C2"), EPISODES + rows + ep("C2", "01/05/2024")
+    )
+    assert issues(ssda903_return) == expected
+    assert message in ssda903_return.issues.get().message
+    # The rest is imported.
+    assert ssda903_return.report["placements_created"] == 1
+    assert "C2" in Child.objects.values_list("reference", flat=True)
+    assert not Child.objects.filter(reference=expected[0][2]).exists()
+
+
+def test_a_gap_between_episodes_is_fine(world, no_dfe_rules):
+    ssda903_return = run(
         world.borough_a,
-        HEADER + "C1,1,01/01/2012,WBRI,,,\n",
-        EPISODES + row + "\n" + "C1,01/05/2024,S,V2,N1,K2,PR4,,,,,,\n",
+        HEADER + hd("C1"),
+        EPISODES
+        + ep("C1", "01/04/2024", dec="01/06/2024", rec="E13")
+        + ep("C1", "01/09/2024", rne="S"),
     )
-    assert report.malformed == [("episodes", 2, reason)]
-    assert report.placements_created == 1
-
-
-def test_a_repeated_child_in_the_header_file_is_reported(world):
-    report = run(
-        world.borough_a, HEADER + "C1,1,01/01/2012,WBRI,,,\nC1,2,01/01/2013,WBRI,,,\n", EPISODES
-    )
-    assert report.malformed == [
-        ("header", 3, "CHILD C1 appears again (first on line 2); this row is ignored.")
-    ]
-    assert Child.objects.get(reference="C1").sex == "1"
-
-
-def test_a_file_without_the_columns_is_refused_and_nothing_saved(world):
-    with pytest.raises(DomainError) as error:
-        run(world.borough_a, HEADER + "C1,1,01/01/2012,WBRI,,,\n", "CHILD,PLACE\nC1,K2\n")
-    assert error.value.field == "episodes"
-    assert not Child.objects.exists()
+    assert ssda903_return.issues_total == 0
+    assert ssda903_return.report["placements_created"] == 2
 
 
 def test_one_summary_event_is_audited(world, services):
@@ -347,33 +452,38 @@ def test_one_summary_event_is_audited(world, services):
     assert event.actor_label == "import ssda903"
     assert event.organisation == world.borough_a
     assert event.detail["placements_created"] == 6
+    assert event.detail["children_left_out"] == 2
     assert event.detail["files"] == {
         "header": "ssda903_header.csv",
         "episodes": "ssda903_episodes.csv",
     }
-    assert event.detail["malformed"][0] == {
-        "file": "header",
-        "line": 6,
-        "reason": "Unreadable DOB “not known”.",
-    }
 
 
-def test_the_command_prints_progress_on_long_files(world, monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(ssda903, "PROGRESS_EVERY", 2)
+def test_the_command_prints_its_progress_and_checks_only_without_import_valid(
+    world, tmp_path, capsys, no_dfe_rules
+):
     header = tmp_path / "header.csv"
     episodes = tmp_path / "episodes.csv"
-    header.write_text(HEADER + "".join(f"C{i},1,01/01/2012,WBRI,,,\n" for i in range(5)))
-    episodes.write_text(
-        EPISODES + "".join(f"C{i},01/04/2024,S,V2,N1,K2,PR4,,,,,,\n" for i in range(5))
+    header.write_text(HEADER + "".join(hd(f"C{i}") for i in range(5)))
+    episodes.write_text(EPISODES + "".join(ep(f"C{i}", "01/04/2024") for i in range(5)))
+    call_command(
+        "import_ssda903",
+        "--borough",
+        "borough-a",
+        "--year-ending",
+        "2025",
+        str(header),
+        str(episodes),
     )
-    call_command("import_ssda903", "--borough", "borough-a", str(header), str(episodes))
     out = capsys.readouterr().out
-    assert "  header: 4 rows read" in out
-    assert "  episodes: 2 rows read" in out
-    assert "Placements: 5 created" in out
+    assert "  Reading the files ...\n  Checking the rows ...\n  Running the DfE's rules" in out
+    assert "Valid children (no issue): 5 of 5" in out
+    assert "Checked only" in out
+    assert not Child.objects.exists()
+    assert Ssda903Return.objects.get().status == "validated"
 
 
-def test_the_command_refuses_an_unknown_borough_or_file(world, tmp_path):
+def test_the_command_refuses_an_unknown_borough_or_file_or_a_refused_return(world, tmp_path):
     with pytest.raises(CommandError, match="No borough"):
         call_command(
             "import_ssda903",
@@ -389,4 +499,14 @@ def test_the_command_refuses_an_unknown_borough_or_file(world, tmp_path):
             "borough-a",
             str(tmp_path / "none.csv"),
             str(SAMPLES / "ssda903_episodes.csv"),
+        )
+    with pytest.raises(CommandError, match="refused"):
+        call_command(
+            "import_ssda903",
+            "--borough",
+            "borough-a",
+            "--year-ending",
+            "2025",
+            str(SAMPLES / "ssda903_episodes.csv"),
+            str(SAMPLES / "ssda903_header.csv"),
         )
