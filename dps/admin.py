@@ -30,9 +30,9 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "consortium", "is_active"]
+    list_display = ["name", "kind", "consortium", "la_code", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "la_code"]
     prepopulated_fields = {"slug": ["name"]}
 
 

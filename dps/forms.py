@@ -121,3 +121,10 @@ class BoroughForm(GovukFormMixin, forms.Form):
     name = forms.CharField(
         label="Borough name", max_length=200, help_text="For example, Northbridge Borough Council."
     )
+    la_code = forms.CharField(
+        label="Local authority code (optional)",
+        max_length=9,
+        required=False,
+        help_text="The council's ONS code, for example E09000022: its SSDA903 returns are "
+        "checked for it, and placements outside its area are counted against it.",
+    )

@@ -1,5 +1,6 @@
 """Inviting people into an organisation, and ending their access."""
 
+import re
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -16,6 +17,9 @@ from .audit import audit_record
 from .emails import email_queue_template
 
 INVITATION_LIFETIME = timedelta(days=7)
+# An upper-tier local authority's ONS code: unitary (E06), metropolitan (E08), London (E09),
+# county (E10).
+LA_CODE = re.compile(r"E(06|08|09|10)\d{6}")
 
 
 def _require_admin(actor):
@@ -81,10 +85,18 @@ def invitation_create(
 
 
 @transaction.atomic
-def borough_create(*, actor, name, request=None) -> Organisation:
-    """A consortium admin adds a borough to its consortium."""
+def borough_create(*, actor, name, la_code="", request=None) -> Organisation:
+    """A consortium admin adds a borough to its consortium, with its ONS local authority code
+    if given (E06, E08, E09 or E10 and six digits: the upper-tier authorities that look after
+    children)."""
     if actor is None or not actor.is_consortium_admin:
         raise DomainError("Only a consortium admin can add boroughs.")
+    la_code = "".join((la_code or "").split()).upper()
+    if la_code and not LA_CODE.fullmatch(la_code):
+        raise DomainError(
+            "Enter the local authority code as the ONS gives it, for example E09000022.",
+            field="la_code",
+        )
     name = " ".join(name.split())
     base = slugify(name)[:70] or "borough"
     slug, n = base, 1
@@ -94,7 +106,11 @@ def borough_create(*, actor, name, request=None) -> Organisation:
     if Organisation.objects.filter(consortium=actor.organisation, name__iexact=name).exists():
         raise DomainError("A borough with this name is already in the consortium.", field="name")
     borough = Organisation(
-        kind=Organisation.Kind.BOROUGH, name=name, slug=slug, consortium=actor.organisation
+        kind=Organisation.Kind.BOROUGH,
+        name=name,
+        slug=slug,
+        consortium=actor.organisation,
+        la_code=la_code,
     )
     borough.full_clean()
     borough.save()

@@ -20,6 +20,15 @@ def test_a_consortium_admin_adds_a_borough_to_its_consortium(world):
     assert AuditEvent.objects.filter(action="organisation.create", object_id=str(borough.pk))
 
 
+def test_a_borough_keeps_its_local_authority_code_and_a_malformed_one_is_refused(world):
+    borough = borough_create(actor=admin_actor(world), name="Southfield", la_code=" e09000022 ")
+    assert borough.la_code == "E09000022"
+    with pytest.raises(DomainError) as exc:
+        borough_create(actor=admin_actor(world), name="Northfield", la_code="E07000123")
+    assert exc.value.field == "la_code"
+    assert not Organisation.objects.filter(name="Northfield").exists()
+
+
 def test_a_borough_name_is_unique_in_the_consortium(world):
     with pytest.raises(DomainError) as exc:
         borough_create(actor=admin_actor(world), name="alpha borough")
