@@ -23,6 +23,11 @@ def items(actor):
         result.append(("Dashboard", "monitoring:dashboard"))
     if actor.api_client is None and actor.is_provider:
         result.append(("Performance", "monitoring:own_performance"))
+    # SSDA903 returns: the borough's commissioners and placement officers (child-level data).
+    from .access import may_see_ssda903
+
+    if may_see_ssda903(actor):
+        result.append(("SSDA903 returns", "monitoring:ssda903_return_list"))
     # KPI runs and thresholds: the consortium admin's.
     if actor.api_client is None and actor.is_consortium_admin:
         result += [

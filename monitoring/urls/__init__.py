@@ -4,5 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include(f"monitoring.urls.{part}"))
-    for part in ("lifecycle", "visits", "plans", "kpis", "dashboards", "reports")
+    for part in ("lifecycle", "visits", "plans", "kpis", "dashboards", "reports", "ssda903")
 ]
