@@ -24,6 +24,7 @@ BENCHMARKS = [
     "api_load",
     "deadline_race",
     "email_fanout",
+    "ssda903",
 ]
 
 
