@@ -17,6 +17,7 @@ import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from providers.demo import PROVIDERS, _slug
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES
 
+from . import demo_ssda903
 from .models import (
     CorrectiveAction,
     CorrectiveActionPlan,
@@ -34,6 +36,7 @@ from .models import (
     FeeChange,
     MonitoringVisit,
     PlacementReview,
+    Ssda903Return,
 )
 
 SEED = 903
@@ -139,7 +142,8 @@ def seed(stdout):
         if plans
         else "  corrective action plans already seeded"
     )
-    if made or visits or plans:
+    returns = returns_seed(consortium=consortium, today=today, stdout=stdout)
+    if made or visits or plans or returns:
         kpis_seed(consortium, stdout)
 
 
@@ -498,6 +502,61 @@ def plans_seed(*, consortium, today):
         )
         made += 1
     return made
+
+
+# --- SSDA903 returns --------------------------------------------------------------------
+
+
+def returns_seed(*, consortium, today, stdout):
+    """Each demo borough's SSDA903 returns of the last three complete years, imported through
+    the pipeline a borough's upload takes (checked by the DfE's rules, the valid children
+    imported), oldest first. Once: a borough with an imported return is left as it is."""
+    from .services.ssda903 import (
+        ssda903_return_create,
+        ssda903_return_import,
+        ssda903_return_store,
+        ssda903_return_validate,
+    )
+
+    latest = today.year if today.month >= 4 else today.year - 1
+    years = [latest - 2, latest - 1, latest]
+    imported = 0
+    for slug, _name in BOROUGHS:
+        borough = Organisation.objects.filter(slug=slug, consortium=consortium).first()
+        if borough is None or slug not in demo_ssda903.AREAS:
+            continue
+        if Ssda903Return.objects.filter(borough=borough).exists():
+            continue
+        la_code, returns = demo_ssda903.borough_returns(slug, today, years)
+        if not borough.la_code:
+            Organisation.objects.filter(pk=borough.pk).update(la_code=la_code)
+            borough.la_code = la_code
+        for year, (header, episodes) in returns.items():
+            made = ssda903_return_create(
+                actor=None,
+                borough=borough,
+                year_ending=year,
+                header=ContentFile(header, name=f"header_{year}.csv"),
+                episodes=ContentFile(episodes, name=f"episodes_{year}.csv"),
+                label="demo data",
+                queue=False,
+            )
+            ssda903_return_validate(made, today=today)
+            made.refresh_from_db()
+            if made.status != Ssda903Return.Status.VALIDATED or not made.children_valid:
+                stdout.write(f"  {borough.name}: the {year} return was not imported")
+                continue
+            ssda903_return_import(actor=None, ssda903_return=made, queue=False)
+            ssda903_return_store(made, today=today)
+            made.refresh_from_db()
+            imported += 1
+            stdout.write(
+                f"  {borough.name}: SSDA903 return {year}: {made.children_valid} of "
+                f"{made.children_total} children imported, {made.issues_total} issues"
+            )
+    if not imported:
+        stdout.write("  SSDA903 returns already seeded")
+    return imported
 
 
 def _moment(day):

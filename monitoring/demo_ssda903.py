@@ -101,8 +101,12 @@ def _child_history(rng, today, area):
                 episodes[-1].urn,
                 episodes[-1].pl_post,
             )
-            if rne == "T" and place == "U6":
-                place = "U4"  # the same carers, now long-term fostering
+            if rne == "T":
+                # The same carers: now long-term fostering, or moved house.
+                if place == "U6":
+                    place = "U4"
+                else:
+                    post = rng.choice([p for p in area if p not in (post, home)])
         if short_breaks:
             place, provider, urn, post = "U6", "PR1", "", ""
         episode = Ep(day, rne, ls, place, provider, urn, post)
@@ -125,9 +129,10 @@ def _child_history(rng, today, area):
             rne, reason = "T", "PLACE"
         elif roll < 0.46 and place in ("U4", "U6", "K2"):
             # A week in hospital, then back to the same placement.
-            episodes.append(replace(episode, dec=end, rec="X1", reason="CARPL"))
+            episodes.append(replace(episode, dec=end, rec="X1"))
             back = end + timedelta(days=rng.randint(2, 7))
-            episodes.append(Ep(end, "P", ls, "T1", "", "", "", back, "X1"))
+            hospital = rng.choice([p for p in area if p != home])
+            episodes.append(Ep(end, "P", ls, "T1", "", "", hospital, back, "X1"))
             day, rne = back, "P"
             episodes.append(Ep(back, "P", ls, place, provider, urn, post))
             nxt = back + timedelta(days=int(rng.expovariate(1 / 300)) + 30)
@@ -186,7 +191,7 @@ def borough_returns(slug, today, years):
                         _fmt(e.dec) if ended else "",
                         e.rec if ended else "",
                         e.reason if ended and e.rec == "X1" else "",
-                        home,
+                        "" if e.ls in ("V3", "V4") else home,
                         e.pl_post,
                         e.urn,
                     ]
