@@ -32,6 +32,7 @@ from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
+from .kpis.periods import return_year, year_ending_of
 from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
 
 Scope = KpiSnapshot.Scope
@@ -180,32 +181,57 @@ def provider_consortia(provider):
 
 # --- Snapshots --------------------------------------------------------------------------
 
-_PERIOD_RANK = Case(
-    When(period=Period.MONTH, then=Value(0)),
+
+def return_years(consortium):
+    """The return years (the years they end in) for which the consortium has yearly
+    snapshots, newest first. One query."""
+    starts = (
+        KpiSnapshot.objects.filter(consortium=consortium, period=Period.YEAR)
+        .values_list("period_start", flat=True)
+        .distinct()
+        .order_by("-period_start")
+    )
+    return [year_ending_of(start) for start in starts]
+
+
+def default_return_year(years, today):
+    """The year a page shows until another is chosen: the latest complete return year (of
+    those with figures, if any is complete; else the newest with figures)."""
+    latest_complete = year_ending_of(today) - 1
+    complete = [year for year in years if year <= latest_complete]
+    if complete:
+        return complete[0]
+    return years[0] if years else latest_complete
+
+
+_YEAR_FIRST = Case(
+    When(period=Period.YEAR, then=Value(0)),
     When(period=Period.QUARTER, then=Value(1)),
     default=Value(2),
     output_field=IntegerField(),
 )
 
 
-def latest_snapshots(consortium, scope, scope_ids, kpis, *, today=None):
-    """{(scope_id, kpi): snapshot}: for each, the latest complete period (a month if there is
-    one, else a quarter, else a year). One query: each (scope_id, kpi)'s snapshots are ranked
-    once (a window), not looked up again for every row."""
-    today = today or timezone.localdate()
+def year_snapshots(consortium, scope, scope_ids, kpis, year_ending):
+    """{(scope_id, kpi): snapshot} of the return year ending 31 March `year_ending`: the
+    yearly snapshot; for a KPI without one, its latest quarter (else month) in the year. One
+    query: each (scope_id, kpi)'s snapshots are ranked once (a window), not looked up again
+    for every row."""
+    year = return_year(year_ending)
     rows = (
         KpiSnapshot.objects.filter(
             consortium=consortium,
             scope=scope,
             scope_id__in=list(scope_ids),
             kpi__in=kpis,
-            period_end__lt=today,
+            period_start__gte=year.start,
+            period_end__lte=year.end,
         )
         .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("scope_id"), F("kpi")],
-                order_by=[_PERIOD_RANK.asc(), F("period_start").desc()],
+                order_by=[_YEAR_FIRST.asc(), F("period_start").desc()],
             )
         )
         .filter(rank=1)
@@ -226,13 +252,18 @@ def cost_avoidance_to_date(consortium, scope, scope_id):
     return total
 
 
-def monthly_series(consortium, kpis, scopes, *, months=TREND_MONTHS):
-    """Monthly values of `kpis` for each (scope, scope_id) in `scopes`, the last `months`:
+def monthly_series(consortium, kpis, scopes, *, months=TREND_MONTHS, year_ending=None):
+    """Monthly values of `kpis` for each (scope, scope_id) in `scopes`, the complete months
+    of the return year ending 31 March `year_ending`, or else the last `months`:
     {(kpi, scope, scope_id): [(period_start, value)]}. One query."""
     today = timezone.localdate()
     since = today.replace(day=1)
     for _ in range(months):
         since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
+    within = {}
+    if year_ending is not None:
+        year = return_year(year_ending)
+        since, within = year.start, {"period_end__lte": year.end}
     match = Q()
     for scope, scope_id in scopes:
         match |= Q(scope=scope, scope_id=scope_id)
@@ -244,6 +275,7 @@ def monthly_series(consortium, kpis, scopes, *, months=TREND_MONTHS):
             period=Period.MONTH,
             period_start__gte=since,
             period_end__lt=today,
+            **within,
         )
         .order_by("period_start")
         .values_list("kpi", "scope", "scope_id", "period_start", "value")

@@ -4,18 +4,26 @@ the actor's own placements in the database; nothing here computes a KPI.
 
 Every chart is drawn by static/js/charts.js from a JSON data island, has the same figures in a
 table beneath it, and downloads as CSV with ?format=csv&chart=<name>. Without JavaScript the
-tables are the page."""
+tables are the page.
+
+The commissioner's and the consortium admin's dashboards and the provider performance pages
+show one return year (?year_ending=YYYY: 1 April YYYY-1 to 31 March YYYY), the latest complete
+one until another is chosen: the headline figures are that year's, and the trends (their
+tables and CSVs too) its months. Every period is named by monitoring.kpis.periods."""
 
 import csv
 import html
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -25,6 +33,7 @@ from dps.models import Organisation
 from dps.tenancy import get_or_404
 
 from .. import selectors_dashboards as sel
+from ..kpis.periods import MONTH, YEAR, period_label, return_year, snapshot_label
 
 Scope = sel.Scope
 Kind = Organisation.Kind
@@ -135,14 +144,9 @@ def figure(snapshot, info):
     return sel.format_value(value, info.unit)
 
 
-def period_label(snapshot):
-    if snapshot is None:
-        return ""
-    if snapshot.period == sel.Period.MONTH:
-        return snapshot.period_start.strftime("%B %Y")
-    if snapshot.period == sel.Period.QUARTER:
-        return f"Quarter from {snapshot.period_start:%B %Y}"
-    return f"Year from {snapshot.period_start:%B %Y}"
+def month_label(start):
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return period_label(MONTH, start, end, end)
 
 
 def money(value):
@@ -156,12 +160,63 @@ def number(value):
 # --- Pieces shared by the dashboards ----------------------------------------------------
 
 
-def headline_rows(consortium, scope, scope_id, compare=True):
-    """One row per headline KPI: the scope's latest complete figure, its RAG and period, and
-    the consortium's figure beside it."""
-    own = sel.latest_snapshots(consortium, scope, [scope_id], sel.HEADLINE)
+class YearChoice(forms.Form):
+    """The return year a page shows: one the consortium has yearly figures for."""
+
+    year_ending = forms.TypedChoiceField(
+        label="Return year",
+        coerce=int,
+        choices=(),
+        error_messages={
+            "invalid_choice": "Choose a return year from the list.",
+            "required": "Choose a return year from the list.",
+        },
+    )
+
+    def __init__(self, *args, consortium, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = sel.return_years(consortium) if consortium is not None else []
+        self.today = today
+        self.default = sel.default_return_year(years, today)
+        if self.default not in years:
+            years = sorted({*years, self.default}, reverse=True)
+        self.fields["year_ending"].choices = [(year, self.label_of(year)) for year in years]
+
+    def label_of(self, year_ending):
+        year = return_year(year_ending)
+        return period_label(YEAR, year.start, year.end, year.upto(self.today))
+
+    @property
+    def chosen(self):
+        """The year shown: the one chosen, or (none, or not on the list) the default."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["year_ending"]
+        return self.default
+
+    def options_html(self):
+        return options_html(
+            [(str(year), label) for year, label in self.fields["year_ending"].choices],
+            str(self.chosen),
+        )
+
+
+def year_choice(request, consortium):
+    """The page's YearChoice, bound when the query names a year; and the status it answers
+    with (400 for a year that is not on the list)."""
+    form = YearChoice(
+        request.GET if "year_ending" in request.GET else None,
+        consortium=consortium,
+        today=timezone.localdate(),
+    )
+    return form, 400 if form.is_bound and not form.is_valid() else 200
+
+
+def headline_rows(consortium, scope, scope_id, year_ending, compare=True):
+    """One row per headline KPI: the scope's figure for the return year, its RAG and period,
+    and the consortium's figure beside it."""
+    own = sel.year_snapshots(consortium, scope, [scope_id], sel.HEADLINE, year_ending)
     whole = (
-        sel.latest_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.HEADLINE)
+        sel.year_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.HEADLINE, year_ending)
         if compare
         else {}
     )
@@ -173,19 +228,39 @@ def headline_rows(consortium, scope, scope_id, compare=True):
         rows.append(
             {
                 "info": info,
+                "snapshot": snap,
                 "value": figure(snap, info),
                 "rag": rag(snap),
-                "period": period_label(snap),
+                "period": snapshot_label(snap),
+                "consortium_snapshot": other,
                 "consortium": figure(other, info) if compare else None,
             }
         )
     return rows
 
 
-def trend_charts(consortium, series_scopes):
-    """A line chart per trend KPI: each (label, scope, scope_id) a line, month by month."""
+def figures_chart(name, title, rows, own_label, consortium_label=None):
+    """The headline (or KPI) table as a CSV: each KPI's figure, its period and its status,
+    and the consortium's beside it."""
+    columns = ["Indicator", "Unit", own_label, "Period", "Status"]
+    columns += [consortium_label] if consortium_label else []
+    chart = Chart(name=name, title=title, columns=columns)
+    for row in rows:
+        snap = row["snapshot"]
+        raw = [row["info"].label, row["info"].unit, snap.value if snap else None]
+        raw += [row["period"], snap.rag if snap else ""]
+        if consortium_label:
+            other = row["consortium_snapshot"]
+            raw.append(other.value if other else None)
+        chart.add(None, raw, listed=False)
+    return chart
+
+
+def trend_charts(consortium, series_scopes, year_ending=None):
+    """A line chart per trend KPI: each (label, scope, scope_id) a line, month by month (the
+    complete months of the return year, if given)."""
     scopes = [(scope, scope_id) for _label, scope, scope_id in series_scopes]
-    series = sel.monthly_series(consortium, sel.TRENDS, scopes)
+    series = sel.monthly_series(consortium, sel.TRENDS, scopes, year_ending=year_ending)
     charts = []
     for code in sel.TRENDS:
         info = sel.kpi_info(code)
@@ -210,7 +285,7 @@ def trend_charts(consortium, series_scopes):
         )
         for m in months:
             chart.add(
-                [m.strftime("%B %Y")]
+                [month_label(m)]
                 + [sel.format_value(values.get(m), info.unit) for _l, values in lines],
                 [m.isoformat()] + [values.get(m) for _l, values in lines],
             )
@@ -300,8 +375,10 @@ def scatter_chart(actor, provider, show_borough):
     return chart
 
 
-def cost_avoidance_chart(consortium, scope, scope_id):
-    series = sel.monthly_series(consortium, ["cost_avoidance"], [(scope, scope_id)])
+def cost_avoidance_chart(consortium, scope, scope_id, year_ending=None):
+    series = sel.monthly_series(
+        consortium, ["cost_avoidance"], [(scope, scope_id)], year_ending=year_ending
+    )
     values = series.get(("cost_avoidance", scope, scope_id), [])
     chart = Chart(
         name="cost-avoidance",
@@ -319,7 +396,7 @@ def cost_avoidance_chart(consortium, scope, scope_id):
         running += value or 0
         chart.add(
             [
-                month.strftime("%B %Y"),
+                month_label(month),
                 sel.format_value(value, "pounds"),
                 sel.format_value(running, "pounds"),
             ],
@@ -351,8 +428,9 @@ def dashboard(request):
     if consortium is None:
         raise PermissionDenied
     filter_form = ProviderFilter(request.GET or None, actor=actor)
+    years, status = year_choice(request, consortium)
+    year_ending = years.chosen
     provider = None
-    status = 200
     if filter_form.is_bound:
         if filter_form.is_valid():
             provider = filter_form.cleaned_data["provider"]
@@ -368,41 +446,60 @@ def dashboard(request):
         lines.append((f"{consortium.name} (all boroughs)", Scope.CONSORTIUM, consortium.pk))
     if provider is not None:
         lines.append((f"{provider.name} (all boroughs)", Scope.PROVIDER, provider.pk))
+    headlines = headline_rows(consortium, scope, scope_id, year_ending, compare=not is_admin)
     charts = [
-        *trend_charts(consortium, lines),
+        figures_chart(
+            "headline-figures",
+            "Headline figures",
+            headlines,
+            own_label,
+            None if is_admin else f"{consortium.name} (all)",
+        ),
+        *trend_charts(consortium, lines, year_ending),
         spend_chart(actor, "lot", provider),
         spend_chart(actor, "provider", provider),
         scatter_chart(actor, provider, show_borough=is_admin),
-        cost_avoidance_chart(consortium, scope, scope_id),
+        cost_avoidance_chart(consortium, scope, scope_id, year_ending),
     ]
+    query = {"provider": provider.pk} if provider else {}
     context = {
         "consortium": consortium,
         "own_label": own_label,
         "is_admin": is_admin,
         "compare": not is_admin,
         "filter_form": filter_form,
+        "years": years,
+        "year_label": years.label_of(year_ending),
         "provider": provider,
         "provider_options": options_html(
             filter_form.fields["provider"].queryset.values_list("pk", "name"),
             provider.pk if provider else None,
         ),
-        "headlines": headline_rows(consortium, scope, scope_id, compare=not is_admin),
+        "headlines": headlines,
         "cost_avoidance": sel.format_value(
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
         ),
         "overdue_visits": sel.overdue_visits(actor),
-        "csv_query": f"provider={provider.pk}&" if provider else "",
+        "csv_query": csv_query({**query, "year_ending": year_ending}),
+        "all_providers_query": csv_query({"year_ending": year_ending}),
     }
     if is_admin:
-        context["borough_table"] = borough_table(consortium)
+        context["borough_table"] = borough_table(consortium, year_ending)
     return respond(request, "monitoring/dashboards/dashboard.html", context, charts, status)
 
 
-def borough_table(consortium):
+def csv_query(params):
+    """The page's choices, to carry into its CSV links: "a=1&b=2&"."""
+    return urlencode(params) + "&" if params else ""
+
+
+def borough_table(consortium, year_ending):
     boroughs = list(
         Organisation.objects.filter(consortium=consortium, kind=Kind.BOROUGH).order_by("name")
     )
-    snaps = sel.latest_snapshots(consortium, Scope.BOROUGH, [b.pk for b in boroughs], sel.HEADLINE)
+    snaps = sel.year_snapshots(
+        consortium, Scope.BOROUGH, [b.pk for b in boroughs], sel.HEADLINE, year_ending
+    )
     infos = [sel.kpi_info(code) for code in sel.HEADLINE]
     return {
         "infos": infos,
@@ -422,13 +519,17 @@ def borough_table(consortium):
     }
 
 
-def performance_context(actor, provider, consortium):
-    own = sel.latest_snapshots(consortium, Scope.PROVIDER, [provider.pk], sel.PROVIDER_KPIS)
+def performance_context(actor, provider, consortium, year_ending):
+    own = sel.year_snapshots(
+        consortium, Scope.PROVIDER, [provider.pk], sel.PROVIDER_KPIS, year_ending
+    )
     # The consortium's aggregate is the benchmark every provider is measured against; it
     # names no borough and no other provider.
     compare = True
     whole = (
-        sel.latest_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.PROVIDER_KPIS)
+        sel.year_snapshots(
+            consortium, Scope.CONSORTIUM, [consortium.pk], sel.PROVIDER_KPIS, year_ending
+        )
         if compare
         else {}
     )
@@ -436,13 +537,16 @@ def performance_context(actor, provider, consortium):
     for code in sel.PROVIDER_KPIS:
         info = sel.kpi_info(code)
         snap = own.get((provider.pk, code))
+        other = whole.get((consortium.pk, code))
         kpis.append(
             {
                 "info": info,
+                "snapshot": snap,
                 "value": figure(snap, info),
                 "rag": rag(snap),
-                "period": period_label(snap),
-                "consortium": figure(whole.get((consortium.pk, code)), info),
+                "period": snapshot_label(snap),
+                "consortium_snapshot": other,
+                "consortium": figure(other, info),
             }
         )
     scores = list(reversed(sel.quality_history(provider, consortium)))
@@ -475,6 +579,14 @@ def performance_context(actor, provider, consortium):
             if compare
             else []
         ),
+        year_ending,
+    )
+    figures = figures_chart(
+        "provider-kpis",
+        "Key performance indicators",
+        kpis,
+        provider.name,
+        f"{consortium.name} (all providers)" if compare else None,
     )
     return {
         "provider": provider,
@@ -483,7 +595,7 @@ def performance_context(actor, provider, consortium):
         "kpis": kpis,
         "visits": sel.provider_visits(actor, provider, consortium),
         "plans": sel.provider_plans(actor, provider, consortium),
-    }, [chart, *trends]
+    }, [figures, chart, *trends]
 
 
 @actor_required(roles=sel.DASHBOARD_ROLES)
@@ -491,8 +603,14 @@ def provider_performance(request, pk):
     actor = request.actor
     consortium = sel.consortium_of(actor)
     provider = get_or_404(sel.providers_for(actor), pk=pk)
-    context, charts = performance_context(actor, provider, consortium)
-    return respond(request, "monitoring/dashboards/performance.html", context, charts)
+    years, status = year_choice(request, consortium)
+    context, charts = performance_context(actor, provider, consortium, years.chosen)
+    context.update(
+        years=years,
+        year_label=years.label_of(years.chosen),
+        csv_query=csv_query({"year_ending": years.chosen}),
+    )
+    return respond(request, "monitoring/dashboards/performance.html", context, charts, status)
 
 
 class ConsortiumChoice(forms.Form):
@@ -524,10 +642,15 @@ def own_performance(request):
             "monitoring/dashboards/performance.html",
             {"provider": provider, "not_enrolled": True},
         )
-    context, charts = performance_context(actor, provider, consortium)
+    years, year_status = year_choice(request, consortium)
+    status = max(status, year_status)
+    context, charts = performance_context(actor, provider, consortium, years.chosen)
+    query = {"consortium": consortium.pk} if len(consortia) > 1 else {}
     context.update(
         choice=choice if len(consortia) > 1 else None,
-        csv_query=f"consortium={consortium.pk}&" if len(consortia) > 1 else "",
+        years=years,
+        year_label=years.label_of(years.chosen),
+        csv_query=csv_query({**query, "year_ending": years.chosen}),
     )
     return respond(request, "monitoring/dashboards/performance.html", context, charts, status)
 

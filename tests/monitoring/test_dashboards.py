@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from monitoring.kpis.periods import return_year, year_ending_of
 from monitoring.models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
 from monitoring.selectors_dashboards import outliers
 from monitoring.services import lifecycle
@@ -60,8 +61,39 @@ def snapshot(world, scope, scope_id, value, kpi="unplanned_endings_12m", months=
     return snap
 
 
+def latest_complete_year():
+    return year_ending_of(timezone.localdate()) - 1
+
+
+def last_months_year():
+    """The return year of last month (the one before this if this is April)."""
+    return year_ending_of(months_back(1)[0])
+
+
+def year_snapshot(world, scope, scope_id, value, year_ending, kpi="unplanned_endings_12m"):
+    year = return_year(year_ending)
+    snap, _ = KpiSnapshot.objects.update_or_create(
+        kpi=kpi,
+        consortium=world.consortium,
+        scope=scope,
+        scope_id=scope_id,
+        period="year",
+        period_start=year.start,
+        defaults={
+            "period_end": year.end,
+            "counted_to": year.upto(timezone.localdate()),
+            "value": Decimal(value),
+            "rag": "amber",
+            "computed_at": timezone.now(),
+        },
+    )
+    return snap
+
+
 def snapshots(world):
-    """Three months of each scope's figures; the latest month carries the marker values."""
+    """Three months of each scope's figures; the latest month carries the marker values, as
+    does the latest complete return year (the year the pages show until another is chosen).
+    Last month's year has figures too, for the pages to offer it."""
     scopes = [
         ("borough", world.borough_a.pk, VALUES["borough_a"]),
         ("borough", world.borough_b.pk, VALUES["borough_b"]),
@@ -72,6 +104,9 @@ def snapshots(world):
         for months in (3, 2):
             snapshot(world, scope, scope_id, "10", months=months)
         snapshot(world, scope, scope_id, value)
+        if last_months_year() != latest_complete_year():
+            year_snapshot(world, scope, scope_id, "10", last_months_year())
+        year_snapshot(world, scope, scope_id, value, latest_complete_year())
         snapshot(world, scope, scope_id, "1000", kpi="cost_avoidance", rag="green")
         snapshot(world, scope, scope_id, "500", kpi="cost_avoidance", months=2, rag="green")
     # This month is not complete: never a headline.
@@ -226,11 +261,13 @@ def test_a_commissioner_sees_the_borough_against_the_consortium_and_no_other_bor
     assert "Bravo Borough" not in html
     assert "ALPHA-CHILD-OUT" in html
     assert "ALPHA-ENDED" not in html  # ended: not a current placement
-    # Every chart: a canvas reading its data island, and a table with a caption.
+    # Every chart: a canvas reading its data island, and a table with a caption (the trends
+    # of the year with last month in it).
+    year = client.get(DASHBOARD, {"year_ending": last_months_year()}).content.decode()
     for name in ("trend-unplanned-endings-12m", "spend-by-lot", "spend-by-provider"):
-        assert f'data-chart="chart-data-{name}"' in html
-        assert f'id="chart-data-{name}" type="application/json"' in html
-        assert f"chart={name}" in html
+        assert f'data-chart="chart-data-{name}"' in year
+        assert f'id="chart-data-{name}" type="application/json"' in year
+        assert f"chart={name}" in year
     assert 'data-chart="chart-data-fee-against-need"' in html
     assert "<caption" in html
     assert 'scope="col"' in html
@@ -278,7 +315,9 @@ def test_outliers_need_four_points_and_use_the_interquartile_range():
 def test_the_provider_filter_narrows_the_placements_and_adds_the_provider_trend(client, world):
     dashboard_world(world)
     client.force_login(world.commissioner_a)
-    html = client.get(DASHBOARD, {"provider": world.provider_b.pk}).content.decode()
+    html = client.get(
+        DASHBOARD, {"provider": world.provider_b.pk, "year_ending": last_months_year()}
+    ).content.decode()
     assert "ALPHA-CHILD-B" in html
     assert "ALPHA-CHILD-OUT" not in html
     assert "Bravo Care (all boroughs)" in html
@@ -291,7 +330,12 @@ def test_the_provider_filter_narrows_the_placements_and_adds_the_provider_trend(
     ]
     trend = client.get(
         DASHBOARD,
-        {"provider": world.provider_a.pk, "format": "csv", "chart": "trend-unplanned-endings-12m"},
+        {
+            "provider": world.provider_a.pk,
+            "year_ending": last_months_year(),
+            "format": "csv",
+            "chart": "trend-unplanned-endings-12m",
+        },
     )
     header, *rows = rows_of(trend)
     assert header == [
