@@ -1,6 +1,8 @@
 """KPI snapshots over the API: a borough reads its own borough's and the consortium's (in
 aggregate), a provider those of its own provider and service scopes, the consortium admin
-every snapshot of its consortium."""
+every snapshot of its consortium. `year_ending=YYYY` keeps the periods within the return year
+1 April YYYY-1 to 31 March YYYY; each snapshot says the day it counts to, whether its period
+is complete, and the period's label (monitoring.kpis.periods.period_label)."""
 
 import django_filters
 from django import forms
@@ -13,10 +15,13 @@ from rest_framework.views import APIView
 from dps.tenancy import get_actor
 
 from ..kpis import KPIS
+from ..kpis.periods import return_year, snapshot_complete, snapshot_counted_to, snapshot_label
 from ..kpis.selectors import snapshots_visible_to
 from ..models import KpiSnapshot, Rag
 
 MAX_ID = 2**63 - 1
+# The return years a query may name: none began before these.
+FIRST_YEAR_ENDING, LAST_YEAR_ENDING = 2000, 2100
 Scope = KpiSnapshot.Scope
 
 
@@ -35,6 +40,14 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class YearEndingFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=FIRST_YEAR_ENDING, max_value=LAST_YEAR_ENDING, **kwargs)
+
+
 class SnapshotFilter(django_filters.FilterSet):
     kpi = django_filters.ChoiceFilter(choices=[(code, code) for code in KPIS])
     scope = django_filters.ChoiceFilter(choices=Scope.choices)
@@ -44,6 +57,10 @@ class SnapshotFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(choices=KpiSnapshot.Period.choices)
     period_start = django_filters.DateFromToRangeFilter(
         field_name="period_start", label="Periods starting from (after) or to (before) a date"
+    )
+    year_ending = YearEndingFilter(
+        method="filter_year_ending",
+        label="The return year ending 31 March of this year (YYYY): its year, quarters and months",
     )
 
     class Meta:
@@ -55,6 +72,10 @@ class SnapshotFilter(django_filters.FilterSet):
 
     def filter_provider(self, queryset, name, value):
         return queryset.filter(scope=Scope.PROVIDER, scope_id=value)
+
+    def filter_year_ending(self, queryset, name, value):
+        year = return_year(value)
+        return queryset.filter(period_start__gte=year.start, period_end__lte=year.end)
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -72,6 +93,17 @@ class SnapshotSerializer(serializers.ModelSerializer):
         read_only=True, help_text="consortium, borough, provider, service or lot."
     )
     period = serializers.CharField(read_only=True, help_text="month, quarter or year.")
+    counted_to = serializers.SerializerMethodField(
+        help_text="The last day the figures count: the period's end, or, for a period not "
+        "yet ended when computed, that day."
+    )
+    complete = serializers.SerializerMethodField(
+        help_text="Whether the figures count the whole period (counted to its end)."
+    )
+    period_label = serializers.SerializerMethodField(
+        help_text='The period as the pages name it: "Year ending 31 March 2026", "Year to '
+        'date: 1 April 2026 to 4 December 2026", ...'
+    )
 
     class Meta:
         model = KpiSnapshot
@@ -85,6 +117,9 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "period",
             "period_start",
             "period_end",
+            "counted_to",
+            "complete",
+            "period_label",
             "value",
             "numerator",
             "denominator",
@@ -106,6 +141,16 @@ class SnapshotSerializer(serializers.ModelSerializer):
     def get_unit(self, snapshot) -> str:
         kpi = KPIS.get(snapshot.kpi)
         return kpi.unit if kpi else ""
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_counted_to(self, snapshot):
+        return snapshot_counted_to(snapshot).isoformat()
+
+    def get_complete(self, snapshot) -> bool:
+        return snapshot_complete(snapshot)
+
+    def get_period_label(self, snapshot) -> str:
+        return snapshot_label(snapshot)
 
 
 class SnapshotList(generics.ListAPIView):

@@ -178,3 +178,64 @@ def test_services_of_another_provider_are_not_a_providers(client, world, snapsho
     client.force_login(world.provider_admin_a)
 
     assert hidden.pk not in ids(client.get(URL))
+
+
+# --- Return years ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "seen"),
+    [
+        # The quarters from January 2024 are in the year ending 31 March 2024; April 2024's in
+        # the next.
+        ("year_ending=2024", ("consortium", "borough_a", "borough_b", "provider_a")),
+        ("year_ending=2025&scope=borough", ("borough_a_later",)),
+        ("year_ending=2023", ()),
+    ],
+)
+def test_year_ending_keeps_the_periods_within_the_return_year(
+    client, world, snapshots, query, seen
+):
+    client.force_login(world.admin)
+    expected = set(seen)
+    if "2024" in query:  # the admin also sees provider B's and the service's
+        expected |= {"provider_b", "service_a"}
+
+    assert ids(client.get(f"{URL}?{query}")) == names(snapshots, *expected)
+
+
+def test_year_ending_is_a_boroughs_own_even_with_another_borough_asked_for(
+    client, world, snapshots
+):
+    client.force_login(world.commissioner_b)
+
+    assert ids(client.get(f"{URL}?year_ending=2025")) == set()
+    assert ids(client.get(f"{URL}?year_ending=2024&borough={world.borough_a.pk}")) == set()
+
+
+@pytest.mark.parametrize("bad", ["abc", "1800", "12345", "2024.5"])
+def test_a_bad_year_ending_is_a_400_with_the_fields_error(client, world, snapshots, bad):
+    client.force_login(world.admin)
+
+    response = client.get(f"{URL}?year_ending={bad}")
+
+    assert response.status_code == 400
+    assert "year_ending" in str(response.json())
+
+
+def test_a_snapshot_says_when_it_counts_to_whether_complete_and_its_period(
+    client, world, snapshots
+):
+    running = snapshots["borough_a_later"]
+    running.period_end, running.counted_to = date(2024, 6, 30), date(2024, 6, 12)
+    running.save()
+    client.force_login(world.commissioner_a)
+
+    rows = {r["id"]: r for r in client.get(URL).json()["results"]}
+
+    done = rows[snapshots["borough_a"].pk]
+    assert done["complete"] is True
+    assert done["period_label"] == "Quarter ending 28 March 2024"
+    assert rows[running.pk]["counted_to"] == "2024-06-12"
+    assert rows[running.pk]["complete"] is False
+    assert rows[running.pk]["period_label"] == "Quarter to date: 1 April to 12 June 2024"
