@@ -37,6 +37,7 @@ from dps.services.emails import email_queue_template
 from placements.models import Placement
 from providers.models import QualityScore
 
+from ..kpis.periods import QUARTER, period_label, return_year, snapshot_label
 from ..models import (
     CorrectiveActionPlan,
     KpiSnapshot,
@@ -78,11 +79,25 @@ def last_complete_quarter(today):
 
 
 def quarter_label(start):
+    """The quarter as every page names a complete period: "Quarter ending 30 June 2026"."""
     end = quarter_end(start)
-    return f"Q{(start.month - 1) // 3 + 1} {start.year} ({start:%-d %B} to {end:%-d %B %Y})"
+    return period_label(QUARTER, start, end, end)
 
 
 # --- Who sees which reports ----------------------------------------------------------------
+
+
+def reports_of_year(reports, year_ending):
+    """The reports of quarters within the return year ending 31 March `year_ending`."""
+    year = return_year(year_ending)
+    return reports.filter(period_start__gte=year.start, period_end__lte=year.end)
+
+
+def report_years(reports):
+    """The return years (the years they end in) that the reports' quarters fall in, newest
+    first."""
+    starts = reports.order_by().values_list("period_start", flat=True).distinct()
+    return sorted({start.year + (start.month >= 4) for start in starts}, reverse=True)
 
 
 def reports_visible_to(actor):
@@ -139,8 +154,11 @@ def _kpi_rows(consortium, scope, scope_id, start):
         unit = getattr(kpi, "unit", "")
         rows.append(
             {
+                "kpi": snapshot.kpi,
                 "label": kpi_label(snapshot.kpi),
                 "value": _format(snapshot.value, unit),
+                "raw": snapshot.value,
+                "period": snapshot_label(snapshot),
                 "rag": snapshot.rag.capitalize() if snapshot.rag else "",
             }
         )

@@ -14,10 +14,34 @@ from dps.models import Organisation
 from dps.pages import paginate
 from dps.tenancy import get_or_404
 
+from ..kpis.periods import YEAR, period_label
 from ..models import ReportSubscription
 from ..services import reports as services
 
 KINDS = {Organisation.Kind.CONSORTIUM, Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
+
+
+class YearFilter(forms.Form):
+    """The return year whose quarters' reports are listed: one the actor has reports in."""
+
+    year_ending = forms.TypedChoiceField(
+        label="Return year",
+        coerce=int,
+        required=False,
+        choices=(),
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": "Choose a return year from the list."},
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(year, quarter_year_label(year)) for year in years]
+        self.fields["year_ending"].choices = [("", "All years"), *choices]
+
+
+def quarter_year_label(year_ending):
+    year = services.return_year(year_ending)
+    return period_label(YEAR, year.start, year.end, year.upto(_today()))
 
 
 class SubscriptionForm(forms.Form):
@@ -42,14 +66,28 @@ def _readers(request):
 def report_list(request):
     actor = _readers(request)
     reports = services.reports_visible_to(actor).order_by("-period_start", "kind", "provider__name")
+    year_filter = YearFilter(
+        request.GET if "year_ending" in request.GET else None,
+        years=services.report_years(services.reports_visible_to(actor)),
+    )
+    status = 200
+    if year_filter.is_bound:
+        if not year_filter.is_valid():
+            status = 400
+        elif year_filter.cleaned_data["year_ending"]:
+            reports = services.reports_of_year(reports, year_filter.cleaned_data["year_ending"])
+    page = paginate(request, reports)
+    for report in page:
+        report.label = services.quarter_label(report.period_start)
     context = {
-        "page": paginate(request, reports),
+        "year_filter": year_filter,
+        "page": page,
         "can_subscribe": services.can_subscribe(actor),
         "subscribed": ReportSubscription.objects.filter(user=actor.user).exists(),
         "can_generate": actor.is_consortium_admin,
         "last_quarter": services.quarter_label(services.last_complete_quarter(_today())[0]),
     }
-    return render(request, "monitoring/reports/list.html", context)
+    return render(request, "monitoring/reports/list.html", context, status=status)
 
 
 def _today():

@@ -160,11 +160,12 @@ def test_a_provider_report_shows_the_quarter(quarter):
 
     text = report_text(report)
     assert "Contract monitoring report: Alpha Care" in text
-    assert "Q3 2026 (1 July to 30 September 2026)" in text
+    assert "Quarter ending 30 September 2026" in text
     assert "Placements started 1" in text
     assert "Placements ended 1" in text
     assert "of which unplanned 1" in text
-    assert f"{services.kpi_label('unplanned_endings_12m')} 25.0% Red" in text
+    label = services.kpi_label("unplanned_endings_12m")
+    assert f"{label} 25.0% Quarter ending 30 September 2026 Red" in text
     assert "No data: no KPIs" not in text
     assert "Visits completed 1" in text
     assert "Overdue at the end of the quarter 1" in text
@@ -247,7 +248,7 @@ def test_the_quarter_is_generated_and_each_subscriber_emailed_once_per_report(qu
     consortium_report = Report.objects.get(kind="consortium")
     body = emails.filter(to="commissioner@a.test", subject__startswith="Consortium").get()
     assert f"/reports/{consortium_report.pk}/report.pdf" in body.body_text
-    assert "Q3 2026" in body.subject
+    assert "Quarter ending 30 September 2026" in body.subject
 
 
 def test_the_task_runs_the_quarter(quarter):
@@ -386,3 +387,46 @@ def test_the_consortium_admin_generates_the_reports_now(
         {"today": timezone.localdate().isoformat(), "consortium_id": quarter.consortium.pk}
     ]
     assert "Generate now" in client_of(quarter.admin).get("/reports/").content.decode()
+
+
+# --- The list by return year ---------------------------------------------------------------
+
+
+def test_the_list_is_filtered_by_return_year(generated, world):
+    # An older report, in the year ending 31 March 2025.
+    Report.objects.create(
+        kind="consortium",
+        consortium=world.consortium,
+        period_start=date(2024, 10, 1),
+        period_end=date(2024, 12, 31),
+    )
+    client = client_of(world.commissioner_a)
+
+    every = client.get("/reports/").content.decode()
+    this_year = client.get("/reports/", {"year_ending": "2027"}).content.decode()
+    older = client.get("/reports/", {"year_ending": "2025"}).content.decode()
+
+    assert "Quarter ending 31 December 2024" in every
+    assert "Quarter ending 30 September 2026" in every
+    assert '<option value="2027">' in every
+    assert '<option value="2025">' in every
+    assert "Quarter ending 30 September 2026" in this_year
+    assert "Quarter ending 31 December 2024" not in this_year
+    assert "Quarter ending 31 December 2024" in older
+    assert "Alpha Care" not in older
+
+
+@pytest.mark.parametrize("bad", ["abc", "1800", "2026"])
+def test_a_bad_return_year_is_a_form_error(generated, world, bad):
+    response = client_of(world.commissioner_a).get("/reports/", {"year_ending": bad})
+
+    assert response.status_code == 400
+    assert "Choose a return year from the list." in response.content.decode()
+
+
+def test_the_year_filter_keeps_to_the_readers_own_reports(generated, world):
+    page = client_of(world.provider_admin_b).get("/reports/", {"year_ending": "2027"})
+
+    assert "Bravo Care" in page.content.decode()
+    assert "Alpha Care" not in page.content.decode()
+    assert Client().get("/reports/", {"year_ending": "2027"}).status_code == 302
