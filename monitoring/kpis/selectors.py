@@ -18,9 +18,10 @@ from providers.models import Service
 
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag, Ssda903Return
 from . import KPIS
-from .periods import latest_complete
+from .periods import YEAR, latest_complete, return_year
 
 Scope = KpiSnapshot.Scope
+BOROUGH_SCOPE = Scope.BOROUGH.value
 BREACH_SCOPES = (Scope.BOROUGH, Scope.PROVIDER)
 
 
@@ -98,3 +99,36 @@ def kpi_data_since(*, consortium_id=None):
     ]
     dates = [day for day in dates if day is not None]
     return min(dates) if dates else None
+
+
+def borough_year_figures(borough, year_ending, *, today):
+    """Every borough-scope KPI of the borough for the return year ending 31 March
+    `year_ending`, computed live from the definitions as a run computes it (the one year
+    period, the borough scope), without storing anything: [(kpi, numerator, denominator,
+    value, note)], in the order of KPIS. Value None: no data. A KPI not defined by year is
+    computed for the year if its compute takes one; if it cannot, its figures are None and
+    its note says "not computed by year"."""
+    period = return_year(year_ending)
+    figures = []
+    for kpi in KPIS.values():
+        if BOROUGH_SCOPE not in kpi.scopes:
+            continue
+        try:
+            rows = kpi.compute(BOROUGH_SCOPE, [period], today)
+        except Exception:
+            if YEAR in kpi.periods:
+                raise
+            figures.append((kpi, None, None, None, "not computed by year"))
+            continue
+        row = next(
+            (
+                r
+                for r in rows
+                if r.scope_id == borough.pk and r.consortium_id == borough.consortium_id
+            ),
+            None,
+        )
+        numerator, denominator = (row.numerator, row.denominator) if row else (None, None)
+        value = kpi.value_of(numerator, denominator)
+        figures.append((kpi, numerator, denominator, value, "" if row else "no data"))
+    return figures
