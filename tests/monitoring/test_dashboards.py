@@ -93,7 +93,8 @@ def year_snapshot(world, scope, scope_id, value, year_ending, kpi="unplanned_end
 def snapshots(world):
     """Three months of each scope's figures; the latest month carries the marker values, as
     does the latest complete return year (the year the pages show until another is chosen).
-    Last month's year has figures too, for the pages to offer it."""
+    Last month's year has figures too, for the pages to offer it, and the latest complete
+    year a month, for the trends the pages draw by default."""
     scopes = [
         ("borough", world.borough_a.pk, VALUES["borough_a"]),
         ("borough", world.borough_b.pk, VALUES["borough_b"]),
@@ -107,6 +108,22 @@ def snapshots(world):
         if last_months_year() != latest_complete_year():
             year_snapshot(world, scope, scope_id, "10", last_months_year())
         year_snapshot(world, scope, scope_id, value, latest_complete_year())
+        # A month of the latest complete year, for the default page's trends to draw.
+        march = return_year(latest_complete_year()).end
+        if march.replace(day=1) not in {months_back(n)[0] for n in (1, 2, 3)}:
+            KpiSnapshot.objects.update_or_create(
+                kpi="unplanned_endings_12m",
+                consortium=world.consortium,
+                scope=scope,
+                scope_id=scope_id,
+                period="month",
+                period_start=march.replace(day=1),
+                defaults={
+                    "period_end": march,
+                    "value": Decimal("10"),
+                    "computed_at": timezone.now(),
+                },
+            )
         snapshot(world, scope, scope_id, "1000", kpi="cost_avoidance", rag="green")
         snapshot(world, scope, scope_id, "500", kpi="cost_avoidance", months=2, rag="green")
     # This month is not complete: never a headline.
