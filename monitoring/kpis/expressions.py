@@ -46,9 +46,7 @@ def active_during(start, end, *, prefix=""):
     still_open = Q(**{f"{prefix}end_date__isnull": True}) & (
         Q(**{f"{prefix}known_until__isnull": True}) | Q(**{f"{prefix}known_until__gte": start})
     )
-    return Q(**{f"{prefix}began__lte": end}) & (
-        still_open | Q(**{f"{prefix}end_date__gte": start})
-    )
+    return Q(**{f"{prefix}began__lte": end}) & (still_open | Q(**{f"{prefix}end_date__gte": start}))
 
 
 def count_of(queryset):

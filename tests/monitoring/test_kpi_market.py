@@ -203,9 +203,7 @@ def test_placements_read_from_a_return_have_no_fee_and_are_no_spend(world, costs
     # An SSDA903 placement records a fee of 0 (the return holds none): counting it would make
     # Q1's mean (700 + 350 + 1,400 + 0) / 4 = 612.50. It is left out of both.
     place(world, d("2024-01-01"), fee="0", source=Placement.Source.SSDA903)
-    assert values("mean_weekly_cost", "borough", [Q1], world.borough_a.pk) == [
-        Decimal("816.6667")
-    ]
+    assert values("mean_weekly_cost", "borough", [Q1], world.borough_a.pk) == [Decimal("816.6667")]
     assert values("spend", "borough", [Q1], world.borough_a.pk) == [Decimal("9650.0000")]
 
 
