@@ -32,6 +32,7 @@ from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
+from .kpis.dfe import PLACEMENT_GROUPS
 from .kpis.periods import return_year, year_ending_of
 from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
 
@@ -52,6 +53,19 @@ HEADLINE = [
     "dps_share",
     "mean_weekly_cost",
     "cost_avoidance",
+]
+# The DfE's measures of children looked after, from the boroughs' SSDA903 returns.
+DFE_FIGURES = [
+    "cla_at_end",
+    "started_in_year",
+    "ceased_in_year",
+    "three_plus_placements",
+    "long_term_stability",
+    "placed_outside_boundary",
+]
+# Where the children looked after on 31 March live: (KPI code, the DfE's group).
+PLACEMENT_MIX = [
+    (f"placement_type_{group}", label) for group, (label, _c) in PLACEMENT_GROUPS.items()
 ]
 # The figures drawn over time, the borough's against the consortium's.
 TRENDS = ["unplanned_endings_12m", "dps_share", "mean_weekly_cost", "school_attendance"]

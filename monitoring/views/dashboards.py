@@ -211,17 +211,18 @@ def year_choice(request, consortium):
     return form, 400 if form.is_bound and not form.is_valid() else 200
 
 
-def headline_rows(consortium, scope, scope_id, year_ending, compare=True):
-    """One row per headline KPI: the scope's figure for the return year, its RAG and period,
-    and the consortium's figure beside it."""
-    own = sel.year_snapshots(consortium, scope, [scope_id], sel.HEADLINE, year_ending)
+def headline_rows(consortium, scope, scope_id, year_ending, compare=True, codes=None):
+    """One row per headline KPI (or per KPI of `codes`): the scope's figure for the return
+    year, its RAG and period, and the consortium's figure beside it."""
+    codes = sel.HEADLINE if codes is None else codes
+    own = sel.year_snapshots(consortium, scope, [scope_id], codes, year_ending)
     whole = (
-        sel.year_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], sel.HEADLINE, year_ending)
+        sel.year_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], codes, year_ending)
         if compare
         else {}
     )
     rows = []
-    for code in sel.HEADLINE:
+    for code in codes:
         info = sel.kpi_info(code)
         snap = own.get((scope_id, code))
         other = whole.get((consortium.pk, code))
@@ -253,6 +254,36 @@ def figures_chart(name, title, rows, own_label, consortium_label=None):
             other = row["consortium_snapshot"]
             raw.append(other.value if other else None)
         chart.add(None, raw, listed=False)
+    return chart
+
+
+def placement_mix_chart(rows, own_label, consortium_label=None):
+    """Where the children looked after on 31 March live, by the DfE's groups of placement
+    type: a bar per group (the share of the children), the consortium's beside it."""
+    columns = ["Placement type", f"{own_label} (%)"]
+    columns += [f"{consortium_label} (%)"] if consortium_label else []
+
+    def values(key):
+        return [number(row[key].value) if row[key] else None for row in rows]
+
+    datasets = [{"label": own_label, "data": values("snapshot")}]
+    if consortium_label:
+        datasets.append({"label": consortium_label, "data": values("consortium_snapshot")})
+    chart = Chart(
+        name="placement-type",
+        title="Children looked after on 31 March by placement type",
+        columns=columns,
+        kind="bar",
+        data={"labels": [r["group"] for r in rows], "unit": "percent", "datasets": datasets},
+    )
+    for row in rows:
+        own, other = row["snapshot"], row["consortium_snapshot"]
+        display = [row["group"], row["value"]] + ([row["consortium"]] if consortium_label else [])
+        raw = [row["group"], own.value if own else None]
+        raw += [other.value if other else None] if consortium_label else []
+        chart.add(display, raw)
+    if not any(r["snapshot"] for r in rows):
+        chart.note = "No SSDA903 return of this year has been imported."
     return chart
 
 
@@ -447,14 +478,26 @@ def dashboard(request):
     if provider is not None:
         lines.append((f"{provider.name} (all boroughs)", Scope.PROVIDER, provider.pk))
     headlines = headline_rows(consortium, scope, scope_id, year_ending, compare=not is_admin)
+    compared = None if is_admin else f"{consortium.name} (all)"
+    dfe = headline_rows(
+        consortium, scope, scope_id, year_ending, compare=not is_admin, codes=sel.DFE_FIGURES
+    )
+    mix = headline_rows(
+        consortium,
+        scope,
+        scope_id,
+        year_ending,
+        compare=not is_admin,
+        codes=[code for code, _group in sel.PLACEMENT_MIX],
+    )
+    for row, (_code, group) in zip(mix, sel.PLACEMENT_MIX, strict=True):
+        row["group"] = group
     charts = [
+        figures_chart("headline-figures", "Headline figures", headlines, own_label, compared),
         figures_chart(
-            "headline-figures",
-            "Headline figures",
-            headlines,
-            own_label,
-            None if is_admin else f"{consortium.name} (all)",
+            "dfe-figures", "Children looked after: the DfE's measures", dfe, own_label, compared
         ),
+        placement_mix_chart(mix, own_label, compared),
         *trend_charts(consortium, lines, year_ending),
         spend_chart(actor, "lot", provider),
         spend_chart(actor, "provider", provider),
@@ -476,6 +519,7 @@ def dashboard(request):
             provider.pk if provider else None,
         ),
         "headlines": headlines,
+        "dfe_figures": dfe,
         "cost_avoidance": sel.format_value(
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
         ),
