@@ -547,7 +547,7 @@ def returns_seed(*, consortium, today, stdout):
                 stdout.write(f"  {borough.name}: the {year} return was not imported")
                 continue
             ssda903_return_import(actor=None, ssda903_return=made, queue=False)
-            ssda903_return_store(made, today=today)
+            ssda903_return_store(made, today=today, recompute=False)
             made.refresh_from_db()
             imported += 1
             stdout.write(

@@ -35,6 +35,7 @@ from dps.services.audit import audit_record
 
 from ..models import Ssda903Issue, Ssda903Return
 from . import ssda903_validate
+from .kpis import kpi_recompute
 from .ssda903_checks import CHECKS, check, infer_year_ending, read_rows
 from .ssda903_read import (
     FileProblem,
@@ -428,10 +429,11 @@ def ssda903_return_discard(*, actor, ssda903_return, request=None):
     return ssda903_return
 
 
-def ssda903_return_store(ssda903_return, *, today=None):
+def ssda903_return_store(ssda903_return, *, today=None, recompute=True):
     """The worker's step after "Import": store the valid children of an importing return, in
     one transaction, and write what it did into the return's report. Running it again on a
-    return no longer importing does nothing."""
+    return no longer importing does nothing. With `recompute`, the consortium's KPIs are then
+    recomputed (a run queued with the import's commit), so the figures show the return."""
     ssda903_return.refresh_from_db()
     if ssda903_return.status != Status.IMPORTING:
         return ssda903_return
@@ -471,6 +473,11 @@ def ssda903_return_store(ssda903_return, *, today=None):
                 progress_total=1,
                 imported_at=timezone.now(),
             )
+            if recompute and ssda903_return.borough.consortium_id:
+                kpi_recompute(
+                    consortium=ssda903_return.borough.consortium,
+                    trigger="SSDA903 import",
+                )
             audit_record(
                 label=ssda903_return.label or "SSDA903 import",
                 user=ssda903_return.uploaded_by if not ssda903_return.label else None,

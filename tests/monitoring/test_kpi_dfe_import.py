@@ -9,6 +9,7 @@ import pytest
 
 from monitoring.kpis import KPIS
 from monitoring.kpis.periods import Period
+from monitoring.models import KpiRun
 from tests.monitoring.ssda903_helpers import EPISODES, HEADER, TODAY, ep, hd, run
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -106,3 +107,8 @@ def test_a_hand_worked_return_gives_the_dfe_figures(world):
     # Only C2 has been looked after for 2.5 years; with the same carers throughout.
     assert figure("long_term_stability", world.borough_a)[1:] == (1, 1)
     assert figure("started_in_year", world.borough_a)[1] == 2
+
+
+def test_an_import_recomputes_the_consortiums_kpis(world):
+    run(world.borough_a, RETURN_HEADER, RETURN_EPISODES)
+    assert KpiRun.objects.filter(consortium=world.consortium, trigger="SSDA903 import").exists()
