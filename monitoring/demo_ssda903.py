@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from .services.ssda903_read import EPISODE_COLUMNS, HEADER_COLUMNS
+
 SEED = 9031
 CHILDREN = 160
 # Real postcodes (ONS Postcode Directory, OGL) in and around each demo borough's area, so the
@@ -24,22 +26,6 @@ AREAS = {
     "westvale": ("E09000013", ["SW6 6PA", "W12 0AG", "SW6 3DY", "W12 6PB"]),
 }
 ELSEWHERE = ["CR4 6DD", "CR0 8SS", "ME2 1NF", "ME4 4ET", "BN2 5TT", "B33 3DD"]
-HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-EPISODE_COLUMNS = [
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-]
 ETHNIC = ["WBRI", "WBRI", "WBRI", "WOTH", "MWBC", "BAFR", "BCRB", "ABAN", "APKN", "OOTH"]
 # Placement type, provider, whether it has an Ofsted URN, weight: for a child under 16.
 YOUNGER = [
