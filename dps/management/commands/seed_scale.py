@@ -1,7 +1,10 @@
+import hashlib
 import resource
 import time
 from datetime import date
+from pathlib import Path
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -12,9 +15,25 @@ from dps.scale.profile import SCALES
 MARKER = "seed_scale.loaded"
 
 
+def schema_fingerprint():
+    """A digest of every migration file of the project's apps: a load made with other
+    migrations (one edited since, say) is not the schema the code now expects."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[3]
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        folder = Path(config.path) / "migrations"
+        if not folder.is_relative_to(root) or not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.py")):
+            digest.update(f"{config.label}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def loaded(scale=None, years=None):
-    """The record a finished load left, or None."""
-    events = AuditEvent.objects.filter(action=MARKER).order_by("-at")
+    """The record a finished load left with the current migrations, or None."""
+    events = AuditEvent.objects.filter(action=MARKER, detail__schema=schema_fingerprint())
+    events = events.order_by("-at")
     if scale:
         events = events.filter(detail__scale=scale)
     if years:
@@ -90,6 +109,7 @@ class Command(BaseCommand):
                 "seconds": round(seconds, 1),
                 "peak_rss_mb": round(peak),
                 "counts": counts,
+                "schema": schema_fingerprint(),
             },
         )
 
