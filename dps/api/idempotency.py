@@ -3,7 +3,8 @@
 The first request with a key runs and its answer is stored for 24 hours; a retry with the same
 key and body gets the same answer without running again; the same key with another body is a
 422. Answers that a retry may change (server errors, 401, 403, 429) are not kept, and neither
-is anything the request wrote: the request runs in one transaction with its record.
+is anything the request wrote: the request runs in one transaction with its record. Keys
+belong to the caller as authenticated now: a revoked API key replays nothing.
 """
 
 import hashlib
@@ -15,8 +16,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from rest_framework import authentication, exceptions
 
 from ..models import IdempotencyKey
+from .authentication import ApiKeyAuthentication
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 NOT_KEPT = {401, 403, 429}
@@ -30,11 +33,17 @@ def _problem(status, detail):
 
 
 def _owner(request):
-    auth = request.META.get("HTTP_AUTHORIZATION", "")
-    if auth:
-        return "auth:" + hashlib.sha256(auth.encode("latin-1", "replace")).hexdigest()[:48]
+    """Whose keys these are: the API client the request authenticates as, or the signed-in
+    user. Asked before anything is replayed, so a revoked key or a deactivated user replays
+    nothing (the view then answers 401 as it would without the header)."""
+    if authentication.get_authorization_header(request):
+        try:
+            found = ApiKeyAuthentication().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            return None
+        return f"client:{found[1].pk}" if found else None
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if user is not None and user.is_authenticated and user.is_active:
         return f"user:{user.pk}"
     return None
 

@@ -181,6 +181,33 @@ def test_keys_are_per_caller_so_two_clients_may_use_the_same_key(client, world, 
     assert echo_calls == ["hi", "hi"]
 
 
+@pytest.mark.urls("tests.api.urls")
+def test_a_revoked_key_replays_nothing(client, world, echo_calls):
+    api_client, key = make_api_client(world.borough_a)
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "k1"}
+    first = client.post(ECHO, {"text": "hi"}, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    api_client.revoked_at = timezone.now()
+    api_client.save(update_fields=["revoked_at"])
+
+    retry = client.post(ECHO, {"text": "hi"}, content_type="application/json", headers=headers)
+
+    assert_problem(retry, 401)
+    assert "Idempotent-Replayed" not in retry
+    assert echo_calls == ["hi"]
+
+
+def test_a_deactivated_user_replays_nothing(admin_client, world):
+    assert invite(admin_client, key="invite-1").status_code == 201
+    world.commissioner_a.is_active = False
+    world.commissioner_a.save(update_fields=["is_active"])
+
+    retry = invite(admin_client, key="invite-1")
+
+    assert "Idempotent-Replayed" not in retry
+    assert retry.status_code in (401, 403)
+
+
 def test_a_key_is_kept_for_24_hours_only(client, world):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
