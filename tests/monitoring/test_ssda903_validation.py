@@ -105,6 +105,24 @@ def test_a_dfe_rule_is_reported_with_its_code_and_line(world):
     assert "derived" in ssda903_return.report
 
 
+@pytest.mark.parametrize(("year_ending", "decom"), [(2024, "01/05/2023"), (2025, "01/05/2024")])
+def test_sex_written_either_way_is_judged_in_the_years_own_code(world, year_ending, decom):
+    # Rule 101: 1 and 2 up to the year ending 2024, M, F and U from 2025. Case systems write
+    # either; the import stores both as the same value, so neither spelling is refused.
+    header = HEADER + "".join(
+        hd(child, sex=sex, dob="01/06/2012")
+        for child, sex in [("C1", "1"), ("C2", "M"), ("C3", "f"), ("C4", "X")]
+    )
+    episodes = EPISODES + "".join(
+        ep(child, decom, place="U1", provider="PR1", pl="SE5 8AA", urn="XXXXXXX")
+        for child in ("C1", "C2", "C3", "C4")
+    )
+
+    ssda903_return = validate(world.borough_a, header, episodes, year_ending=year_ending)
+
+    assert [i.child for i in ssda903_return.issues.filter(code="101")] == ["C4"]
+
+
 def test_a_year_without_its_own_rules_uses_the_nearest(world):
     ssda903_return = validate(
         world.borough_a,
