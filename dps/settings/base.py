@@ -7,6 +7,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -22,7 +23,27 @@ def env_secret(name, default=None):
     return env.str(name, default=default)
 
 
-DEBUG = env.bool("DEBUG", default=False)
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_bool(name, default):
+    """A boolean setting, parsed strictly: a value that is neither a yes nor a no word stops
+    start-up, rather than reading as false (SECURE_SSL_REDIRECT=enabled turning it off)."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of {', '.join(sorted(TRUE_WORDS))} or "
+        f"{', '.join(sorted(FALSE_WORDS))}."
+    )
+
+
+DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_secret("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -197,7 +218,7 @@ MFA_TOTP_TOLERANCE = 1
 MFA_REAUTHENTICATION_REQUIRED = True
 # Roles that must use a second factor (consortium admins, commissioners, placement officers).
 # Only the embedded demo may turn this off; production refuses to start without it.
-MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)
+MFA_ENFORCED = env_bool("MFA_ENFORCED", default=True)
 
 USERSESSIONS_TRACK_ACTIVITY = False
 
@@ -250,9 +271,15 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
-if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
-    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 globals().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:// names no folder (its path is ""): without one, emails (reset links
+    # included) would be written to the working directory.
+    EMAIL_FILE_PATH = (
+        env.str("EMAIL_FILE_PATH", default="")
+        or EMAIL_CONFIG["EMAIL_FILE_PATH"]
+        or str(VAR_DIR / "mail")
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DPS <no-reply@dps.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
@@ -264,7 +291,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Processes that share one Redis but must not take each other's tasks use their own queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

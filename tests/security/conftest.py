@@ -64,6 +64,8 @@ def run_manage(*args, **env):
             "DEBUG",
             "HSTS_SECONDS",
             "SECURE_SSL_REDIRECT",
+            "EMAIL_URL",
+            "EMAIL_FILE_PATH",
         }
     }
     return subprocess.run(
