@@ -191,7 +191,7 @@ def test_long_term_stability_cohort_under_16_and_looked_after_for_2_5_years(worl
     )
     # On 31 March 2024: U16 turns 16 the next day (in the cohort); T16 turned 16 that day (not).
     # IN has been looked after since 30 September 2021, exactly 2.5 years (in); OUT a day
-    # less (not). All three in the cohort have had the same carer throughout.
+    # less (not). Both in the cohort (U16 and IN) have had the same carer throughout.
     assert figure("long_term_stability", world) == percent("100")
     kpi = values("long_term_stability", "borough", [YEAR], world.borough_a.pk)
     assert kpi == [percent("100")]
