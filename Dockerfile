@@ -57,7 +57,8 @@ RUN DJANGO_ENV=production \
 
 USER dps
 EXPOSE 8000
-# The web process (WEB_CONCURRENCY sets gunicorn's workers). The worker and beat run the same
-# image with another command, and the web service in docker-compose.yml migrates first.
+# The web process, with gunicorn.conf.py (WEB_CONCURRENCY sets its workers, WEB_THREADS the
+# threads of each). The worker and beat run the same image with another command, and the web
+# service in docker-compose.yml migrates first.
 ENV WEB_CONCURRENCY=3
-CMD ["gunicorn", "dps.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "dps.wsgi"]

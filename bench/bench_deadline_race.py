@@ -13,11 +13,11 @@ passed, and the run checks:
 - nothing else was saved (no bid lost, none accepted late), and the request closed once.
 
 On two cores the API saves a few dozen bids a second, so most of the bids sent in the last
-second wait for a free worker until after the deadline. The server judges each bid by when it
-was received (settings.REQUEST_START_HEADER): in production a front proxy stamps each request
-as it takes it in; here the sender stamps it as it sends, standing in for a proxy on the same
-machine. A bid sent before the deadline that is still refused is counted in the note as "sent
-before but late at the server".
+second wait for a free thread until after the deadline. gunicorn runs in the shipped
+configuration (gunicorn.conf.py), whose worker notes when it took each request in
+(dps/gunicorn_worker.py); the server judges each bid by that time. Nothing the client sends
+stamps it: no proxy header is trusted. A bid sent before the deadline that is still refused
+is counted in the note as "sent before but late at the server", and fails the run.
 
 The fixture lives in its own consortium ("Bench deadline race"), built idempotently, so it runs
 on any database: the national data set or one loaded by seed_demo."""
@@ -48,7 +48,6 @@ SLUG = "bench-deadline-race"
 SERVICE_NAME = "Bench race home"
 CLIENT_NAME = "Bench deadline race"
 DEADLINE_PASSED = "The deadline for bids passed at"
-PROXY_HEADER = "X-Request-Start"
 
 
 # --- The fixture ------------------------------------------------------------------------------
@@ -165,11 +164,7 @@ def send_bid(base, key, body, at, outcome):
     start = time.perf_counter()
     try:
         connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-        headers = {
-            "Authorization": f"Bearer {key}",
-            "Content-Type": "application/json",
-            PROXY_HEADER: f"t={outcome['sent_at']:.6f}",  # what a front proxy would stamp
-        }
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         connection.request("POST", "/api/v1/bids/", body=body, headers=headers)
         response = connection.getresponse()
         outcome["status"], outcome["body"] = response.status, response.read()
@@ -314,12 +309,7 @@ def run(ctx):
     lot, officer, providers, keys = build_fixture(count)
     log_dir = ctx.out / "deadline_race"
     log_dir.mkdir(exist_ok=True)
-    served = gunicorn(
-        workers=WORKERS,
-        threads=THREADS,
-        log_dir=log_dir,
-        extra_env={"REQUEST_START_HEADER": PROXY_HEADER},
-    )
+    served = gunicorn(workers=WORKERS, threads=THREADS, log_dir=log_dir)
     with served as (base, _):
         warm_up(base, keys)
         placement_request = publish(lot, officer)

@@ -63,19 +63,19 @@ def children_of(pid):
 
 @contextmanager
 def gunicorn(*, workers=2, threads=1, log_dir, extra_env=None):
-    """Serve the app with gunicorn on a free port. Yields (base url, the master process)."""
+    """Serve the app with gunicorn on a free port, in the shipped configuration with `workers`
+    processes of `threads` threads. Yields (base url, the master process)."""
     port = free_port()
     log_path = Path(log_dir) / "gunicorn.log"
+    # The shipped configuration (gunicorn.conf.py), as the Dockerfile runs it.
     command = [
-        sys.executable, "-m", "gunicorn", "dps.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread" if threads > 1 else "sync",
-        "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
+        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "dps.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
     ]  # fmt: skip
+    sizes = {"WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)}
+    env = _env(**sizes, GUNICORN_ACCESS_LOG="", **(extra_env or {}))
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=_env(**(extra_env or {})), stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
 
     def answering():

@@ -15,33 +15,51 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from .gunicorn_worker import RECEIVED_AT
 from .models.people import MFA_REQUIRED_ROLES
 
 SESSION_STARTED = "dps_auth_started_at"
 
 
 def received_at(meta, now=None):
-    """When the service received the request: the stamp a trusted front proxy put in
-    settings.REQUEST_START_HEADER as it took the request in (nginx: `proxy_set_header
-    X-Request-Start "t=${msec}";`), or now. Under load a request waits for a free worker, so
-    the stamp is the fairer time for a bid sent just before its deadline. It is trusted only
-    within CLOSE_GRACE_SECONDS (beyond that the request may have closed) and never ahead of
-    now; a missing or malformed stamp is now. Only a proxy that sets the header on every
-    request (so a client cannot) may be named, which is why it is off by default."""
+    """When the service received the request. Under load a request waits for a free worker
+    thread, so the time it arrived is the fair one for a bid sent just before its deadline:
+
+    - the stamp of a trusted front proxy in settings.REQUEST_START_HEADER, if one is named
+      (nginx: `proxy_set_header X-Request-Start "t=${msec}";`). Only a proxy that sets the
+      header on every request (so a client cannot) may be named: it is off by default;
+    - else the time the request reached the web server (RECEIVED_AT in the WSGI environ, set
+      by dps.gunicorn_worker from the kernel's arrival stamp; no client can set it);
+    - else now.
+
+    A time is believed only within CLOSE_GRACE_SECONDS (beyond that the request may have
+    closed) and never ahead of now; a missing or malformed one is passed over."""
     now = now or timezone.now()
     header = settings.REQUEST_START_HEADER
-    if not header:
-        return now
-    raw = meta.get("HTTP_" + header.upper().replace("-", "_"), "").strip().removeprefix("t=")
+    if header:
+        raw = meta.get("HTTP_" + header.upper().replace("-", "_"), "").strip().removeprefix("t=")
+        try:
+            stamp = float(raw)
+        except ValueError:
+            stamp = None
+        else:
+            # Seconds (nginx), or microseconds (Apache's %t) or milliseconds.
+            stamp = stamp / 1e6 if stamp > 1e14 else stamp / 1e3 if stamp > 1e11 else stamp
+        received = _believed(stamp, now)
+        if received is not None:
+            return received
+    return _believed(meta.get(RECEIVED_AT), now) or now
+
+
+def _believed(stamp, now):
+    if not isinstance(stamp, float):
+        return None
     try:
-        stamp = float(raw)
-        # Seconds (nginx), or microseconds (Apache's %t) or milliseconds.
-        stamp = stamp / 1e6 if stamp > 1e14 else stamp / 1e3 if stamp > 1e11 else stamp
         received = datetime.fromtimestamp(stamp, tz=UTC)
     except (ValueError, OverflowError, OSError):
-        return now
+        return None
     if received > now or now - received > timedelta(seconds=settings.CLOSE_GRACE_SECONDS):
-        return now
+        return None
     return received
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dps.gunicorn_worker import RECEIVED_AT
 from dps.middleware import received_at
 
 HEADER = "HTTP_X_REQUEST_START"
@@ -49,3 +50,35 @@ def test_a_stamp_older_than_the_grace_or_ahead_of_now_is_not_believed(proxy, off
     now = timezone.now()
     stamp = (now - offset).timestamp()
     assert received_at({HEADER: f"t={stamp}"}, now=now) == now
+
+
+# --- The web server's own stamp (dps.gunicorn_worker) ---------------------------------------
+
+
+def test_without_a_proxy_the_web_servers_stamp_is_the_time_received(settings):
+    settings.REQUEST_START_HEADER = ""
+    settings.CLOSE_GRACE_SECONDS = 5
+    now = timezone.now()
+    received = now - timedelta(seconds=2)
+    # A client's X-Request-Start is no proxy's: it is ignored, the server's stamp is not.
+    by_client = (now - timedelta(seconds=4)).timestamp()
+    meta = {RECEIVED_AT: received.timestamp(), HEADER: f"t={by_client}"}
+    assert abs(received_at(meta, now=now) - received) < timedelta(milliseconds=2)
+
+
+@pytest.mark.parametrize("offset", [timedelta(seconds=6), timedelta(seconds=-1)])
+def test_the_web_servers_stamp_is_believed_only_within_the_grace(settings, offset):
+    settings.REQUEST_START_HEADER = ""
+    settings.CLOSE_GRACE_SECONDS = 5
+    now = timezone.now()
+    assert received_at({RECEIVED_AT: (now - offset).timestamp()}, now=now) == now
+
+
+def test_a_named_proxys_stamp_comes_before_the_web_servers(proxy):
+    now = timezone.now()
+    by_proxy, by_server = now - timedelta(seconds=3), now - timedelta(seconds=1)
+    meta = {HEADER: f"t={by_proxy.timestamp()}", RECEIVED_AT: by_server.timestamp()}
+    assert abs(received_at(meta, now=now) - by_proxy) < timedelta(milliseconds=2)
+    # A malformed proxy stamp falls back to the server's.
+    meta[HEADER] = "soon"
+    assert abs(received_at(meta, now=now) - by_server) < timedelta(milliseconds=2)
