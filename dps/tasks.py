@@ -8,18 +8,20 @@ from .models import IdempotencyKey
 from .services import emails
 
 
-@shared_task(name="dps.tasks.email_send", ignore_result=True)
-def email_send_task(email_id):
+# Each send task's id names its claim on the emails: redelivered after its worker died (late
+# acknowledgement), the task takes back at once the emails it had claimed and not sent.
+@shared_task(name="dps.tasks.email_send", ignore_result=True, bind=True)
+def email_send_task(self, email_id):
     # A failed send is recorded on the row with its next attempt time; the sweep retries it,
     # so no long countdown sits in the broker.
-    emails.email_send(email_id=email_id)
+    emails.email_send(email_id=email_id, claim_token=self.request.id)
 
 
-@shared_task(name="dps.tasks.emails_send", ignore_result=True)
-def emails_send_task(email_ids):
+@shared_task(name="dps.tasks.emails_send", ignore_result=True, bind=True)
+def emails_send_task(self, email_ids):
     # A batch through one SMTP connection; as for one email, each failure is recorded on its
     # row and the sweep retries it.
-    emails.emails_send(email_ids=email_ids)
+    emails.emails_send(email_ids=email_ids, claim_token=self.request.id)
 
 
 @shared_task(name="dps.tasks.emails_sweep", ignore_result=True)

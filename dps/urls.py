@@ -22,6 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("organisation/users/", views.org_users, name="org_users"),
     path(
         "organisation/users/<int:pk>/deactivate/",
@@ -61,4 +62,5 @@ urlpatterns = [
 handler400 = "dps.api.exceptions.bad_request"
 handler403 = "dps.api.exceptions.permission_denied"
 handler404 = "dps.api.exceptions.page_not_found"
-handler500 = "dps.api.exceptions.server_error"
+# A database or Redis that is down: 503 with Retry-After, as a page or as problem details.
+handler500 = "dps.views.server_error"

@@ -1,11 +1,22 @@
 """Pages of the shared core: home dashboards, users, API clients, audit log, email outbox."""
 
+import logging
+import sys
+import uuid
+
+import redis
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
+from .api import exceptions as api_exceptions
 from .decorators import actor_required
 from .filters import AuditEventFilter, OutboundEmailFilter
 from .forms import ApiClientForm, BoroughForm, InvitationAcceptForm, InvitationForm
@@ -33,9 +44,102 @@ from .tenancy import (
 Kind = Organisation.Kind
 
 
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+DEPENDENCY_DOWN = (*DATABASE_DOWN, redis.ConnectionError, redis.TimeoutError)
+# How long a client is asked to wait when the database or Redis cannot be reached.
+RETRY_AFTER_SECONDS = 30
+
+
 @require_GET
 def healthz(request):
+    """Liveness: the process answers. Whether it can serve is /readyz."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def readyz(request):
+    """Readiness, for a load balancer: 200 while the database, Redis (if used) and the media
+    store work, else 503 naming the checks that failed (their errors, which may hold host
+    names, are only logged)."""
+    checks = {"database": _database_answers, "media": _media_store_writable}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_answers
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception:  # whatever the failure, the service is not ready
+            log.warning("Readiness check %s failed", name, exc_info=True)
+            results[name] = "failed"
+        else:
+            results[name] = "ok"
+    ready = all(result == "ok" for result in results.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
+    )
+
+
+def _database_answers():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _redis_answers():
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _media_store_writable():
+    name = default_storage.save(f"readyz-{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    default_storage.delete(name)
+
+
+def server_error(request):
+    """handler500. A database or Redis that cannot be reached is an outage, not a fault of the
+    service: 503 with Retry-After. The pages are rendered without the request's context, which
+    would ask the database who is signed in."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DEPENDENCY_DOWN):
+        return _dependency_down(request, saved=not isinstance(exc, DATABASE_DOWN))
+    if request.path.startswith("/api/"):
+        return api_exceptions.server_error(request)
+    return _error_page(request, "500.html", 500, posted=_posted(request))
+
+
+def _posted(request):
+    return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _dependency_down(request, *, saved):
+    """`saved`: whether a write may have gone through (the database was not what failed)."""
+    posted = _posted(request)
+    if request.path.startswith("/api/"):
+        detail = "The service cannot reach a system it depends on. Try again shortly."
+        if posted:
+            detail += (
+                " The request may have been carried out: check before sending it again."
+                if saved
+                else " Nothing was changed."
+            )
+        body = {"type": "about:blank", "title": "Service unavailable", "status": 503}
+        response = JsonResponse(
+            {**body, "detail": detail}, status=503, content_type="application/problem+json"
+        )
+    else:
+        response = _error_page(request, "503.html", 503, posted=posted, saved=saved)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _error_page(request, template, status, **context):
+    context = {"service_name": settings.SERVICE_NAME, "request": request, **context}
+    return HttpResponse(render_to_string(template, context), status=status)
 
 
 # Capability apps add to the home page: functions of the actor returning a dict merged into

@@ -151,6 +151,7 @@ ROUTES = {
     # The shared core's pages
     "home": Tenant(),
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "org_users": Tenant(owner_sees="officer@a.test", post=INVITE, changes=True),
     "membership_deactivate": Tenant(
         kwargs={"pk": "officer_membership"}, get=False, post={}, changes=True

@@ -21,6 +21,8 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which send holds the claim (its task id): a redelivered task takes its own back at once.
+    claim_token = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     organisation = models.ForeignKey(
         "dps.Organisation",

@@ -3,13 +3,14 @@ commit; if the broker or the SMTP server is down, the periodic sweep sends it la
 
 import logging
 import smtplib
+import uuid
 from contextlib import suppress
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import engines
 from django.utils import timezone
 
@@ -19,13 +20,19 @@ from . import DomainError
 log = logging.getLogger(__name__)
 Status = OutboundEmail.Status
 
-# A send that has been "sending" this long died with its worker; it is tried again.
-STALE_CLAIM = timedelta(minutes=10)
+# A claim is a lease that the send renews as it goes: one not renewed for this long died with
+# its worker, and the sweep (every 30 seconds, CELERY_BEAT_SCHEDULE) hands the email on again,
+# so no email waits more than a minute for a worker that is back.
+CLAIM_LEASE = timedelta(seconds=30)
+# How often a send renews the lease of the rest of its batch: often enough that the lease still
+# covers an email whose sending is slow (EMAIL_TIMEOUT).
+CLAIM_RENEWAL = timedelta(seconds=5)
 # Errors worth retrying: the server or the network, not a malformed message.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 # Emails one task sends through one SMTP connection: large enough that connecting is a small
 # part of the work, small enough that a worker's processes share a fan-out between them.
 SEND_BATCH = 50
+UNCLAIMED = {"claimed_at": None, "claim_token": ""}
 
 
 def backoff(attempts):
@@ -185,18 +192,22 @@ def enqueue_send_batches(email_ids):
             )
 
 
-def email_send(*, email_id, connection=None):
+def email_send(*, email_id, connection=None, claim_token=None):
     """Send one queued email, at most once at a time. Safe to call twice: only the caller
     that claims the row sends it."""
-    return emails_send(email_ids=[email_id], connection=connection) == 1
+    return emails_send(email_ids=[email_id], connection=connection, claim_token=claim_token) == 1
 
 
-def emails_send(*, email_ids, connection=None):
+def emails_send(*, email_ids, connection=None, claim_token=None):
     """Send the queued, due emails among `email_ids` through one SMTP connection. Safe to call
     twice, or from two workers at once: only the caller that claims a row sends it. A failed
     email goes back to the queue with backoff; the others are sent. Returns how many were
-    sent."""
-    claimed = _claim(email_ids)
+    sent.
+
+    `claim_token` names the send (a task passes its id): a task redelivered after its worker
+    died takes back at once the emails it had claimed and not sent; a sent email stays sent."""
+    claim_token = claim_token or uuid.uuid4().hex
+    claimed = _claim(email_ids, claim_token)
     if not claimed:
         return 0
     connection = connection or get_connection()
@@ -207,41 +218,66 @@ def emails_send(*, email_ids, connection=None):
             _release_for_retry(email, exc)
         return 0
     try:
-        return _send_claimed(claimed, connection)
+        return _send_claimed(claimed, connection, claim_token)
     finally:
         if opened:
             _close_quietly(connection)
 
 
-def _claim(email_ids):
-    """Mark the queued, due emails among `email_ids` as being sent, and return them. The rows
-    are locked while they are marked, and rows another sender has locked are skipped, so two
-    senders given the same ids never both claim one; the claim commits before any is sent."""
+def _claim(email_ids, token):
+    """Mark the queued, due emails among `email_ids`, and those still claimed under `token`, as
+    being sent under `token`, and return them. The rows are locked while they are marked, and
+    rows another sender has locked are skipped, so two senders given the same ids never both
+    claim one; the claim commits before any is sent."""
     now = timezone.now()
+    claimable = Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(
+        status=Status.SENDING, claim_token=token
+    )
     with transaction.atomic():
         ids = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=email_ids, status=Status.QUEUED, next_attempt_at__lte=now)
+            .filter(claimable, pk__in=email_ids)
             .values_list("pk", flat=True)
         )
         OutboundEmail.objects.filter(pk__in=ids).update(
-            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
         )
     return list(OutboundEmail.objects.filter(pk__in=ids).order_by("pk"))
 
 
-def _send_claimed(emails, connection):
+def _renew(emails, token):
+    """Extend the lease on those of `emails` still claimed under `token`, and return them. An
+    email the sweep handed on meanwhile (this send was slower than the lease) is left to
+    whoever has it now."""
+    with transaction.atomic():
+        mine = set(
+            OutboundEmail.objects.select_for_update()
+            .filter(pk__in=[e.pk for e in emails], status=Status.SENDING, claim_token=token)
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=mine).update(claimed_at=timezone.now())
+    return [email for email in emails if email.pk in mine]
+
+
+def _send_claimed(emails, connection, token):
     """Send each claimed email; record each outcome as it happens, so a worker that dies mid-way
-    leaves only unsent emails claimed (the sweep releases them)."""
+    leaves only unsent emails claimed (its redelivered task, or the sweep, sends them)."""
     sent = 0
-    for i, email in enumerate(emails):
+    pending = list(emails)
+    renewed = timezone.now()
+    while pending:
+        if timezone.now() - renewed > CLAIM_RENEWAL:
+            pending, renewed = _renew(pending, token), timezone.now()
+            if not pending:
+                break
+        email = pending.pop(0)
         try:
             _message(email, connection).send()
         except TRANSIENT_ERRORS as exc:
             _release_for_retry(email, exc)
             # A refused message leaves the connection usable, a dropped one does not.
             if down := _reconnect(connection):
-                for unsent in emails[i + 1 :]:
+                for unsent in pending:
                     _release_for_retry(unsent, down)
                 break
             continue
@@ -269,7 +305,7 @@ def _message(email, connection):
 
 
 def _mark_sent(email):
-    sent = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": "", "claimed_at": None}
+    sent = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": "", **UNCLAIMED}
     if email.sensitive:
         sent.update(body_text=ERASED, body_html="")
     OutboundEmail.objects.filter(pk=email.pk).update(**sent)
@@ -282,14 +318,14 @@ def _release_for_retry(email, exc):
         status=Status.FAILED if gave_up else Status.QUEUED,
         next_attempt_at=timezone.now() + backoff(email.attempts),
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        claimed_at=None,
+        **UNCLAIMED,
     )
     log.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, exc)
 
 
 def _mark_failed(email, exc):
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000], claimed_at=None
+        status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000], **UNCLAIMED
     )
 
 
@@ -310,10 +346,11 @@ def _close_quietly(connection):
 
 
 def emails_sweep():
-    """Release stale claims and queue every due email. Returns how many were queued."""
+    """Release the claims whose lease ran out (their worker died) and queue every due email.
+    Returns how many were queued."""
     now = timezone.now()
-    OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=Status.QUEUED, claimed_at=None
+    OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=now - CLAIM_LEASE).update(
+        status=Status.QUEUED, **UNCLAIMED
     )
     ids = list(
         OutboundEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)

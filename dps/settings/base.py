@@ -206,8 +206,15 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-# Throttling of failed logins is django-axes's job; allauth keeps its other limits.
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# An account that fails too often is locked by django-axes. Failed sign-ins are also counted
+# per address (dps.accounts.AccountAdapter): past that limit only accounts that have not failed
+# recently may be tried from it. Attempts as such are not limited, so a right password is never
+# refused for other people's failures. allauth keeps its other limits.
+ACCOUNT_RATE_LIMITS = {
+    "login": False,
+    "login_failed": False,
+    "login_failed_address": "30/15m/ip",
+}
 
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -229,14 +236,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # owner's) do not restart it, so nobody can keep an account locked for good.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Locked per account, not per address: one failing user must not shut out a whole council
-# office behind one address. allauth's per-address login rate limit slows password spraying.
+# office behind one address. The per-address failure limit (ACCOUNT_RATE_LIMITS) slows spraying.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "dps.accounts.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Reverse proxies in front of the service: the client's address is read through them
+# (dps.accounts.client_address, for axes, the sign-in limit and the audit log alike).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "dps.accounts.client_address"
 
 # Sessions end after 30 minutes idle and 12 hours in all.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -302,7 +311,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing to a broker that is down must fail fast: the outbox sweep sends it later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
-    "emails-sweep": {"task": "dps.tasks.emails_sweep", "schedule": 60.0},
+    # With the claim lease (dps.services.emails.CLAIM_LEASE), no email waits over a minute.
+    "emails-sweep": {"task": "dps.tasks.emails_sweep", "schedule": 30.0},
     "idempotency-purge": {"task": "dps.tasks.idempotency_keys_purge", "schedule": 3600.0},
     "documents-expiry": {
         "task": "providers.tasks.documents_expiry_sweep",
