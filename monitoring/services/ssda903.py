@@ -32,6 +32,7 @@ from django.utils import timezone
 from dps.models import Organisation, Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.storage import files_removed_on_failure
 
 from ..models import Ssda903Issue, Ssda903Return
 from . import ssda903_validate
@@ -180,15 +181,17 @@ def ssda903_return_create(
             raise DomainError(
                 f"The {field} file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.", field
             )
-    with transaction.atomic():
-        ssda903_return = Ssda903Return(
-            borough=borough,
-            year_ending=year_ending,
-            header_name=_original_name(header, "header.csv"),
-            episodes_name=_original_name(episodes, "episodes.csv"),
-            uploaded_by=actor.user if actor else None,
-            label=label[:60],
-        )
+    ssda903_return = Ssda903Return(
+        borough=borough,
+        year_ending=year_ending,
+        header_name=_original_name(header, "header.csv"),
+        episodes_name=_original_name(episodes, "episodes.csv"),
+        uploaded_by=actor.user if actor else None,
+        label=label[:60],
+    )
+    # A row that is not saved leaves no file behind.
+    stored = files_removed_on_failure(ssda903_return, "header_file", "episodes_file")
+    with stored, transaction.atomic():
         ssda903_return.header_file.save("header", _content(header, "header.csv"), save=False)
         ssda903_return.episodes_file.save(
             "episodes", _content(episodes, "episodes.csv"), save=False

@@ -2,14 +2,13 @@
 worker checks or imports it, its problems or issues, the decision, what the import did), and
 the CSV downloads of its issues and unmatched URNs. Who may see which return: monitoring.access."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from dps.csv_export import csv_download
 from dps.decorators import actor_required
 from dps.pages import paginate, submit
 from dps.services import DomainError
@@ -91,35 +90,15 @@ def ssda903_return_detail(request, pk):
     )
 
 
-def _csv(filename):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response, csv.writer(response)
-
-
-def _cell(value):
-    """A cell a spreadsheet will not read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @actor_required()
 def ssda903_return_issues_csv(request, pk):
     actor = _borough_user(request)
     found = get_ssda903_return_for_actor(actor, pk)
-    response, writer = _csv(f"ssda903-{found.year_ending}-issues-{found.pk}.csv")
+    response, writer = csv_download(f"ssda903-{found.year_ending}-issues-{found.pk}.csv")
     writer.writerow(["file", "line", "child", "code", "message", "fields"])
     for issue in found.issues.order_by("id").iterator():
         writer.writerow(
-            [
-                issue.file,
-                issue.line or "",
-                _cell(issue.child),
-                issue.code,
-                _cell(issue.message),
-                issue.fields,
-            ]
+            [issue.file, issue.line, issue.child, issue.code, issue.message, issue.fields]
         )
     return response
 
@@ -128,10 +107,10 @@ def ssda903_return_issues_csv(request, pk):
 def ssda903_return_unmatched_csv(request, pk):
     actor = _borough_user(request)
     found = get_ssda903_return_for_actor(actor, pk)
-    response, writer = _csv(f"ssda903-{found.year_ending}-unmatched-urns-{found.pk}.csv")
+    response, writer = csv_download(f"ssda903-{found.year_ending}-unmatched-urns-{found.pk}.csv")
     writer.writerow(["urn"])
     for urn in found.report.get("unmatched_urns", []):
-        writer.writerow([_cell(urn)])
+        writer.writerow([urn])
     return response
 
 

@@ -36,9 +36,13 @@ EXPIRING_TYPES = {
 
 def document_path(instance, filename):
     # The stored name says nothing about the provider or the file; the original name is a field.
+    # Its extension is the one of the kind the content was found to be, never the uploaded name's.
     import uuid
 
-    return f"documents/{instance.provider_id}/{uuid.uuid4().hex}"
+    from ..uploads import extension_for
+
+    extension = extension_for(instance.content_type)
+    return f"documents/{instance.provider_id}/{uuid.uuid4().hex}{extension}"
 
 
 class Document(models.Model):

@@ -16,6 +16,7 @@ from dps.models import Membership, Organisation, OutboundEmail, Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
+from dps.storage import files_removed_on_failure
 
 from ..models import MANDATORY_TYPES, Document, DocumentType, Enrolment
 from ..models.documents import EXPIRING_TYPES
@@ -95,43 +96,38 @@ def document_upload(
         expires_on=expires_on,
         uploaded_by=actor.user,
     )
-    try:
-        with transaction.atomic():
-            # One upload at a time per provider, so two renewals cannot both stay current.
-            Organisation.objects.select_for_update().get(pk=provider.pk)
-            # Stored under a random name (models.documents.document_path).
-            document.file.save(document.original_name, file, save=False)
-            # uploaded_by is None for an API client's upload.
-            document.full_clean(exclude=["uploaded_by"])
-            document.save()
-            replaced = list(
-                Document.objects.filter(
-                    provider=provider, document_type=document_type, superseded_by__isnull=True
-                )
-                .exclude(pk=document.pk)
-                .values_list("pk", flat=True)
+    with files_removed_on_failure(document, "file"), transaction.atomic():
+        # One upload at a time per provider, so two renewals cannot both stay current.
+        Organisation.objects.select_for_update().get(pk=provider.pk)
+        # Stored under a random name, with the extension of the kind found (document_path).
+        document.file.save(document.original_name, file, save=False)
+        # uploaded_by is None for an API client's upload.
+        document.full_clean(exclude=["uploaded_by"])
+        document.save()
+        replaced = list(
+            Document.objects.filter(
+                provider=provider, document_type=document_type, superseded_by__isnull=True
             )
-            Document.objects.filter(pk__in=replaced).update(superseded_by=document)
-            audit_record(
-                actor=actor,
-                action="document.uploaded",
-                obj=document,
-                request=request,
-                detail={
-                    "document_type": document_type,
-                    "content_type": content_type,
-                    "size": document.size,
-                    "issued_on": issued_on.isoformat(),
-                    "expires_on": expires_on.isoformat() if expires_on else None,
-                    "supersedes": replaced,
-                },
-            )
-            _reinstate_if_renewed(provider=provider, today=today)
-            quality.quality_score_recompute(provider=provider, trigger="documents")
-    except BaseException:
-        if document.file.name:
-            document.file.storage.delete(document.file.name)
-        raise
+            .exclude(pk=document.pk)
+            .values_list("pk", flat=True)
+        )
+        Document.objects.filter(pk__in=replaced).update(superseded_by=document)
+        audit_record(
+            actor=actor,
+            action="document.uploaded",
+            obj=document,
+            request=request,
+            detail={
+                "document_type": document_type,
+                "content_type": content_type,
+                "size": document.size,
+                "issued_on": issued_on.isoformat(),
+                "expires_on": expires_on.isoformat() if expires_on else None,
+                "supersedes": replaced,
+            },
+        )
+        _reinstate_if_renewed(provider=provider, today=today)
+        quality.quality_score_recompute(provider=provider, trigger="documents")
     return document
 
 
