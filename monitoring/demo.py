@@ -6,12 +6,16 @@ spot purchases and placements through the DPS (their share rising over the years
 that rise with the child's needs, reviews every six months re-scoring the needs (falling on
 average), fee changes, and endings, a share of them unplanned with the DfE's reason codes. Some
 children move three or more times in a year. Then monitoring visits to every demo service
-(completed, some late, a couple overdue), two corrective action plans, and the KPI computation
-if the KPI engine is there.
+(completed, some late, a couple overdue), two corrective action plans, an amber and a red
+threshold for every KPI that has a better direction (set as the consortium admin would), the
+KPI computation if the KPI engine is there, a plan a commissioner opened from a red figure
+(through the same service as the page), and the providers' quality scores computed again
+over all of it, so that no page shows a stale score.
 
 Deterministic (one random.Random per borough), and idempotent: a borough whose demo children
 exist is left as it is, visits and plans are recognised by their service and due date or their
-provider and KPI, so seeding again changes nothing."""
+provider and KPI, a threshold already set is kept, and a score is written only when something
+changed, so seeding again changes nothing."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -143,8 +147,22 @@ def seed(stdout):
         else "  corrective action plans already seeded"
     )
     returns = returns_seed(consortium=consortium, today=today, stdout=stdout)
-    if made or visits or plans or returns:
+    thresholds = thresholds_seed(consortium=consortium)
+    stdout.write(
+        f"  amber and red thresholds of {thresholds} KPIs"
+        if thresholds
+        else "  KPI thresholds already set"
+    )
+    if made or visits or plans or returns or thresholds:
         kpis_seed(consortium, stdout)
+    breach = breach_plan_seed(consortium=consortium, today=today)
+    stdout.write(f"  {breach}")
+    scores = scores_seed(consortium=consortium)
+    stdout.write(
+        f"  {scores} quality scores computed again over the history"
+        if scores
+        else "  quality scores up to date"
+    )
 
 
 def _services_by_type():
@@ -502,6 +520,143 @@ def plans_seed(*, consortium, today):
         )
         made += 1
     return made
+
+
+# --- Thresholds, a plan opened from a red figure, quality scores ---------------------------
+
+# (amber at, red at) of each KPI with a better direction; its direction is the KPI's own.
+THRESHOLDS = {
+    "documents_current": (95, 80),
+    "visits_on_time": (90, 75),
+    "ofsted_downgrades": (1, 2),
+    "unplanned_endings_12m": (15, 25),
+    "mean_duration_days": (365, 180),
+    "school_attendance": (90, 85),
+    "eet_16_plus": (70, 55),
+    "bids_per_request": (3, "1.5"),
+    "response_rate": (80, 60),
+    "days_to_placement": (14, 28),
+    "dps_share": (60, 40),
+    "cost_avoidance": (0, -25000),
+    "needs_change": (0, 1),
+    "three_plus_placements": (10, 13),
+    "long_term_stability": (70, 65),
+    "placed_outside_boundary": (45, 55),
+}
+# The KPIs whose red figure a commissioner turns into a plan, the likeliest first.
+BREACH_KPIS = ("unplanned_endings_12m", "eet_16_plus", "school_attendance", "needs_change")
+BREACH_REASON = "The figure turned red this quarter: {label} is {value} against red at {red}."
+
+
+def _admin_actor(consortium):
+    from dps.models import Membership, Role
+    from dps.tenancy import Actor
+
+    membership = Membership.objects.filter(
+        organisation=consortium, role=Role.CONSORTIUM_ADMIN, is_active=True
+    ).first()
+    return Actor.for_membership(membership) if membership else None
+
+
+def thresholds_seed(*, consortium):
+    """Set the thresholds not set yet (one the admin changed is kept), through the admin's
+    service. Returns how many were set."""
+    from .kpis import KPIS
+    from .models import KpiThreshold
+    from .services.kpis import kpi_threshold_set
+
+    actor = _admin_actor(consortium)
+    if actor is None:
+        return 0
+    have = set(KpiThreshold.objects.filter(consortium=consortium).values_list("kpi", flat=True))
+    made = 0
+    for code, (amber_at, red_at) in THRESHOLDS.items():
+        if code in KPIS and code not in have:
+            kpi_threshold_set(actor=actor, kpi=code, amber_at=str(amber_at), red_at=str(red_at))
+            made += 1
+    return made
+
+
+def breach_plan_seed(*, consortium, today):
+    """A commissioner opens a plan from a provider's red figure of the latest quarter, as the
+    breach email's link leads them to; once. Returns what was done, as a line of the output."""
+    from dps.tenancy import Actor
+
+    from .kpis import KPIS
+    from .kpis.periods import QUARTER, latest_complete
+    from .models import KpiSnapshot, KpiThreshold
+    from .services.plans import enrolled_providers, plan_open
+
+    if Plan.objects.filter(consortium=consortium, snapshot__isnull=False).exists():
+        return "a plan opened from a red figure already seeded"
+    quarter = latest_complete(QUARTER, today)
+    open_plans = set(
+        Plan.objects.filter(consortium=consortium, status=Plan.Status.OPEN).values_list(
+            "provider_id", "kpi"
+        )
+    )
+    reds = KpiSnapshot.objects.filter(
+        consortium=consortium,
+        scope=KpiSnapshot.Scope.PROVIDER,
+        period=KpiSnapshot.Period.QUARTER,
+        period_start=quarter.start,
+        rag="red",
+        kpi__in=BREACH_KPIS,
+        scope_id__in=enrolled_providers(consortium).values("pk"),
+    )
+    ranked = sorted(reds, key=lambda s: (BREACH_KPIS.index(s.kpi), s.scope_id))
+    for snapshot in ranked:
+        if (snapshot.scope_id, snapshot.kpi) in open_plans:
+            continue
+        placement = (
+            Placement.objects.filter(provider_id=snapshot.scope_id, borough__consortium=consortium)
+            .select_related("borough")
+            .order_by("borough__slug", "pk")
+            .first()
+        )
+        membership = (
+            placement
+            and placement.borough.memberships.filter(role="commissioner", is_active=True).first()
+        )
+        if membership is None:
+            continue
+        red_at = KpiThreshold.objects.get(consortium=consortium, kpi=snapshot.kpi).red_at
+        kpi = KPIS[snapshot.kpi]
+        plan = plan_open(
+            actor=Actor.for_membership(membership),
+            provider=Organisation.objects.get(pk=snapshot.scope_id),
+            snapshot=snapshot,
+            reason=BREACH_REASON.format(
+                label=kpi.label, value=snapshot.value.normalize(), red=red_at.normalize()
+            ),
+            review_date=today + timedelta(days=42),
+            actions=[
+                {
+                    "description": "Explain the figure and what will change, at a meeting "
+                    "with the commissioner.",
+                    "owner": "Registered manager",
+                    "due_date": today + timedelta(days=14),
+                },
+                {
+                    "description": "Report the figure each month until it is back in range.",
+                    "owner": "Responsible individual",
+                    "due_date": today + timedelta(days=90),
+                },
+            ],
+        )
+        return (
+            f"{membership.organisation.name} opened a plan for {plan.provider.name} "
+            f"from a red figure ({kpi.label})"
+        )
+    return "no red figure of the latest quarter to open a plan from"
+
+
+def scores_seed(*, consortium):
+    """Every enrolled provider's quality score computed again now that visits and KPIs exist
+    (written only where it changed). Returns how many were written."""
+    from providers.services.quality import quality_scores_recompute_consortium
+
+    return quality_scores_recompute_consortium(consortium_id=consortium.pk, trigger="demo data")
 
 
 # --- SSDA903 returns --------------------------------------------------------------------

@@ -23,3 +23,11 @@ def reports_generate_quarter_task(today=None, consortium_id=None):
         if consortium is None:
             return 0
     return len(reports_generate_quarter(today=day, consortium=consortium))
+
+
+@shared_task(name="monitoring.tasks_reports.report_generate", ignore_result=True)
+def report_generate_task(report_id):
+    """One queued report ("Generate now", or tried again): rendered, stored, emailed."""
+    from .services.reports import report_build
+
+    return report_build(report_id=report_id) is not None

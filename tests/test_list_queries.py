@@ -236,13 +236,16 @@ def monitoring_visits(world, n):
     from datetime import timedelta
 
     from monitoring.models import MonitoringVisit
+    from tests.monitoring.helpers_m4 import place_with
 
     lot = LotFactory(consortium=world.consortium)
     for provider in (world.provider_a, world.provider_b):
         EnrolmentFactory(provider=provider, lot=lot)
         for _ in range(n):
+            service = ServiceFactory(provider=provider)
+            place_with(world.borough_a, service)  # borough A monitors the providers it uses
             MonitoringVisit.objects.create(
-                service=ServiceFactory(provider=provider),
+                service=service,
                 provider=provider,
                 consortium=world.consortium,
                 due_date=timezone.localdate() - timedelta(days=1),
@@ -250,7 +253,7 @@ def monitoring_visits(world, n):
 
 
 def corrective_plans(world, n):
-    """Plans for providers A and B, each with two actions."""
+    """Plans borough A opened for providers A and B, each with two actions."""
     from monitoring.models import CorrectiveAction, CorrectiveActionPlan
 
     for provider in (world.provider_a, world.provider_b):
@@ -258,6 +261,7 @@ def corrective_plans(world, n):
             plan = CorrectiveActionPlan.objects.create(
                 provider=provider,
                 consortium=world.consortium,
+                borough=world.borough_a,
                 reason="Reason",
                 review_date=timezone.localdate(),
             )

@@ -61,11 +61,11 @@ def visits_of_other_providers(world, n):
 
 
 def plans_of_other_providers(world, n):
-    """Plans for new providers, each with two actions."""
+    """Plans borough A opened for new providers, each with two actions."""
     shown = []
     for _ in range(n):
         provider = ProviderFactory(name=label("Planned Care"))
-        plan = plan_of(world, provider)
+        plan = plan_of(world, provider, borough=world.borough_a)
         for _ in range(2):
             CorrectiveAction.objects.create(
                 plan=plan, description="Do", owner="Someone", due_date=timezone.localdate()

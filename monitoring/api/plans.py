@@ -1,5 +1,5 @@
-"""Corrective action plans over the API: commissioners and the consortium admin read the
-consortium's, open them, add actions and close them; a provider reads its own."""
+"""Corrective action plans over the API: commissioners and the consortium admin read, open,
+add actions to and close them, as monitoring.access allows; a provider reads its own."""
 
 import django_filters
 from django.urls import path
@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 
 from dps.models import Organisation
 from dps.services import DomainError
-from dps.tenancy import get_actor, get_or_404
+from dps.tenancy import get_actor
 from placements.api.common import SaneDateField, status_field, text, validated
 
+from .. import access
 from ..models import CorrectiveAction, CorrectiveActionPlan
 from ..services import plans as services
 from .visits import PERMISSIONS
@@ -136,7 +137,7 @@ class PlanActions(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        plan = get_or_404(_plans(request), pk=pk)
+        plan = access.get_plan_for_actor(actor, pk, write=True)
         data = validated(ActionInputSerializer, request.data)
         action = services.action_add(actor=actor, plan=plan, request=request, **data)
         return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
@@ -152,7 +153,7 @@ class PlanClose(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        plan = get_or_404(_plans(request), pk=pk)
+        plan = access.get_plan_for_actor(actor, pk, write=True)
         data = validated(PlanCloseSerializer, request.data)
         services.plan_close(actor=actor, plan=plan, request=request, **data)
         plan = _plans(request).get(pk=plan.pk)

@@ -1,5 +1,5 @@
-"""Monitoring visits over the API: commissioners and the consortium admin read the
-consortium's and record them; a provider reads its own."""
+"""Monitoring visits over the API: commissioners and the consortium admin read and record
+them, as monitoring.access allows; a provider reads its own."""
 
 import django_filters
 from django.urls import path
@@ -8,9 +8,10 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dps.tenancy import get_actor, get_or_404
+from dps.tenancy import get_actor
 from placements.api.common import SaneDateField, status_field, validated
 
+from .. import access
 from ..models import MonitoringVisit, Rag
 from ..services import visits as services
 
@@ -110,7 +111,7 @@ class VisitRecord(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        visit = get_or_404(services.visits_visible_to(actor), pk=pk)
+        visit = access.get_visit_for_actor(actor, pk, write=True)
         data = validated(VisitRecordSerializer, request.data)
         services.visit_record(actor=actor, visit=visit, request=request, **data)
         visit = services.visits_visible_to(actor).get(pk=visit.pk)

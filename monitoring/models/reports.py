@@ -15,9 +15,18 @@ class ReportSubscription(models.Model):
 
 
 class Report(models.Model):
+    """A quarter's report. "Generate now" queues it (a worker renders it); a report being
+    generated again keeps its last PDF until the new one is stored."""
+
     class Kind(models.TextChoices):
         PROVIDER = "provider", "Provider contract monitoring report"
         CONSORTIUM = "consortium", "Consortium report"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        GENERATING = "generating", "Generating"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     consortium = models.ForeignKey("dps.Organisation", on_delete=models.CASCADE, related_name="+")
@@ -27,7 +36,10 @@ class Report(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     pdf = models.FileField(upload_to="reports/%Y/", blank=True)
-    generated_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_start", "kind", "id"]

@@ -3,9 +3,9 @@ or the consortium admin (often from a KPI breach), with actions that have owners
 reviewed to closure. The punitive route: the consortium admin suspends the provider's enrolment
 (through the enrolment service), and the suspension is recorded on the plan.
 
-Plans are shared across the consortium like monitoring visits: its admin and its boroughs'
-commissioners see them all; the provider sees its own and is emailed when one is opened or
-closed."""
+Who reads and who changes which plans is decided in monitoring/access.py: the consortium admin
+and the boroughs placing with the provider read them, only the borough that opened one and the
+admin change it; the provider reads its own and is emailed when one is opened or closed."""
 
 from datetime import date
 
@@ -22,6 +22,7 @@ from dps.services.emails import email_queue_template
 from providers.models import Enrolment
 from providers.services.enrolment import enrolment_suspend
 
+from .. import access
 from ..models import CorrectiveAction, CorrectiveActionPlan, KpiSnapshot
 from ..models.plans import PlanEntry
 from .visits import (
@@ -39,16 +40,8 @@ MAX_ACTIONS = 20
 
 def plans_visible_to(actor, today=None):
     """The plans the actor sees, each with its count of open and of overdue actions."""
-    if actor is None:
-        return CorrectiveActionPlan.objects.none()
     today = today or timezone.localdate()
-    qs = CorrectiveActionPlan.objects.select_related("provider", "borough", "opened_by")
-    if actor.is_provider:
-        qs = qs.filter(provider=actor.organisation)
-    elif is_monitor(actor) and consortium_of(actor) is not None:
-        qs = qs.filter(consortium=consortium_of(actor))
-    else:
-        return CorrectiveActionPlan.objects.none()
+    qs = access.plans_visible_to(actor)
     open_actions = Q(actions__status=ActionStatus.OPEN)
     return qs.annotate(
         open_actions=Count("actions", filter=open_actions),
@@ -88,6 +81,8 @@ def _require_monitor(actor, plan=None):
 
 def _lock(actor, plan, *, open_only=True):
     _require_monitor(actor, plan)
+    if not access.may_act_on_plan(actor, plan):
+        raise PermissionDenied("Only the borough that opened the plan and the consortium admin.")
     plan = (
         CorrectiveActionPlan.objects.select_for_update()
         .select_related("provider", "consortium")
@@ -162,6 +157,8 @@ def plan_open(
     consortium = _require_monitor(actor)
     if provider is None or not enrolled_providers(consortium).filter(pk=provider.pk).exists():
         raise DomainError("Choose a provider enrolled on your lots.", "provider")
+    if not access.may_monitor_provider(actor, provider):
+        raise DomainError("Choose a provider your borough places with.", "provider")
     reason = _text(reason, "reason", "Say why the plan is needed.")
     review_date = _future_date(review_date, "review_date", "Enter the date of the first review.")
     kpi = (kpi or "").strip()

@@ -9,14 +9,20 @@ consortium may read every report.
 
 Generating a report again for the same quarter replaces its PDF (the report is recognised by its
 kind, consortium, provider and quarter). The quarterly task generates the last complete
-quarter's reports and emails each subscriber a link to each report once."""
+quarter's reports and emails each subscriber a link to each report once.
+
+Rendering a PDF takes seconds, so a report is queued (a row with its status: queued, generating,
+ready or failed) and a worker renders it after the request has committed; the list shows each
+report's status, and a failed one can be tried again."""
 
 import logging
+import threading
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -48,6 +54,14 @@ from ..models import (
 
 log = logging.getLogger(__name__)
 Kind = Report.Kind
+Status = Report.Status
+# Which status a report may go to from each; generating again is a redelivered task's.
+STATUS_CHANGES = {
+    Status.QUEUED: {Status.GENERATING},
+    Status.GENERATING: {Status.GENERATING, Status.READY, Status.FAILED},
+    Status.READY: {Status.QUEUED},
+    Status.FAILED: {Status.QUEUED},
+}
 SUBSCRIBER_ROLES = {Role.COMMISSIONER, Role.CONSORTIUM_ADMIN}
 
 
@@ -433,8 +447,9 @@ def _report_store(*, actor, kind, consortium, provider, period_start, content):
     owner = provider.slug if provider else consortium.slug
     report.pdf.save(f"{kind}-{owner}-{period_start:%Y-%m}.pdf", ContentFile(content), save=False)
     report.generated_at = timezone.now()
+    report.status, report.error = Status.READY, ""
     Report.objects.filter(pk=report.pk).update(
-        pdf=report.pdf.name, generated_at=report.generated_at
+        pdf=report.pdf.name, generated_at=report.generated_at, status=Status.READY, error=""
     )
     audit_record(
         actor=actor,
@@ -478,24 +493,17 @@ def report_email_subscribers(report):
 
 def reports_generate_quarter(*, today, consortium=None):
     """The last complete quarter's report of every provider with placements or enrolments in
-    each consortium, and the consortium's; then the emails. Returns the reports."""
+    each consortium, and the consortium's, generated here (the caller is a worker); then the
+    emails. Returns the reports generated."""
     start, _end = last_complete_quarter(today)
     consortia = Organisation.objects.filter(kind=Organisation.Kind.CONSORTIUM)
     if consortium is not None:
         consortia = consortia.filter(pk=consortium.pk)
     reports = []
     for each in consortia.order_by("pk"):
-        made = [
-            report_generate(
-                kind=Kind.PROVIDER, consortium=each, provider=provider, period_start=start
-            )
-            for provider in providers_reported(each).order_by("name")
-        ]
-        made.append(report_generate(kind=Kind.CONSORTIUM, consortium=each, period_start=start))
         with transaction.atomic():
-            for report in made:
-                report_email_subscribers(report)
-        reports += made
+            queued = _reports_queue(consortium=each, period_start=start)
+        reports += [built for pk in queued if (built := report_build(report_id=pk))]
     return reports
 
 
@@ -518,29 +526,134 @@ def report_subscription_set(*, actor, subscribed, request=None):
     return subscribed
 
 
+def _reports_queue(*, consortium, period_start):
+    """Queue the quarter's reports of the consortium (each provider's and its own), creating
+    the rows missing. Returns the ids of those queued, with any still waiting from an earlier
+    request (its broker may have been down); one being generated is left to its worker. Call it
+    inside a transaction."""
+    # Requests for one consortium take turns (its row is locked): no report is made twice.
+    Organisation.objects.select_for_update().filter(pk=consortium.pk).first()
+    now = timezone.now()
+    wanted = [(Kind.PROVIDER, provider) for provider in providers_reported(consortium)]
+    wanted.append((Kind.CONSORTIUM, None))
+    queued = []
+    for kind, provider in wanted:
+        report, created = Report.objects.get_or_create(
+            kind=kind,
+            consortium=consortium,
+            provider=provider,
+            period_start=period_start,
+            defaults={
+                "period_end": quarter_end(period_start),
+                "status": Status.QUEUED,
+                "requested_at": now,
+            },
+        )
+        waiting = report.status == Status.QUEUED
+        if created or waiting or _status_change(report, Status.QUEUED, requested_at=now):
+            queued.append(report.pk)
+    return queued
+
+
+def _status_change(report, new, **fields):
+    """Move the report to `new` if the table allows it from the status it has in the database
+    (a conditional update, so two workers cannot both move it). True if it moved."""
+    allowed = [old for old, targets in STATUS_CHANGES.items() if new in targets]
+    fields = {"status": new, **({"error": ""} if new != Status.FAILED else {}), **fields}
+    moved = Report.objects.filter(pk=report.pk, status__in=allowed).update(**fields) == 1
+    if moved:
+        for name, value in fields.items():
+            setattr(report, name, value)
+    return moved
+
+
 @transaction.atomic
 def report_generate_now(*, actor, request=None):
-    """The consortium admin asks for the last complete quarter's reports now."""
+    """The consortium admin asks for the last complete quarter's reports now: they are queued
+    and a worker renders them once this transaction commits. Returns how many were queued."""
     if not (actor is not None and actor.is_consortium_admin and actor.api_client is None):
         raise PermissionDenied("Only the consortium admin generates reports.")
+    start, _end = last_complete_quarter(timezone.localdate())
+    queued = _reports_queue(consortium=actor.organisation, period_start=start)
     audit_record(
         actor=actor,
         action="monitoring.reports_generate_requested",
         obj=actor.organisation,
         request=request,
+        detail={"period_start": start.isoformat(), "queued": len(queued)},
     )
-    transaction.on_commit(lambda: enqueue_quarter(actor.organisation.pk))
+    transaction.on_commit(lambda: enqueue_reports(queued))
+    return len(queued)
 
 
-def enqueue_quarter(consortium_id):
-    """Hand the quarter's reports to a worker. A broker that is down is not an error: the
-    quarterly run generates them anyway, and the admin can ask again."""
-    from ..tasks_reports import reports_generate_quarter_task as task
+@transaction.atomic
+def report_retry(*, actor, report, request=None):
+    """The consortium admin tries a failed report again."""
+    if not (
+        actor is not None
+        and actor.is_consortium_admin
+        and actor.api_client is None
+        and report.consortium_id == actor.organisation.pk
+    ):
+        raise PermissionDenied("Only the consortium admin generates reports.")
+    if not _status_change(report, Status.QUEUED, requested_at=timezone.now()):
+        raise DomainError("Only a report that failed can be tried again.")
+    audit_record(actor=actor, action="monitoring.report_retried", obj=report, request=request)
+    transaction.on_commit(lambda: enqueue_reports([report.pk]))
+    return report
 
+
+def report_build(*, report_id):
+    """A worker renders a queued report, then emails its subscribers. Run twice, it renders it
+    once: a report no longer queued (or being generated by a task redelivered after its worker
+    died) is left alone. A failure is kept on the report, for the admin to try again.
+    Returns the report, or None."""
+    report = Report.objects.select_related("consortium", "provider").filter(pk=report_id).first()
+    if report is None or not _status_change(report, Status.GENERATING):
+        return None
     try:
-        task.apply_async(
-            kwargs={"today": timezone.localdate().isoformat(), "consortium_id": consortium_id},
-            retry=False,
+        report = report_generate(
+            kind=report.kind,
+            consortium=report.consortium,
+            provider=report.provider,
+            period_start=report.period_start,
         )
-    except Exception:
-        log.warning("Could not queue the reports of consortium %s.", consortium_id, exc_info=True)
+    except Exception as exc:  # any failure to render or store: shown as failed, not lost
+        log.exception("Report %s could not be generated.", report_id)
+        _status_change(report, Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        audit_record(
+            label="system",
+            action="monitoring.report_failed",
+            obj=report,
+            organisation=report.consortium,
+        )
+        return None
+    with transaction.atomic():
+        report_email_subscribers(report)
+    return report
+
+
+def enqueue_reports(report_ids):
+    """Hand the reports to a worker. A broker that is down is not an error: the reports stay
+    queued, the quarterly run generates them anyway, and the admin can ask again."""
+    from ..tasks_reports import report_generate_task as task
+
+    if not report_ids:
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded mode has no worker: render beside the request, not inside it.
+        threading.Thread(target=_build_all, args=(list(report_ids),), daemon=True).start()
+        return
+    for report_id in report_ids:
+        try:
+            task.apply_async((report_id,), retry=False)
+        except Exception:
+            log.warning("Could not queue report %s.", report_id, exc_info=True)
+
+
+def _build_all(report_ids):
+    try:
+        for report_id in report_ids:
+            report_build(report_id=report_id)
+    finally:
+        connections.close_all()  # this thread's own connections

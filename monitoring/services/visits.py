@@ -2,8 +2,8 @@
 last completed visit, sooner for lower Ofsted ratings), recorded with findings and a RAG result,
 or cancelled.
 
-Monitoring is shared across a consortium: its admin and its boroughs' commissioners see and
-record the visits of every provider enrolled on its lots; a provider sees its own visits (read
+Who sees and records which visits is decided in monitoring/access.py: the consortium admin and
+the commissioners of the boroughs placing with the provider; a provider sees its own visits (read
 only). Placement officers and the boroughs' case systems do not take part."""
 
 from datetime import date
@@ -21,6 +21,13 @@ from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
 from providers.models import Enrolment, OfstedRating, Service
 
+from ..access import (
+    consortium_of,
+    is_monitor,
+    may_act_on_visit,
+    may_monitor_provider,
+    visits_visible_to,
+)
 from ..models import MonitoringVisit, Rag
 
 Status = MonitoringVisit.Status
@@ -29,7 +36,6 @@ EARLIEST = date(2000, 1, 1)
 SOONER_FOR_RATING = {OfstedRating.REQUIRES_IMPROVEMENT: 3, OfstedRating.INADEQUATE: 1}
 # A provider is monitored while enrolled on a lot, suspended or not.
 MONITORED_ENROLMENTS = (Enrolment.Status.ACTIVE, Enrolment.Status.SUSPENDED)
-MONITORS = {Role.CONSORTIUM_ADMIN, Role.COMMISSIONER}
 
 
 def interval_months(rating):
@@ -41,33 +47,6 @@ def next_due(rating, after):
 
 
 # --- Who sees and who records -------------------------------------------------------------
-
-
-def consortium_of(actor):
-    """The consortium whose monitoring the actor shares, or None."""
-    if actor is None:
-        return None
-    if actor.is_consortium_admin:
-        return actor.organisation
-    if actor.is_borough:
-        return actor.organisation.consortium
-    return None
-
-
-def is_monitor(actor):
-    """Commissioners and the consortium admin (people, not API clients' systems)."""
-    return actor is not None and actor.api_client is None and actor.role in MONITORS
-
-
-def visits_visible_to(actor):
-    if actor is None:
-        return MonitoringVisit.objects.none()
-    qs = MonitoringVisit.objects.select_related("service", "provider", "recorded_by")
-    if actor.is_provider:
-        return qs.filter(provider=actor.organisation)
-    if is_monitor(actor) and consortium_of(actor) is not None:
-        return qs.filter(consortium=consortium_of(actor))
-    return MonitoringVisit.objects.none()
 
 
 def overdue_visits(actor, today=None):
@@ -166,6 +145,8 @@ def visit_schedule_manual(*, actor, service, due_date, request=None):
     consortium = _require_monitor(actor)
     if service is None or not monitored_services(consortium).filter(pk=service.pk).exists():
         raise DomainError("Choose a service of a provider enrolled on your lots.", "service")
+    if not may_monitor_provider(actor, service.provider):
+        raise DomainError("Choose a service of a provider your borough places with.", "service")
     today = timezone.localdate()
     _check_date(due_date, "due_date", not_before=today, not_after=today + relativedelta(years=5))
     visit = MonitoringVisit.objects.create(
@@ -183,6 +164,8 @@ def visit_schedule_manual(*, actor, service, due_date, request=None):
 
 def _lock(actor, visit):
     _require_monitor(actor, visit.consortium_id)
+    if not may_act_on_visit(actor, visit):
+        raise PermissionDenied("Only the consortium and the boroughs placing with the provider.")
     visit = (
         MonitoringVisit.objects.select_for_update()
         .select_related("service", "provider")

@@ -1,5 +1,6 @@
 """Corrective action plans: commissioners and the consortium admin open and review them; the
-consortium admin may suspend the provider from a plan; the provider reads its own."""
+consortium admin may suspend the provider from a plan; the provider reads its own. Who reads
+and who changes which plan: monitoring.access."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from dps.decorators import actor_required
 from dps.pages import paginate, render_form
 from dps.tenancy import get_or_404
 
+from .. import access
 from ..forms_plans import (
     ActionAddForm,
     ActionUpdateForm,
@@ -32,10 +34,10 @@ def _visible(actor):
     return services.plans_visible_to(actor)
 
 
-def _writable(actor, plan):
-    if not is_monitor(actor):
-        raise PermissionDenied("Only commissioners and the consortium admin change plans.")
-    return plan
+def _plan(actor, pk, *, write=False):
+    """The plan the actor may read (404 otherwise), and, to write, may change (403)."""
+    _visible(actor)
+    return access.get_plan_for_actor(actor, pk, write=write)
 
 
 @actor_required(kinds=KINDS)
@@ -62,7 +64,9 @@ def plan_open(request):
     actor = request.actor
     if not is_monitor(actor):
         raise PermissionDenied("Only commissioners and the consortium admin open plans.")
-    providers = services.enrolled_providers(consortium_of(actor))
+    providers = services.enrolled_providers(consortium_of(actor)).filter(
+        access.monitored_by(actor, "pk")
+    )
     snapshot = services.snapshot_for(
         actor, request.POST.get("snapshot") or request.GET.get("snapshot")
     )
@@ -95,7 +99,9 @@ def plan_open(request):
 
 
 def _detail_context(actor, plan, **forms):
-    can_change = is_monitor(actor) and plan.status == CorrectiveActionPlan.Status.OPEN
+    can_change = (
+        access.may_act_on_plan(actor, plan) and plan.status == CorrectiveActionPlan.Status.OPEN
+    )
     return {
         "plan": plan,
         "actions": plan.actions.all(),
@@ -113,9 +119,8 @@ def _detail_context(actor, plan, **forms):
 def plan_detail(request, pk):
     """The plan; a POST adds an action."""
     actor = request.actor
-    plan = get_or_404(_visible(actor), pk=pk)
+    plan = _plan(actor, pk, write=request.method == "POST")
     if request.method == "POST":
-        _writable(actor, plan)
         form = ActionAddForm(request.POST)
         if form.is_valid():
             action = _run(
@@ -137,7 +142,7 @@ def plan_detail(request, pk):
 @actor_required(kinds=KINDS)
 def plan_review(request, pk):
     actor = request.actor
-    plan = _writable(actor, get_or_404(_visible(actor), pk=pk))
+    plan = _plan(actor, pk, write=True)
     form = PlanReviewForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         entry = _run(
@@ -157,7 +162,7 @@ def plan_review(request, pk):
 @actor_required(kinds=KINDS)
 def action_update(request, pk, action_pk):
     actor = request.actor
-    plan = _writable(actor, get_or_404(_visible(actor), pk=pk))
+    plan = _plan(actor, pk, write=True)
     action = get_or_404(CorrectiveAction.objects.filter(plan=plan), pk=action_pk)
     form = ActionUpdateForm(
         _posted(request), initial={"status": action.status, "review_note": action.review_note}
@@ -182,7 +187,7 @@ def action_update(request, pk, action_pk):
 @actor_required(kinds=KINDS)
 def plan_close(request, pk):
     actor = request.actor
-    plan = _writable(actor, get_or_404(_visible(actor), pk=pk))
+    plan = _plan(actor, pk, write=True)
     form = PlanCloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         done = _run(
@@ -202,7 +207,7 @@ def plan_close(request, pk):
 @actor_required(kinds=KINDS)
 def plan_suspend(request, pk):
     actor = request.actor
-    plan = get_or_404(_visible(actor), pk=pk)
+    plan = _plan(actor, pk, write=True)
     if not actor.is_consortium_admin:
         raise PermissionDenied("Only the consortium admin suspends an enrolment.")
     form = PlanSuspendForm(_posted(request), enrolments=services.suspendable_enrolments(plan))

@@ -1,10 +1,12 @@
-"""Quarterly contract monitoring reports: the list, the PDF download, subscribing to the emails,
-and "Generate now" for the consortium admin."""
+"""Quarterly contract monitoring reports: the list (with each report's status), the PDF
+download, subscribing to the emails, and "Generate now" and "Try again" for the consortium
+admin (a worker renders the reports; the list says how far it has got)."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,12 +14,14 @@ from django.views.decorators.http import require_POST
 from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate
+from dps.services import DomainError
 from dps.tenancy import get_or_404
 
 from ..kpis.periods import YEAR, period_label
-from ..models import ReportSubscription
+from ..models import Report, ReportSubscription
 from ..services import reports as services
 
+WORKING = (Report.Status.QUEUED, Report.Status.GENERATING)
 KINDS = {Organisation.Kind.CONSORTIUM, Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
 
 
@@ -65,10 +69,10 @@ def _readers(request):
 @actor_required(kinds=KINDS)
 def report_list(request):
     actor = _readers(request)
-    reports = services.reports_visible_to(actor).order_by("-period_start", "kind", "provider__name")
+    reports = _listed(actor).order_by("-period_start", "kind", "provider__name")
     year_filter = YearFilter(
         request.GET if "year_ending" in request.GET else None,
-        years=services.report_years(services.reports_visible_to(actor)),
+        years=services.report_years(_listed(actor)),
     )
     status = 200
     if year_filter.is_bound:
@@ -85,9 +89,18 @@ def report_list(request):
         "can_subscribe": services.can_subscribe(actor),
         "subscribed": ReportSubscription.objects.filter(user=actor.user).exists(),
         "can_generate": actor.is_consortium_admin,
+        "working": _listed(actor).filter(status__in=WORKING).count(),
         "last_quarter": services.quarter_label(services.last_complete_quarter(_today())[0]),
     }
     return render(request, "monitoring/reports/list.html", context, status=status)
+
+
+def _listed(actor):
+    """The reports the actor reads; only the admin sees those never rendered yet."""
+    reports = services.reports_visible_to(actor)
+    if actor.is_consortium_admin:
+        return reports
+    return reports.filter(Q(status=Report.Status.READY) | ~Q(pdf=""))
 
 
 def _today():
@@ -97,7 +110,9 @@ def _today():
 @actor_required(kinds=KINDS)
 def report_download(request, pk):
     actor = _readers(request)
-    report = get_or_404(services.reports_visible_to(actor), pk=pk)
+    report = get_or_404(_listed(actor), pk=pk)
+    if not report.pdf and report.status != Report.Status.READY:
+        raise Http404("This report has not been generated yet.")
     content = None
     if report.pdf:
         try:
@@ -147,9 +162,24 @@ def report_subscription(request):
 @require_POST
 @actor_required(kinds={Organisation.Kind.CONSORTIUM})
 def report_generate_now(request):
-    services.report_generate_now(actor=request.actor, request=request)
+    queued = services.report_generate_now(actor=request.actor, request=request)
     messages.success(
         request,
-        "The last complete quarter's reports are being generated. They appear here when ready.",
+        f"{queued} report{'s are' if queued != 1 else ' is'} queued. They are generated in the "
+        "background: this page shows each one's status, and each can be downloaded when ready.",
     )
+    return redirect("monitoring:report_list")
+
+
+@require_POST
+@actor_required(kinds={Organisation.Kind.CONSORTIUM})
+def report_retry(request, pk):
+    actor = request.actor
+    report = get_or_404(services.reports_visible_to(actor), pk=pk)
+    try:
+        services.report_retry(actor=actor, report=report, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The report is queued again.")
     return redirect("monitoring:report_list")

@@ -1,5 +1,5 @@
 """Monitoring visits: commissioners and the consortium admin schedule and record them; the
-provider reads its own."""
+provider reads its own. Who reads and who records which visit: monitoring.access."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,8 +9,8 @@ from django.utils import timezone
 from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form
-from dps.tenancy import get_or_404
 
+from .. import access
 from ..forms_visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
 from ..models import MonitoringVisit
 from ..services import visits as services
@@ -23,6 +23,12 @@ def _visible(actor):
     if not actor.is_provider and not services.is_monitor(actor):
         raise PermissionDenied("Monitoring visits are for commissioners and providers.")
     return services.visits_visible_to(actor)
+
+
+def _visit(actor, pk, *, write=False):
+    """The visit the actor may read (404 otherwise), and, to write, may record (403)."""
+    _visible(actor)
+    return access.get_visit_for_actor(actor, pk, write=write)
 
 
 def _posted(request):
@@ -83,7 +89,9 @@ def visit_schedule(request):
     actor = request.actor
     if not services.is_monitor(actor):
         raise PermissionDenied("Only commissioners and the consortium admin schedule visits.")
-    monitored = services.monitored_services(services.consortium_of(actor))
+    monitored = services.monitored_services(services.consortium_of(actor)).filter(
+        access.monitored_by(actor)
+    )
     form = VisitScheduleForm(_posted(request), services=monitored)
     if request.method == "POST" and form.is_valid():
         visit = _run(
@@ -102,10 +110,12 @@ def visit_schedule(request):
 @actor_required(kinds=KINDS)
 def visit_detail(request, pk):
     actor = request.actor
-    visit = get_or_404(_visible(actor), pk=pk)
-    can_record = services.is_monitor(actor) and visit.status == MonitoringVisit.Status.SCHEDULED
+    visit = _visit(actor, pk, write=request.method == "POST")
+    can_record = (
+        access.may_act_on_visit(actor, visit) and visit.status == MonitoringVisit.Status.SCHEDULED
+    )
     if request.method == "POST" and not can_record:
-        raise PermissionDenied("Only commissioners and the consortium admin record visits.")
+        raise PermissionDenied("This visit cannot be recorded.")
     form = VisitRecordForm(_posted(request)) if can_record else None
     if form is not None and request.method == "POST" and form.is_valid():
         done = _run(
@@ -128,9 +138,7 @@ def visit_detail(request, pk):
 @actor_required(kinds=KINDS)
 def visit_cancel(request, pk):
     actor = request.actor
-    visit = get_or_404(_visible(actor), pk=pk)
-    if not services.is_monitor(actor):
-        raise PermissionDenied("Only commissioners and the consortium admin cancel visits.")
+    visit = _visit(actor, pk, write=True)
     form = VisitCancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         done = _run(

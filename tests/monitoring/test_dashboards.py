@@ -406,7 +406,10 @@ def test_an_unknown_chart_is_not_found(client, world):
 
 
 def test_the_dashboard_shows_overdue_visits(client, world):
+    from tests.monitoring.helpers_m4 import place_with
+
     performance_world(world)
+    place_with(world.borough_a, Service.objects.filter(provider=world.provider_a).first())
     _response, html = page(client, world.commissioner_a, DASHBOARD)
     assert "Alpha Care House" in html
 

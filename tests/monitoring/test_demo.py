@@ -1,7 +1,8 @@
 """seed_demo's placement history: three years of placements for each demo borough, with
 reviews, fee changes, endings (some unplanned, with DfE reasons), children who moved three or
-more times in a year, monitoring visits and corrective action plans; and a second run that
-changes nothing."""
+more times in a year, monitoring visits and corrective action plans; the story the dashboards
+tell (thresholds, red figures, a plan opened from one, fresh quality scores); and a second run
+that changes nothing."""
 
 import io
 from datetime import timedelta
@@ -17,12 +18,15 @@ from monitoring.models import (
     CareEpisode,
     CorrectiveActionPlan,
     FeeChange,
+    KpiRun,
     MonitoringVisit,
     PlacementReview,
     Ssda903Return,
 )
 from placements.models import Child, Placement
 from providers import demo as providers_demo
+from providers.models import QualityScore
+from tests.monitoring.demo_story import assert_the_story
 
 # The DfE's SSDA903 codes: reasons for a change of placement, and for leaving care.
 END_REASONS = {
@@ -37,13 +41,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def kpi_runs(monkeypatch):
-    calls = []
-    monkeypatch.setattr(demo, "kpis_seed", lambda consortium, stdout: calls.append(consortium))
-    return calls
-
-
 def counts():
     return {
         model.__name__: model.objects.count()
@@ -55,6 +52,8 @@ def counts():
             MonitoringVisit,
             CareEpisode,
             Ssda903Return,
+            KpiRun,
+            QualityScore,
         )
     } | {"plans": CorrectiveActionPlan.objects.count()}
 
@@ -68,7 +67,7 @@ def fingerprint():
 
 
 @pytest.mark.django_db
-def test_three_years_of_history_seeded_once(kpi_runs):
+def test_three_years_of_history_seeded_once():
     out = io.StringIO()
     core_demo.seed(out)
     providers_demo.seed(out)
@@ -109,8 +108,9 @@ def test_three_years_of_history_seeded_once(kpi_runs):
     visits = MonitoringVisit.objects.all()
     assert visits.filter(status="completed").count() >= 50
     assert visits.filter(status="scheduled", due_date__lt=today).count() >= 2
-    assert CorrectiveActionPlan.objects.count() == 2
-    assert len(kpi_runs) == 1
+    assert CorrectiveActionPlan.objects.filter(snapshot__isnull=True).count() == 2
+    assert KpiRun.objects.count() == 1
+    assert_the_story(text)
     # Each borough's SSDA903 returns of the last three complete years, checked by the DfE's
     # rules (some children with issues left out) and imported: the DfE's measures have data.
     returns = Ssda903Return.objects.all()
@@ -129,7 +129,9 @@ def test_three_years_of_history_seeded_once(kpi_runs):
     assert counts() == before
     assert fingerprint() == rows
     assert "placement history already seeded" in again.getvalue()
-    assert len(kpi_runs) == 1  # nothing new, nothing recomputed
+    assert KpiRun.objects.count() == 1  # nothing new, nothing recomputed
+    assert "KPI thresholds already set" in again.getvalue()
+    assert "quality scores up to date" in again.getvalue()
 
 
 def _three_in_a_year(starts):

@@ -78,7 +78,7 @@ def test_only_commissioners_and_the_admin_open_plans(world, persona):
 
 def test_a_plan_is_reviewed_and_closed_when_every_action_is_done(world):
     plan = opened(world)
-    actor = actor_of(world.commissioner_b)
+    actor = actor_of(world.commissioner_a)
     extra = services.action_add(
         actor=actor, plan=plan, description="Train staff", owner="Deputy", due_date=later(14)
     )

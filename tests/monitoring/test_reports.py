@@ -364,29 +364,7 @@ def test_providers_and_officers_cannot_subscribe(world):
     assert not ReportSubscription.objects.exists()
 
 
-def test_the_consortium_admin_generates_the_reports_now(
-    quarter, monkeypatch, django_capture_on_commit_callbacks
-):
-    from monitoring import tasks_reports
-
-    queued = []
-    monkeypatch.setattr(
-        tasks_reports.reports_generate_quarter_task,
-        "apply_async",
-        lambda *args, **kwargs: queued.append(kwargs["kwargs"]),
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client_of(quarter.commissioner_a).post("/reports/generate/").status_code == 403
-    assert queued == []
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_of(quarter.admin).post("/reports/generate/")
-
-    assert response.status_code == 302
-    assert queued == [
-        {"today": timezone.localdate().isoformat(), "consortium_id": quarter.consortium.pk}
-    ]
-    assert "Generate now" in client_of(quarter.admin).get("/reports/").content.decode()
+# "Generate now" queues the reports: tests/monitoring/test_reports_queue.py.
 
 
 # --- The list by return year ---------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Routes of the corrective action plans' pages and API, for tests/test_url_tenancy.py.
 
-The victim is provider A: an open plan for it (its reason is a marker) with one action.
-Plans are shared across the consortium like visits, so borough A's and B's commissioners may
-see it (commissioner A is the owner; the consortium admin suspends); placement officers,
-provider B, and the boroughs' and provider B's API keys are intruders.
+The victim is provider A: an open plan for it (its reason is a marker) with one action, opened
+by borough A, which places children with provider A. Borough A's commissioner (the owner) and
+the consortium admin (who suspends) may read and change it; borough B places nobody with
+provider A, so its commissioner is an intruder with the placement officers, provider B, and the
+boroughs' and provider B's API keys. (A placing borough that reads but did not open the plan is
+tested in tests/monitoring/test_monitoring_access.py.)
 
 Adding or updating an action changes no row that points at an organisation or a user, so
 those routes cannot show a change (changes=False); the services' tests cover them."""
@@ -19,7 +21,7 @@ from tests.test_url_tenancy import PROVIDER_MARKERS, Tenant
 
 REASON = "Alpha plan: unplanned endings too high"
 MARKERS = (*PROVIDER_MARKERS, REASON)
-INTRUDERS = ("officer_a", "officer_b", "provider_admin_b", "bidder_b")
+INTRUDERS = ("commissioner_b", "officer_a", "officer_b", "provider_admin_b", "bidder_b")
 
 
 def _later(days=30):
@@ -31,10 +33,11 @@ def plan(world):
     if found:
         return found
     if not Enrolment.objects.filter(provider=world.provider_a).exists():
-        enrolled(world)
+        enrolled(world, placing=("borough_a",))
     found = CorrectiveActionPlan.objects.create(
         provider=world.provider_a,
         consortium=world.consortium,
+        borough=world.borough_a,
         reason=REASON,
         review_date=_later(),
         opened_by=world.admin,
@@ -131,7 +134,7 @@ ROUTES = {
             "reason": "No progress.",
         },
         changes=True,
-        intruders=(*INTRUDERS, "commissioner_a", "commissioner_b"),
+        intruders=(*INTRUDERS, "commissioner_a"),
     ),
     "api:monitoring:corrective-action-plans": _tenant(post=api_open, changes=True),
     "api:monitoring:corrective-action-plan": _tenant(kwargs={"pk": plan}),

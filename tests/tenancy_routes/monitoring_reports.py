@@ -3,8 +3,9 @@
 Provider A's contract monitoring report is the victim: provider A and the consortium's
 commissioners and admin may read it, so the intruders are the placement officers and provider B.
 The stored file names provider A, so a download to anyone else would show the marker. Subscribing
-changes only the subscriber's own row; "Generate now" is the consortium admin's, and queues the
-work for a worker once the request's transaction commits (so the POST itself changes nothing)."""
+changes only the subscriber's own row; "Generate now" and "Try again" are the consortium
+admin's: they queue the consortium's reports (their rows change), and a worker renders them once
+the request's transaction commits."""
 
 from datetime import date
 
@@ -32,6 +33,18 @@ def provider_a_report(world):
     return report
 
 
+def failed_report(world):
+    """The consortium report of a quarter, which failed to render: the admin tries it again."""
+    return Report.objects.create(
+        kind=Report.Kind.CONSORTIUM,
+        consortium=world.consortium,
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+        status=Report.Status.FAILED,
+        error="Alpha Borough's figure broke the renderer",
+    )
+
+
 ROUTES = {
     # "report" is no argument of the route: it makes the report the list would show.
     "monitoring:report_list": Tenant(
@@ -49,5 +62,8 @@ ROUTES = {
         intruders=READERS_ONLY,
     ),
     "monitoring:report_subscription": Tenant(get=False, post={"subscribe": "1"}, changes=True),
-    "monitoring:report_generate_now": Tenant(owner="admin", get=False, post={}, changes=False),
+    "monitoring:report_generate_now": Tenant(owner="admin", get=False, post={}, changes=True),
+    "monitoring:report_retry": Tenant(
+        kwargs={"pk": failed_report}, owner="admin", get=False, post={}, changes=True
+    ),
 }

@@ -1,9 +1,9 @@
 """Routes of the monitoring visits' pages and API, for tests/test_url_tenancy.py.
 
-The victim is provider A: its service "Alpha Lodge" and an overdue visit to it. Monitoring is
-shared across the consortium, so borough A's and B's commissioners may see it (commissioner A
-is the owner); placement officers, provider B, and the boroughs' and provider B's API keys are
-intruders."""
+The victim is provider A: its service "Alpha Lodge" and an overdue visit to it. Borough A
+places children with provider A, so its commissioner (the owner) reads and records the visit;
+borough B places nobody there, so its commissioner is an intruder with the placement officers,
+provider B, and the boroughs' and provider B's API keys (monitoring.access)."""
 
 from datetime import timedelta
 
@@ -15,12 +15,12 @@ from tests.monitoring.helpers_m4 import enrolled
 from tests.test_url_tenancy import PROVIDER_MARKERS, Tenant
 
 MARKERS = (*PROVIDER_MARKERS, "Alpha Lodge")
-INTRUDERS = ("officer_a", "officer_b", "provider_admin_b", "bidder_b")
+INTRUDERS = ("commissioner_b", "officer_a", "officer_b", "provider_admin_b", "bidder_b")
 
 
 def service(world):
     found = Service.objects.filter(provider=world.provider_a, name="Alpha Lodge").first()
-    return found or enrolled(world)[1]
+    return found or enrolled(world, placing=("borough_a",))[1]
 
 
 def visit(world):
