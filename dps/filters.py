@@ -3,7 +3,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 
-from .forms import GovukFormMixin
+from .forms import GovukDateField, GovukFormMixin
 from .models import AuditEvent, OutboundEmail
 
 
@@ -33,6 +33,12 @@ class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
+class GovukDateFilter(django_filters.DateFilter):
+    """A date filter entered in the GOV.UK date input (day, month and year boxes)."""
+
+    field_class = GovukDateField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         field_name="actor_label", lookup_expr="icontains", label="Who (email or API client)"
@@ -41,18 +47,8 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(lookup_expr="iexact", label="Object type")
     object_id = django_filters.CharFilter(label="Object ID")
     ip_address = IPAddressFilter(label="IP address")
-    since = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__gte",
-        label="From (YYYY-MM-DD)",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    until = django_filters.DateFilter(
-        field_name="at",
-        lookup_expr="date__lte",
-        label="To (YYYY-MM-DD)",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    since = GovukDateFilter(field_name="at", lookup_expr="date__gte", label="From date")
+    until = GovukDateFilter(field_name="at", lookup_expr="date__lte", label="To date")
 
     class Meta:
         model = AuditEvent

@@ -1,5 +1,7 @@
 """Forms, rendered with the GOV.UK Frontend classes by templates/forms/."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.forms.renderers import TemplatesSetting
@@ -23,6 +25,73 @@ WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.FileInput: "govuk-file-upload",
 }
+
+
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes (<name>_day, <name>_month,
+    <name>_year), drawn by templates/forms/widgets/govuk_date.html."""
+
+    template_name = "forms/widgets/govuk_date.html"
+    PARTS = {"day": ("Day", 2), "month": ("Month", 2), "year": ("Year", 4)}
+
+    def __init__(self, attrs=None):
+        parts = {name: forms.TextInput(attrs={"inputmode": "numeric"}) for name in self.PARTS}
+        super().__init__(parts, attrs)
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def id_for_label(self, id_):
+        # The error summary leads to the day box.
+        return f"{id_}_day" if id_ else ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        base = context["widget"]["attrs"].get("id")
+        for part, (key, (label, width)) in zip(
+            context["widget"]["subwidgets"], self.PARTS.items(), strict=True
+        ):
+            part["label"] = label
+            if base:
+                part["attrs"]["id"] = f"{base}_{key}"
+            classes = part["attrs"].get("class", "govuk-input").split()
+            classes += ["govuk-date-input__input", f"govuk-input--width-{width}"]
+            part["attrs"]["class"] = " ".join(dict.fromkeys(classes))
+        return context
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date entered as day, month and year, with the GOV.UK pattern's errors: what is
+    missing, or that it is not a real date."""
+
+    widget = GovukDateInput
+    FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+    def __init__(self, **kwargs):
+        parts = [forms.CharField(required=False) for _ in GovukDateInput.PARTS]
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        values = [str(v).strip() for v in data_list or []] or ["", "", ""]
+        if not any(values):
+            return None
+        missing = [name for name, v in zip(GovukDateInput.PARTS, values, strict=True) if not v]
+        if missing:
+            raise forms.ValidationError(
+                f"{self.label or 'The date'} must include a {' and a '.join(missing)}.",
+                code="incomplete",
+            )
+        try:
+            day, month, year = (int(v) for v in values)
+            value = date(year, month, day)
+        except ValueError:
+            value = None
+        if value is None or not self.FIRST_YEAR <= value.year <= self.LAST_YEAR:
+            raise forms.ValidationError(
+                f"{self.label or 'The date'} must be a real date, for example 27 3 2025.",
+                code="invalid",
+            )
+        return value
 
 
 class GovukFormMixin:

@@ -17,7 +17,9 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -33,8 +35,8 @@ from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
 from .kpis.dfe import PLACEMENT_GROUPS
-from .kpis.periods import return_year, year_ending_of
-from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
+from .kpis.periods import QUARTER, add_months, period_containing, return_year, year_ending_of
+from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, PlacementReview
 
 Scope = KpiSnapshot.Scope
 Period = KpiSnapshot.Period
@@ -127,24 +129,6 @@ def kpi_info(code):
     return KpiInfo(code, label, unit, better)
 
 
-def format_value(value, unit):
-    """A figure as people read it: "12.5%", "£1,234", "45 days"."""
-    if value is None:
-        return "No data"
-    value = Decimal(value)
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "pounds":
-        return f"£{value:,.0f}"
-    if unit == "days":
-        return f"{value:.0f} days"
-    if unit == "count":
-        return f"{value:.0f}"
-    if unit == "ratio":
-        return f"{value:.2f}"
-    return f"{value:.1f}"
-
-
 # --- Who sees what ----------------------------------------------------------------------
 
 
@@ -168,6 +152,14 @@ def boroughs_of(actor):
     if actor.is_borough:
         return Organisation.objects.filter(pk=actor.organisation.pk)
     return Organisation.objects.none()
+
+
+def lots_for(actor):
+    """The lots of the actor's consortium."""
+    consortium = consortium_of(actor)
+    if consortium is None:
+        return Lot.objects.none()
+    return Lot.objects.filter(consortium=consortium).order_by("position", "name")
 
 
 def providers_for(actor):
@@ -226,12 +218,21 @@ _YEAR_FIRST = Case(
 )
 
 
-def year_snapshots(consortium, scope, scope_ids, kpis, year_ending):
-    """{(scope_id, kpi): snapshot} of the return year ending 31 March `year_ending`: the
-    yearly snapshot; for a KPI without one, its latest quarter (else month) in the year. One
-    query: each (scope_id, kpi)'s snapshots are ranked once (a window), not looked up again
-    for every row."""
+def window(year_ending, quarter=None):
+    """The period a page shows: the return year ending 31 March `year_ending`, or its
+    `quarter` (1: April to June, ..., 4: January to March)."""
     year = return_year(year_ending)
+    if not quarter:
+        return year
+    return period_containing(QUARTER, add_months(year.start, 3 * (quarter - 1)))
+
+
+def year_snapshots(consortium, scope, scope_ids, kpis, year_ending, quarter=None):
+    """{(scope_id, kpi): snapshot} of the return year ending 31 March `year_ending` (or of its
+    `quarter`): the yearly (quarterly) snapshot; for a KPI without one, its latest quarter
+    (else month) in the period. One query: each (scope_id, kpi)'s snapshots are ranked once
+    (a window), not looked up again for every row."""
+    year = window(year_ending, quarter)
     rows = (
         KpiSnapshot.objects.filter(
             consortium=consortium,
@@ -266,17 +267,19 @@ def cost_avoidance_to_date(consortium, scope, scope_id):
     return total
 
 
-def monthly_series(consortium, kpis, scopes, *, months=TREND_MONTHS, year_ending=None):
+def monthly_series(
+    consortium, kpis, scopes, *, months=TREND_MONTHS, year_ending=None, quarter=None
+):
     """Monthly values of `kpis` for each (scope, scope_id) in `scopes`, the complete months
-    of the return year ending 31 March `year_ending`, or else the last `months`:
-    {(kpi, scope, scope_id): [(period_start, value)]}. One query."""
+    of the return year ending 31 March `year_ending` (or of its `quarter`), or else the last
+    `months`: {(kpi, scope, scope_id): [(period_start, value)]}. One query."""
     today = timezone.localdate()
     since = today.replace(day=1)
     for _ in range(months):
         since = (since.replace(day=1) - timedelta(days=1)).replace(day=1)
     within = {}
     if year_ending is not None:
-        year = return_year(year_ending)
+        year = window(year_ending, quarter)
         since, within = year.start, {"period_end__lte": year.end}
     match = Q()
     for scope, scope_id in scopes:
@@ -319,7 +322,7 @@ def borough_ids(actor):
     return list(boroughs_of(actor).values_list("pk", flat=True))
 
 
-def current_placements(actor, provider=None):
+def current_placements(actor, provider=None, lot=None):
     """The placements the actor's boroughs hold today (awarded or started, not ended). A
     placement's weekly_fee is its fee today: a fee change is never dated ahead, and recording
     one sets the placement's fee to the latest."""
@@ -329,6 +332,8 @@ def current_placements(actor, provider=None):
     )
     if provider is not None:
         qs = qs.filter(provider=provider)
+    if lot is not None:
+        qs = qs.filter(lot=lot)
     return qs
 
 
@@ -337,38 +342,55 @@ def _names(model, ids):
     return dict(model.objects.filter(pk__in=set(ids) - {None}).values_list("pk", "name"))
 
 
-def spend_by(actor, by, provider=None):
-    """Current weekly spend and placements by "lot" or "provider": (name, weekly, placements),
-    by name (None, a spot purchase's provider or no lot, last). Two queries: the grouping by
-    id, then the names."""
+def spend_by(actor, by, provider=None, lot=None):
+    """Current weekly spend and placements by "lot" or "provider": (name, weekly, placements,
+    id), by name (None, a spot purchase's provider or no lot, last). Two queries: the grouping
+    by id, then the names."""
     rows = list(
-        current_placements(actor, provider)
+        current_placements(actor, provider, lot)
         .values_list(f"{by}_id")
         .annotate(weekly=Sum("weekly_fee"), placements=Count("pk"))
         .order_by()
     )
     names = _names(Lot if by == "lot" else Organisation, [pk for pk, _w, _n in rows])
-    named = [(names.get(pk), weekly, count) for pk, weekly, count in rows]
+    named = [(names.get(pk), weekly, count, pk) for pk, weekly, count in rows]
     return sorted(named, key=lambda row: (row[0] is None, (row[0] or "").casefold()))
 
 
-def fee_against_need(actor, provider=None):
-    """(placement, child reference, borough, provider, total needs score, weekly fee) for the
-    current placements made from a request (whose needs were scored). Two queries: the
-    placements, then the names of their boroughs and providers."""
-    rows = list(
-        current_placements(actor, provider)
-        .filter(request__isnull=False, needs_total__isnull=False)
-        .order_by("needs_total", "weekly_fee", "pk")
-        .values_list(
-            "pk", "child_reference", "borough_id", "provider_id", "needs_total", "weekly_fee"
-        )
+# Why a current placement is not on the fee-against-need scatter.
+NO_NEEDS_SCORE = "no needs score (made without a scored request, and not yet reviewed)"
+NO_FEE = "no weekly fee"
+
+
+def fee_against_need(actor, provider=None, lot=None):
+    """The actor's current placements against their needs: (shown, left out). Shown: (placement,
+    child reference, borough, provider, total needs score, weekly fee) of every one with a fee
+    and a needs score, the latest review's total or else the request's (needs change; the fee
+    is today's). Left out: (placement, child reference, reason) of the others. Two queries:
+    the placements, then the names of their boroughs and providers."""
+    latest_review = (
+        PlacementReview.objects.filter(placement=OuterRef("pk"))
+        .order_by("-review_date", "-pk")
+        .values("needs_total")[:1]
     )
-    names = _names(Organisation, {r[2] for r in rows} | {r[3] for r in rows})
-    return [
-        (pk, ref, names.get(borough), names.get(provider_id), needs, fee)
-        for pk, ref, borough, provider_id, needs, fee in rows
+    rows = list(
+        current_placements(actor, provider, lot)
+        .annotate(score=Coalesce(Subquery(latest_review), F("needs_total")))
+        .order_by("score", "weekly_fee", "pk")
+        .values_list("pk", "child_reference", "borough_id", "provider_id", "score", "weekly_fee")
+    )
+    shown = [r for r in rows if r[4] is not None and r[5]]
+    left_out = [
+        (pk, ref, NO_NEEDS_SCORE if score is None else NO_FEE)
+        for pk, ref, _b, _p, score, fee in rows
+        if score is None or not fee
     ]
+    names = _names(Organisation, {r[2] for r in shown} | {r[3] for r in shown})
+    shown = [
+        (pk, ref, names.get(borough), names.get(provider_id), needs, fee)
+        for pk, ref, borough, provider_id, needs, fee in shown
+    ]
+    return shown, left_out
 
 
 def outliers(points):

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, permissions, serializers
 from rest_framework.views import APIView
 
+from dps.formatting import figure_display
 from dps.tenancy import get_actor
 
 from ..kpis import KPIS
@@ -100,6 +101,10 @@ class SnapshotSerializer(serializers.ModelSerializer):
     complete = serializers.SerializerMethodField(
         help_text="Whether the figures count the whole period (counted to its end)."
     )
+    value_display = serializers.SerializerMethodField(
+        help_text="The value as the pages, the reports and the CSVs show it, rounded half up to "
+        'its unit\'s places: "12.5%", "£1,234,567.89", "45 days", or "No data".'
+    )
     period_label = serializers.SerializerMethodField(
         help_text='The period as the pages name it: "Year ending 31 March 2026", "Year to '
         'date: 1 April 2026 to 4 December 2026", ...'
@@ -121,6 +126,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "complete",
             "period_label",
             "value",
+            "value_display",
             "numerator",
             "denominator",
             "rag",
@@ -148,6 +154,10 @@ class SnapshotSerializer(serializers.ModelSerializer):
 
     def get_complete(self, snapshot) -> bool:
         return snapshot_complete(snapshot)
+
+    def get_value_display(self, snapshot) -> str:
+        kpi = KPIS.get(snapshot.kpi)
+        return figure_display(snapshot.value, kpi.unit if kpi else "")
 
     def get_period_label(self, snapshot) -> str:
         return snapshot_label(snapshot)

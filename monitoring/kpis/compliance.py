@@ -16,7 +16,11 @@ from django.db.models.functions import Cast, TruncDate
 from dps.models import AuditEvent
 from monitoring.models import MonitoringVisit
 from providers.models import MANDATORY_TYPES, Enrolment, OfstedRating, Service
-from providers.selectors.quality import RATING_POINTS, SCORED_STATUSES
+from providers.selectors.quality import (
+    RATING_POINTS,
+    SCORED_STATUSES,
+    current_mandatory_document,
+)
 
 from . import (
     ALL_PERIODS,
@@ -36,20 +40,20 @@ VISIT_PATHS = {"consortium": "consortium", "provider": "provider", "service": "s
 
 
 def documents_current(scope, periods, today):
+    """By the quality score's own rule (`current_mandatory_document`), so the KPI for today and
+    the score's compliance part never disagree. A period before the provider enrolled has no
+    figure: nothing was asked of it then."""
+
     def current(p):
-        at = p.upto(today)
         return Count(
             "provider__documents__document_type",
             distinct=True,
-            filter=Q(
-                provider__documents__document_type__in=MANDATORY_TYPES,
-                provider__documents__uploaded_at__date__lte=at,
-            )
-            & (
-                Q(provider__documents__expires_on__isnull=True)
-                | Q(provider__documents__expires_on__gte=at)
-            ),
+            filter=current_mandatory_document(p.upto(today), prefix="provider__documents__"),
         )
+
+    def required(p):
+        enrolled = Q(enrolled_at__date__lte=p.upto(today))
+        return Count("provider", distinct=True, filter=enrolled) * len(MANDATORY_TYPES)
 
     return grouped(
         Enrolment.objects.filter(status__in=SCORED_STATUSES),
@@ -57,7 +61,7 @@ def documents_current(scope, periods, today):
         scope,
         periods,
         current,
-        lambda p: Count("provider", distinct=True) * len(MANDATORY_TYPES),
+        required,
     )
 
 
@@ -158,7 +162,8 @@ register(
         family=COMPLIANCE,
         scale=100,
         description="Of the mandatory document types, the share for which the provider had "
-        "uploaded a document, unexpired, at the end of the period (or today).",
+        "a current document (uploaded, not replaced, not expired) at the end of the period (or "
+        "today), as the quality score's compliance part counts them; none before it enrolled.",
     )
 )
 register(

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dps.formatting import figure_display
 from dps.models import Membership, Organisation, Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
@@ -170,27 +171,13 @@ def _kpi_rows(consortium, scope, scope_id, start):
             {
                 "kpi": snapshot.kpi,
                 "label": kpi_label(snapshot.kpi),
-                "value": _format(snapshot.value, unit),
+                "value": figure_display(snapshot.value, unit),
                 "raw": snapshot.value,
                 "period": snapshot_label(snapshot),
                 "rag": snapshot.rag.capitalize() if snapshot.rag else "",
             }
         )
     return rows
-
-
-def _format(value, unit):
-    if value is None:
-        return "No data"
-    if unit == "percent":
-        return f"{value:,.1f}%"
-    if unit == "pounds":
-        return f"£{value:,.2f}"
-    if unit == "days":
-        return f"{value:,.0f} days"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
 
 
 def _placement_figures(placements, start, end):

@@ -11,26 +11,30 @@ show one return year (?year_ending=YYYY: 1 April YYYY-1 to 31 March YYYY), the l
 one until another is chosen: the headline figures are that year's, and the trends (their
 tables and CSVs too) its months. Every period is named by monitoring.kpis.periods."""
 
-import csv
 import html
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from dps.csv_export import csv_download
 from dps.decorators import actor_required
+from dps.formatting import figure_display, figure_rounded
 from dps.models import Organisation
 from dps.tenancy import get_or_404
+from providers.models import Lot
 
 from .. import selectors_dashboards as sel
 from ..kpis.periods import MONTH, YEAR, period_label, return_year, snapshot_label
@@ -98,11 +102,30 @@ def options_html(choices, selected):
     )
 
 
+class Link(NamedTuple):
+    """A table cell that leads somewhere (in the CSV, its text)."""
+
+    text: str
+    url: str
+
+    def __str__(self):
+        return self.text
+
+
+def performance_url(provider_id):
+    return reverse("monitoring:provider_performance", args=[provider_id])
+
+
 def cell_html(value):
     """A value as {{ value }} shows it: localized (numbers), then escaped. Text and whole
     numbers, nearly every cell, go the short way (what localize and escape would make of them
     without a thousands separator)."""
     kind = type(value)
+    if kind is Link:
+        return (
+            f'<a class="govuk-link" href="{html.escape(value.url)}">{html.escape(value.text)}</a>'
+        )
+
     if kind is str:
         return html.escape(value)
     if kind is int and not settings.USE_THOUSAND_SEPARATOR:
@@ -111,13 +134,9 @@ def cell_html(value):
 
 
 def csv_response(chart):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{chart.name}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    response, writer = csv_download(f"{chart.name}.csv")
     writer.writerow(chart.columns)
-    for row in chart.raw:
-        writer.writerow(["" if v is None else v for v in row])
+    writer.writerows(chart.raw)
     return response
 
 
@@ -141,16 +160,12 @@ def rag(snapshot):
 
 def figure(snapshot, info):
     value = snapshot.value if snapshot else None
-    return sel.format_value(value, info.unit)
+    return figure_display(value, info.unit)
 
 
 def month_label(start):
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return period_label(MONTH, start, end, end)
-
-
-def money(value):
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
 def number(value):
@@ -211,13 +226,15 @@ def year_choice(request, consortium):
     return form, 400 if form.is_bound and not form.is_valid() else 200
 
 
-def headline_rows(consortium, scope, scope_id, year_ending, compare=True, codes=None):
+def headline_rows(consortium, scope, scope_id, year_ending, compare=True, codes=None, quarter=None):
     """One row per headline KPI (or per KPI of `codes`): the scope's figure for the return
-    year, its RAG and period, and the consortium's figure beside it."""
+    year (or its quarter), its RAG and period, and the consortium's figure beside it."""
     codes = sel.HEADLINE if codes is None else codes
-    own = sel.year_snapshots(consortium, scope, [scope_id], codes, year_ending)
+    own = sel.year_snapshots(consortium, scope, [scope_id], codes, year_ending, quarter)
     whole = (
-        sel.year_snapshots(consortium, Scope.CONSORTIUM, [consortium.pk], codes, year_ending)
+        sel.year_snapshots(
+            consortium, Scope.CONSORTIUM, [consortium.pk], codes, year_ending, quarter
+        )
         if compare
         else {}
     )
@@ -248,11 +265,12 @@ def figures_chart(name, title, rows, own_label, consortium_label=None):
     chart = Chart(name=name, title=title, columns=columns)
     for row in rows:
         snap = row["snapshot"]
-        raw = [row["info"].label, row["info"].unit, snap.value if snap else None]
+        unit = row["info"].unit
+        raw = [row["info"].label, unit, figure_rounded(snap.value if snap else None, unit)]
         raw += [row["period"], snap.rag if snap else ""]
         if consortium_label:
             other = row["consortium_snapshot"]
-            raw.append(other.value if other else None)
+            raw.append(figure_rounded(other.value if other else None, unit))
         chart.add(None, raw, listed=False)
     return chart
 
@@ -279,19 +297,22 @@ def placement_mix_chart(rows, own_label, consortium_label=None):
     for row in rows:
         own, other = row["snapshot"], row["consortium_snapshot"]
         display = [row["group"], row["value"]] + ([row["consortium"]] if consortium_label else [])
-        raw = [row["group"], own.value if own else None]
-        raw += [other.value if other else None] if consortium_label else []
+        unit = row["info"].unit
+        raw = [row["group"], figure_rounded(own.value if own else None, unit)]
+        raw += [figure_rounded(other.value if other else None, unit)] if consortium_label else []
         chart.add(display, raw)
     if not any(r["snapshot"] for r in rows):
         chart.note = "No SSDA903 return of this year has been imported."
     return chart
 
 
-def trend_charts(consortium, series_scopes, year_ending=None):
+def trend_charts(consortium, series_scopes, year_ending=None, quarter=None):
     """A line chart per trend KPI: each (label, scope, scope_id) a line, month by month (the
-    complete months of the return year, if given)."""
+    complete months of the return year, or its quarter, if given)."""
     scopes = [(scope, scope_id) for _label, scope, scope_id in series_scopes]
-    series = sel.monthly_series(consortium, sel.TRENDS, scopes, year_ending=year_ending)
+    series = sel.monthly_series(
+        consortium, sel.TRENDS, scopes, year_ending=year_ending, quarter=quarter
+    )
     charts = []
     for code in sel.TRENDS:
         info = sel.kpi_info(code)
@@ -317,8 +338,9 @@ def trend_charts(consortium, series_scopes, year_ending=None):
         for m in months:
             chart.add(
                 [month_label(m)]
-                + [sel.format_value(values.get(m), info.unit) for _l, values in lines],
-                [m.isoformat()] + [values.get(m) for _l, values in lines],
+                + [figure_display(values.get(m), info.unit) for _l, values in lines],
+                [m.isoformat()]
+                + [figure_rounded(values.get(m), info.unit) for _l, values in lines],
             )
         if not months:
             chart.note = "No monthly figures have been computed yet."
@@ -326,23 +348,25 @@ def trend_charts(consortium, series_scopes, year_ending=None):
     return charts
 
 
-def spend_chart(actor, by, provider):
-    rows = sel.spend_by(actor, by, provider)
+def spend_chart(actor, by, provider, lot=None):
+    rows = sel.spend_by(actor, by, provider, lot)
     chart = Chart(
         name=f"spend-by-{by}",
         title=f"Current weekly spend by {by}",
         columns=[by.capitalize(), "Placements", "Weekly spend (£)"],
         kind="bar",
         data={
-            "labels": [name or "None" for name, _w, _n in rows],
+            "labels": [name or "None" for name, _w, _n, _pk in rows],
             "unit": "pounds",
-            "datasets": [{"label": "Weekly spend", "data": [number(w) for _n, w, _c in rows]}],
+            "datasets": [{"label": "Weekly spend", "data": [number(w) for _n, w, _c, _pk in rows]}],
         },
     )
-    for name, weekly, count in rows:
+    for name, weekly, count, pk in rows:
+        # A provider's name leads to its performance (a spot purchase's provider has none).
+        shown = Link(name, performance_url(pk)) if by == "provider" and pk else name or "None"
         chart.add(
-            [name or "None", count, sel.format_value(weekly, "pounds")],
-            [name, count, money(weekly)],
+            [shown, count, figure_display(weekly, "pounds")],
+            [name, count, figure_rounded(weekly, "pounds")],
         )
     if not rows:
         chart.note = "No current placements."
@@ -354,8 +378,9 @@ def spend_chart(actor, by, provider):
 SCATTER_LISTED = 200
 
 
-def scatter_chart(actor, provider, show_borough):
-    rows = sel.fee_against_need(actor, provider)
+def scatter_charts(actor, provider, show_borough, lot=None):
+    """The scatter, and the current placements it leaves out with the reason for each."""
+    rows, left_out = sel.fee_against_need(actor, provider, lot)
     flagged = sel.outliers([(needs, fee) for _pk, _ref, _b, _p, needs, fee in rows])
     columns = ["Placement", "Child reference"]
     columns += ["Borough"] if show_borough else []
@@ -393,7 +418,7 @@ def scatter_chart(actor, provider, show_borough):
         listed = every or i in flagged
         # The fee is stored to the penny, as the CSV shows it; only listed rows are formatted.
         display = (
-            [*head, provider_name or "–", needs, sel.format_value(fee, "pounds"), outlier]
+            [*head, provider_name or "–", needs, figure_display(fee, "pounds"), outlier]
             if listed
             else None
         )
@@ -403,12 +428,34 @@ def scatter_chart(actor, provider, show_borough):
             f" The table lists the {len(flagged):,} outliers of these {len(rows):,} placements; "
             "the CSV has every one."
         )
-    return chart
+    missing = Chart(
+        name="fee-against-need-left-out",
+        title="Current placements left out of the chart",
+        columns=["Placement", "Child reference", "Why"],
+    )
+    if left_out:
+        reasons = Counter(reason for _pk, _ref, reason in left_out)
+        chart.note += (
+            f" It shows {len(rows):,} of the {len(rows) + len(left_out):,} current placements; "
+            + "; ".join(f"{n:,} left out with {reason}" for reason, n in sorted(reasons.items()))
+            + "."
+        )
+    for i, (pk, ref, reason) in enumerate(left_out):
+        why = f"Left out: {reason}"
+        chart_row = [pk, ref or "–", why]
+        missing.add(chart_row, [pk, ref, why], listed=i < SCATTER_LISTED)
+    if len(left_out) > SCATTER_LISTED:
+        missing.note = f"The table lists {SCATTER_LISTED:,} of them; the CSV has every one."
+    return [chart, missing]
 
 
-def cost_avoidance_chart(consortium, scope, scope_id, year_ending=None):
+def cost_avoidance_chart(consortium, scope, scope_id, year_ending=None, quarter=None):
     series = sel.monthly_series(
-        consortium, ["cost_avoidance"], [(scope, scope_id)], year_ending=year_ending
+        consortium,
+        ["cost_avoidance"],
+        [(scope, scope_id)],
+        year_ending=year_ending,
+        quarter=quarter,
     )
     values = series.get(("cost_avoidance", scope, scope_id), [])
     chart = Chart(
@@ -428,24 +475,57 @@ def cost_avoidance_chart(consortium, scope, scope_id, year_ending=None):
         chart.add(
             [
                 month_label(month),
-                sel.format_value(value, "pounds"),
-                sel.format_value(running, "pounds"),
+                figure_display(value, "pounds"),
+                figure_display(running, "pounds"),
             ],
-            [month.isoformat(), value, running],
+            [month.isoformat(), figure_rounded(value, "pounds"), figure_rounded(running, "pounds")],
         )
     if not values:
         chart.note = "No cost avoidance has been computed yet."
     return chart
 
 
-class ProviderFilter(forms.Form):
+QUARTERS = [(1, "April to June"), (2, "July to September")]
+QUARTERS += [(3, "October to December"), (4, "January to March")]
+
+
+class DashboardFilter(forms.Form):
+    """What the dashboard narrows to, besides the return year: a quarter of it (the figures
+    and trends), a lot and a provider (the placements, and a trend line each)."""
+
+    period = forms.TypedChoiceField(
+        label="Period",
+        choices=[("", "The whole year"), *QUARTERS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose the whole year or one of its quarters."},
+    )
+    lot = forms.ModelChoiceField(
+        label="Lot",
+        queryset=Lot.objects.none(),
+        required=False,
+        empty_label="All lots",
+        error_messages={"invalid_choice": "Choose a lot from the list."},
+    )
     provider = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), required=False, empty_label="All providers"
+        label="Provider",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="All providers",
+        error_messages={"invalid_choice": "Choose a provider from the list."},
     )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = sel.lots_for(actor)
         self.fields["provider"].queryset = sel.providers_for(actor)
+
+    def chosen(self, name):
+        """The valid choice of `name`, or None (none made, or not valid)."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data[name]
+        return None
 
 
 # --- Pages ------------------------------------------------------------------------------
@@ -458,15 +538,12 @@ def dashboard(request):
     consortium = sel.consortium_of(actor)
     if consortium is None:
         raise PermissionDenied
-    filter_form = ProviderFilter(request.GET or None, actor=actor)
+    filter_form = DashboardFilter(request.GET or None, actor=actor)
     years, status = year_choice(request, consortium)
+    if filter_form.is_bound and not filter_form.is_valid():
+        status = 400
     year_ending = years.chosen
-    provider = None
-    if filter_form.is_bound:
-        if filter_form.is_valid():
-            provider = filter_form.cleaned_data["provider"]
-        else:
-            status = 400
+    quarter, lot, provider = (filter_form.chosen(n) for n in ("period", "lot", "provider"))
     is_admin = actor.is_consortium_admin
     if is_admin:
         scope, scope_id, own_label = Scope.CONSORTIUM, consortium.pk, consortium.name
@@ -475,10 +552,15 @@ def dashboard(request):
     lines = [(own_label, scope, scope_id)]
     if not is_admin:
         lines.append((f"{consortium.name} (all boroughs)", Scope.CONSORTIUM, consortium.pk))
+    if lot is not None:
+        lines.append((f"{lot.name} (all boroughs)", Scope.LOT, lot.pk))
     if provider is not None:
         lines.append((f"{provider.name} (all boroughs)", Scope.PROVIDER, provider.pk))
-    headlines = headline_rows(consortium, scope, scope_id, year_ending, compare=not is_admin)
+    headlines = headline_rows(
+        consortium, scope, scope_id, year_ending, compare=not is_admin, quarter=quarter
+    )
     compared = None if is_admin else f"{consortium.name} (all)"
+    # The DfE's measures are of the year (children looked after on 31 March): never a quarter.
     dfe = headline_rows(
         consortium, scope, scope_id, year_ending, compare=not is_admin, codes=sel.DFE_FIGURES
     )
@@ -498,13 +580,16 @@ def dashboard(request):
             "dfe-figures", "Children looked after: the DfE's measures", dfe, own_label, compared
         ),
         placement_mix_chart(mix, own_label, compared),
-        *trend_charts(consortium, lines, year_ending),
-        spend_chart(actor, "lot", provider),
-        spend_chart(actor, "provider", provider),
-        scatter_chart(actor, provider, show_borough=is_admin),
-        cost_avoidance_chart(consortium, scope, scope_id, year_ending),
+        *trend_charts(consortium, lines, year_ending, quarter),
+        spend_chart(actor, "lot", provider, lot),
+        spend_chart(actor, "provider", provider, lot),
+        *scatter_charts(actor, provider, show_borough=is_admin, lot=lot),
+        cost_avoidance_chart(consortium, scope, scope_id, year_ending, quarter),
     ]
-    query = {"provider": provider.pk} if provider else {}
+    chosen = {"period": quarter, "lot": lot.pk if lot else None}
+    chosen["provider"] = provider.pk if provider else None
+    chosen = {name: value for name, value in chosen.items() if value}
+    shown = sel.window(year_ending, quarter)
     context = {
         "consortium": consortium,
         "own_label": own_label,
@@ -512,23 +597,33 @@ def dashboard(request):
         "compare": not is_admin,
         "filter_form": filter_form,
         "years": years,
-        "year_label": years.label_of(year_ending),
+        "year_label": shown.label(timezone.localdate()),
+        "whole_year_label": years.label_of(year_ending),
+        "quarter": quarter,
+        "lot": lot,
         "provider": provider,
+        "period_options": options_html(
+            [(str(v), label) for v, label in filter_form.fields["period"].choices],
+            str(quarter or ""),
+        ),
+        "lot_options": options_html(
+            filter_form.fields["lot"].queryset.values_list("pk", "name"), lot.pk if lot else None
+        ),
         "provider_options": options_html(
             filter_form.fields["provider"].queryset.values_list("pk", "name"),
             provider.pk if provider else None,
         ),
         "headlines": headlines,
         "dfe_figures": dfe,
-        "cost_avoidance": sel.format_value(
+        "cost_avoidance": figure_display(
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
         ),
         "overdue_visits": sel.overdue_visits(actor),
-        "csv_query": csv_query({**query, "year_ending": year_ending}),
+        "csv_query": csv_query({**chosen, "year_ending": year_ending}),
         "all_providers_query": csv_query({"year_ending": year_ending}),
     }
     if is_admin:
-        context["borough_table"] = borough_table(consortium, year_ending)
+        context["borough_table"] = borough_table(consortium, year_ending, quarter)
     return respond(request, "monitoring/dashboards/dashboard.html", context, charts, status)
 
 
@@ -537,12 +632,12 @@ def csv_query(params):
     return urlencode(params) + "&" if params else ""
 
 
-def borough_table(consortium, year_ending):
+def borough_table(consortium, year_ending, quarter=None):
     boroughs = list(
         Organisation.objects.filter(consortium=consortium, kind=Kind.BOROUGH).order_by("name")
     )
     snaps = sel.year_snapshots(
-        consortium, Scope.BOROUGH, [b.pk for b in boroughs], sel.HEADLINE, year_ending
+        consortium, Scope.BOROUGH, [b.pk for b in boroughs], sel.HEADLINE, year_ending, quarter
     )
     infos = [sel.kpi_info(code) for code in sel.HEADLINE]
     return {

@@ -52,6 +52,34 @@ STATUS_LABELS = {
 MANDATORY_ORDER = [t for t in DocumentType if t in MANDATORY_TYPES]
 
 
+def current_mandatory_document(day, *, prefix=""):
+    """A filter on documents (reached through `prefix`): a mandatory document current on
+    `day`: uploaded by then, not replaced by then by a renewal, and not expired (a document is
+    expired on its expiry date, as `expiry_state` says). The one definition the quality score's
+    compliance part and the documents_current KPI count by."""
+
+    def q(lookup, value):
+        return Q(**{f"{prefix}{lookup}": value})
+
+    return (
+        q("document_type__in", MANDATORY_ORDER)
+        & q("uploaded_at__date__lte", day)
+        & (q("superseded_by__isnull", True) | q("superseded_by__uploaded_at__date__gt", day))
+        & (q("expires_on__isnull", True) | q("expires_on__gt", day))
+    )
+
+
+def mandatory_documents_current(provider, *, today):
+    """How many of the mandatory document types the provider has a current document of."""
+    return (
+        Document.objects.filter(current_mandatory_document(today), provider=provider)
+        .order_by()
+        .values("document_type")
+        .distinct()
+        .count()
+    )
+
+
 def mandatory_documents_status(provider, *, today):
     """One row per mandatory document type, in a fixed order: its status (current, expiring,
     expired or missing), the document it was judged on, and its expiry date. A renewal

@@ -39,10 +39,9 @@ from dps.services.audit import audit_record
 
 from ..models import COMPONENTS, Enrolment, OfstedRating, QualityScore, QualityWeights, Service
 from ..selectors.quality import (
-    CURRENT,
-    EXPIRING,
     RATING_POINTS,
     SCORED_STATUSES,
+    mandatory_documents_current,
     mandatory_documents_status,
     rounded,
 )
@@ -139,7 +138,7 @@ def inspection_part(provider):
 
 def compliance_part(provider, *, today):
     rows = mandatory_documents_status(provider, today=today)
-    current = sum(1 for r in rows if r["status"] in (CURRENT, EXPIRING))
+    current = mandatory_documents_current(provider, today=today)
     documents = [
         {**r, "expires_on": r["expires_on"].isoformat() if r["expires_on"] else None} for r in rows
     ]

@@ -38,6 +38,8 @@ def test_a_commissioner_reads_the_dashboard_filters_it_and_downloads_a_chart(ui,
     ui.page.get_by_label("Provider", exact=True).select_option(label="Bravo Care")
     ui.submit("Show")
     assert f"provider={world.provider_b.pk}" in ui.path
+    # A chart's table is folded under it: open the scatter's.
+    ui.page.locator("#fee-against-need-heading ~ details > summary").click()
     text = ui.page.locator("main").inner_text()
     assert "ALPHA-CHILD-B" in text
     assert "ALPHA-CHILD-OUT" not in text

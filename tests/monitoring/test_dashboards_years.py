@@ -136,7 +136,7 @@ def test_a_chosen_year_shows_its_figures_labels_and_months_only(client, years):
         )
     )
     assert header == ["Month", "Alpha Borough", "Test Consortium (all boroughs)"]
-    assert rows == [["2023-04-01", "4.1000", "4.9000"], ["2024-03-01", "6.1000", "6.9000"]]
+    assert rows == [["2023-04-01", "4.1", "4.9"], ["2024-03-01", "6.1", "6.9"]]
 
 
 def test_the_current_year_is_shown_to_date(client, years):
@@ -148,10 +148,10 @@ def test_the_current_year_is_shown_to_date(client, years):
     )
     row = next(r for r in figures if r[0] == LABEL)
     assert row[2:] == [
-        "27.1000",
+        "27.1",
         "Year to date: 1 April 2026 to 4 December 2026",
         "amber",
-        "27.9000",
+        "27.9",
     ]
 
 
@@ -194,7 +194,7 @@ def test_the_provider_performance_page_follows_the_year(client, years):
         )
     )
     row = next(r for r in figures if r[0] == LABEL)
-    assert row[2:4] == ["27.5000", "Year to date: 1 April 2026 to 4 December 2026"]
+    assert row[2:4] == ["27.5", "Year to date: 1 April 2026 to 4 December 2026"]
 
 
 def test_other_tenants_and_anonymous_users_are_refused_the_years(client, years):

@@ -4,11 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from providers.models import Enrolment
 from tests.factories import EnrolmentFactory, LotFactory, ServiceFactory
 from tests.monitoring.kpi_data import (
     Q1,
     Q2,
     Q3_2023,
+    at,
     document,
     rating_change,
     values,
@@ -21,11 +23,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def enrolled(world):
     """Provider A enrolled on two lots of the consortium (active, and suspended); provider B on
-    one. Two enrolments must not count provider A twice."""
+    one; all since 2023. Two enrolments must not count provider A twice."""
     first, second = LotFactory(consortium=world.consortium), LotFactory(consortium=world.consortium)
     EnrolmentFactory(provider=world.provider_a, lot=first)
     EnrolmentFactory(provider=world.provider_a, lot=second, status="suspended")
     EnrolmentFactory(provider=world.provider_b, lot=first)
+    Enrolment.objects.update(enrolled_at=at("2023-01-01"))
 
 
 def test_documents_current(world, enrolled):
@@ -36,14 +39,15 @@ def test_documents_current(world, enrolled):
     document(a, "employers_liability", "2024-01-10", "2024-02-15")  # expired: no, no
     document(a, "professional_indemnity", "2024-05-01", "2025-04-30")  # Q1 not yet; Q2 yes
     document(a, "safeguarding_policy", "2024-01-10")  # no expiry: yes, yes
-    document(a, "financial_standing", "2024-01-10", "2024-03-31")  # expires on Q1's end: yes; no
+    document(a, "financial_standing", "2024-01-10", "2024-03-31")  # expired on Q1's end: no, no
     document(a, "dps_terms", "2024-04-10")  # uploaded after Q1: no; Q2 yes
     document(a, "ofsted_report", "2024-01-10")  # not mandatory
     # Q3 2023 (30 September 2023): nothing uploaded yet: 0 / 6 = 0%, not null (the
-    # denominator is the six types). Q1: PL, SG, FS = 3 / 6 = 50%. Q2: PL, PI, SG, DPS = 4 / 6.
+    # denominator is the six types). Q1: PL, SG = 2 / 6 (a document is expired on its expiry
+    # date, as everywhere else). Q2: PL, PI, SG, DPS = 4 / 6.
     assert values("documents_current", "provider", [Q3_2023, Q1, Q2], a.pk) == [
         Decimal("0.0000"),
-        Decimal("50.0000"),
+        Decimal("33.3333"),
         Decimal("66.6667"),
     ]
     # Provider B, enrolled with no documents: 0%.
