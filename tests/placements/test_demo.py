@@ -20,11 +20,8 @@ from placements.models import (
 from providers.models import Lot
 
 Status = PlacementRequest.Status
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+# Seeded once for the module (tests/demo_data.py); each test reads it.
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def seed():
@@ -64,8 +61,8 @@ def state():
     }
 
 
-def test_the_demo_has_requests_in_every_state_with_bids(db):
-    output = seed()
+def test_the_demo_has_requests_in_every_state_with_bids(db, demo):
+    output = demo
 
     northbridge = PlacementRequest.objects.filter(borough__slug="northbridge")
     assert set(northbridge.values_list("status", flat=True)) == set(Status.values)
@@ -78,8 +75,6 @@ def test_the_demo_has_requests_in_every_state_with_bids(db):
 
 
 def test_requests_past_their_deadline_were_closed_and_evaluated_after_their_bids(db):
-    seed()
-
     closed = PlacementRequest.objects.filter(closed_at__isnull=False)
     assert closed.exists()
     for placement_request in closed:
@@ -93,15 +88,11 @@ def test_requests_past_their_deadline_were_closed_and_evaluated_after_their_bids
 
 
 def test_the_shortlisted_request_has_the_young_persons_view(db):
-    seed()
-
     shortlisted = PlacementRequest.objects.get(borough__slug="northbridge", status="shortlisted")
     assert all(bid.young_person_view for bid in shortlisted.bids.all())
 
 
 def test_the_awarded_and_placed_requests_have_placements_and_ipas(db):
-    seed()
-
     awarded = Placement.objects.get(request__reference="NB-24106")
     assert awarded.status == Placement.Status.AWARDED
     assert awarded.bid.rank == 2  # chosen over the top-ranked bid, with a reason
@@ -118,8 +109,6 @@ def test_the_awarded_and_placed_requests_have_placements_and_ipas(db):
 
 
 def test_cancelled_and_no_suitable_offer_have_their_reasons(db):
-    seed()
-
     cancelled = PlacementRequest.objects.get(reference="NB-24108")
     assert cancelled.status == Status.CANCELLED
     assert cancelled.cancel_reason == PlacementRequest.CancelReason.PLACED_IN_HOUSE
@@ -133,8 +122,6 @@ def test_cancelled_and_no_suitable_offer_have_their_reasons(db):
 
 
 def test_each_demo_lot_is_served_by_its_service_types(db):
-    seed()
-
     types = dict(Lot.objects.values_list("code", "service_types"))
     assert types == {
         "childrens-homes": ["childrens_home"],
@@ -147,7 +134,6 @@ def test_each_demo_lot_is_served_by_its_service_types(db):
 
 
 def test_seeding_twice_changes_nothing(db):
-    seed()
     first = state()
     Lot.objects.filter(code="fostering").update(service_types=["fostering", "parent_and_child"])
     first["lots"] = list(Lot.objects.order_by("pk").values_list("code", "service_types"))
@@ -159,8 +145,6 @@ def test_seeding_twice_changes_nothing(db):
 
 
 def test_the_demo_bidders_can_sign_in(db):
-    seed()
-
     for _role, email in logins():
         user = User.objects.get(email=email)
         assert user.check_password("demo-placements-2026")

@@ -10,15 +10,13 @@ from django.utils import timezone
 from providers.demo import PROVIDERS
 from providers.models import MANDATORY_TYPES, Document
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+# Seeded once for the module (tests/demo_data.py); a test that seeds again checks that
+# nothing changes.
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def test_every_demo_provider_has_its_mandatory_documents_some_near_expiry(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # again
 
     documents = Document.objects.all()
     assert documents.count() == len(PROVIDERS) * len(MANDATORY_TYPES)

@@ -7,15 +7,13 @@ from django.core.management import call_command
 
 from providers.models import Application, DeclarationQuestion, Enrolment, ProviderProfile
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+# Seeded once for the module (tests/demo_data.py); a test that seeds again checks that
+# nothing changes.
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def test_the_demo_has_every_application_and_enrolment_state_once(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # again
 
     assert DeclarationQuestion.objects.count() == 3
     assert set(DeclarationQuestion.objects.values_list("on_fail", flat=True)) == {

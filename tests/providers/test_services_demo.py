@@ -12,14 +12,13 @@ from providers.models import Service
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "ofsted_sample.csv"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+# Seeded once for the module (tests/demo_data.py); a test that seeds again checks that
+# nothing changes.
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def test_demo_services_have_needs_specialisms_and_some_stale_vacancies(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # again
 
     services = list(Service.objects.all())
     assert len(services) == 24
@@ -29,7 +28,6 @@ def test_demo_services_have_needs_specialisms_and_some_stale_vacancies(db):
 
 
 def test_the_sample_csv_imports_into_the_demo_services_once(db):
-    call_command("seed_demo", stdout=io.StringIO())
     first, second = io.StringIO(), io.StringIO()
 
     call_command("import_ofsted", str(SAMPLE), stdout=first)
