@@ -14,7 +14,13 @@ class PlanOpenForm(GovukFormMixin, forms.Form):
     )
     kpi = forms.ChoiceField(label="KPI breached (if any)", required=False)
     reason = forms.CharField(
-        label="Why is the plan needed?", max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+        label="Why is the plan needed?",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter why the plan is needed: the performance or concern it is to put "
+            "right."
+        },
     )
     review_date = date_field("First review date")
     description = forms.CharField(
@@ -93,6 +99,10 @@ class PlanSuspendForm(GovukFormMixin, forms.Form):
         label="Reason for the suspension",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter the reason for the suspension: what in the plan was not put "
+            "right. The provider is told it."
+        },
     )
 
     def __init__(self, *args, enrolments, **kwargs):

@@ -32,6 +32,7 @@ class VisitCancelForm(GovukFormMixin, forms.Form):
         label="Why is the visit cancelled?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the visit is cancelled."},
     )
 
 

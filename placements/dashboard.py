@@ -5,8 +5,8 @@ invitations, never of bids, so nothing sealed shows."""
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import PlacementRequest
-from .selectors import invitations_visible_to, requests_visible_to
+from .models import PlacementRequest, Question
+from .selectors import can_write_requests, invitations_visible_to, requests_visible_to
 
 Status = PlacementRequest.Status
 # The states where the next step is the officer's.
@@ -18,8 +18,24 @@ WAITING = {
 }
 
 
+def questions_waiting(actor):
+    """Providers' questions the officer has still to answer: those on requests open for bids
+    (once bids close a question can no longer be answered), the longest waiting first."""
+    return (
+        Question.objects.filter(
+            request__in=requests_visible_to(actor),
+            request__status=Status.OPEN,
+            request__bid_deadline__gt=timezone.now(),
+            answered_at__isnull=True,
+        )
+        .select_related("request")
+        .order_by("asked_at", "id")
+    )
+
+
 def home_context(actor):
     if actor.is_borough:
+        waiting = questions_waiting(actor) if can_write_requests(actor) else Question.objects.none()
         counts = dict(
             requests_visible_to(actor).values_list("status").annotate(n=Count("pk")).order_by()
         )
@@ -37,6 +53,8 @@ def home_context(actor):
             "open_requests": requests_visible_to(actor)
             .filter(status=Status.OPEN)
             .order_by("bid_deadline")[:5],
+            "questions_waiting": waiting[:5],
+            "questions_waiting_count": waiting.count(),
         }
     if actor.is_provider:
         invitations = invitations_visible_to(actor).filter(

@@ -473,7 +473,10 @@ def request_seed(consortium, demo):
     placement_request = request_services.request_create(actor=officer, **fields)
     if demo.state == Status.DRAFT:
         return 1
-    request_services.request_publish(actor=officer, placement_request=placement_request)
+    # A request with no offer in the story is one no provider could take: published knowingly.
+    request_services.request_publish(
+        actor=officer, placement_request=placement_request, confirm_no_eligible=not demo.offers
+    )
     for offer in demo.offers:
         if providers[offer.provider] is not None:
             provider = providers[offer.provider]

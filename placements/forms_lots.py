@@ -1,9 +1,10 @@
-"""The consortium admin's form for a lot's evaluation weights and service types."""
+"""The consortium admin's form for a lot's evaluation weights, its rule for bids over the
+budget, and its service types."""
 
 from django import forms
 
 from dps.forms import GovukFormMixin
-from providers.models import Service
+from providers.models import Lot, Service
 
 from .services.lots import WEIGHT_FIELDS
 
@@ -24,6 +25,16 @@ class LotForm(GovukFormMixin, forms.Form):
     )
     weight_needs = forms.IntegerField(
         label="Needs fit (%)", min_value=0, max_value=100, widget=forms.TextInput
+    )
+    # Not required: a form sent without it leaves the rule as it is.
+    over_budget_rule = forms.ChoiceField(
+        label="Bids over the request's maximum weekly budget",
+        choices=Lot.OverBudget.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Bidders see the budget and are warned before they bid over it, and the "
+        "borough sees such bids flagged. This says whether they can still win.",
+        error_messages={"invalid_choice": "Choose what happens to a bid over the budget."},
     )
     service_types = forms.MultipleChoiceField(
         label="Service types that serve this lot",
@@ -60,9 +71,16 @@ class LotForm(GovukFormMixin, forms.Form):
             "Choose the service types from the list."
         )
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("over_budget_rule"):
+            data.pop("over_budget_rule", None)
+        return data
+
     @staticmethod
     def initial_for(lot):
         return {
             **{name: getattr(lot, name) for name in WEIGHT_FIELDS},
+            "over_budget_rule": lot.over_budget_rule,
             "service_types": list(lot.service_types or []),
         }

@@ -438,6 +438,17 @@ class RequestForm(DeadlineMixin, GovukFormMixin, forms.Form):
         return mapped if mapped in self.fields else None
 
 
+class PublishForm(GovukFormMixin, forms.Form):
+    """Publishing; when no provider would be invited, the officer must say so deliberately."""
+
+    confirm_no_eligible = forms.BooleanField(
+        label="Publish anyway: no provider will be invited",
+        required=False,
+        help_text="If you change the request's terms while it is open, the providers the new "
+        "terms make eligible are invited then.",
+    )
+
+
 class RequestFilterForm(GovukFormMixin, forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "All"), *Status.choices]

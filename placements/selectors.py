@@ -7,6 +7,7 @@ there are. `bids_visible_to` is the one place that rule lives."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Q, Subquery
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from dps.models import Role
 
@@ -74,6 +75,14 @@ def bids_visible_to(actor):
             request__borough=actor.organisation, request__closed_at__isnull=False
         ).exclude(status=Bid.Status.WITHDRAWN)
     return Bid.objects.none()
+
+
+def responses_shown_to_borough(placement_request):
+    """Which providers viewed or declined their invitations, and who asked which question,
+    bound how many bids there can be: like the bids, the borough learns it only once the
+    deadline has passed."""
+    deadline = placement_request.bid_deadline
+    return placement_request.bids_unsealed or (deadline is not None and timezone.now() >= deadline)
 
 
 def sealed_bid_events():

@@ -197,6 +197,11 @@ class DecisionForm(GovukFormMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The provider is emailed this.",
+        error_messages={
+            "required": "Enter the reason for your decision: what you checked and why you "
+            "approve, ask for more information (say what is needed) or reject. The provider is "
+            "emailed it."
+        },
     )
 
 
@@ -211,6 +216,10 @@ class EnrolmentActionForm(GovukFormMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The provider is emailed this.",
+        error_messages={
+            "required": "Enter the reason for this action: why the enrolment is suspended, "
+            "reinstated or removed. The provider is emailed it."
+        },
     )
 
     def __init__(self, *args, enrolment, **kwargs):

@@ -30,17 +30,6 @@ class ServiceForm(GovukFormMixin, forms.Form):
         "Leave it blank if the service is not registered with Ofsted.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
-    ofsted_rating = forms.ChoiceField(
-        label="Latest overall Ofsted rating", choices=OfstedRating.choices
-    )
-    inspection_date = forms.DateField(
-        label="Date of the latest full inspection",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example, 27/03/2025.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
-        error_messages={"invalid": "Enter the date as day/month/year, like 27/03/2025."},
-    )
     registered_places = forms.IntegerField(
         label="Registered places",
         min_value=0,
@@ -81,8 +70,6 @@ class ServiceForm(GovukFormMixin, forms.Form):
         "service_type",
         "name",
         "ofsted_urn",
-        "ofsted_rating",
-        "inspection_date",
         "registered_places",
         "age_min",
         "age_max",
@@ -148,6 +135,42 @@ class ServiceForm(GovukFormMixin, forms.Form):
             if self.cleaned_data.get(need_field_name(code)) is not None
         }
         return data
+
+
+class RatingProposalForm(GovukFormMixin, forms.Form):
+    """A provider's correction of its service's Ofsted rating, for the consortium to confirm."""
+
+    rating = forms.ChoiceField(
+        label="The latest overall Ofsted rating",
+        choices=OfstedRating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the rating Ofsted gave."},
+    )
+    inspection_date = forms.DateField(
+        label="Date of the latest full inspection",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example, 27/03/2025.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"invalid": "Enter the date as day/month/year, like 27/03/2025."},
+    )
+    note = forms.CharField(
+        label="Why the rating on record is wrong",
+        help_text="For example, the date of Ofsted's report and where to read it.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the rating on record is wrong."},
+    )
+
+
+class RatingRejectForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why the correction is rejected",
+        help_text="The provider reads this.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the correction is rejected."},
+    )
 
 
 def vacancy_field_name(service):

@@ -12,11 +12,15 @@ def items(actor):
             ("Review queue", "providers:review_queue"),
             ("Enrolments", "providers:enrolment_list"),
         ]
-    # Services part: a provider's services and vacancies; the consortium's Ofsted import.
+    # Services part: a provider's services and vacancies; the consortium's Ofsted import and
+    # the providers' corrections of their ratings.
     if actor.is_provider:
         result += [("Services", "providers:services"), ("Vacancies", "providers:vacancies")]
     if actor.is_consortium_admin:
-        result.append(("Ofsted import", "providers:ofsted_import"))
+        result += [
+            ("Ofsted import", "providers:ofsted_import"),
+            ("Rating corrections", "providers:rating_proposals"),
+        ]
     # Documents part: a provider's accreditation documents.
     if actor.is_provider:
         result.append(("Documents", "providers:documents"))

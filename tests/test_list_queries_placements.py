@@ -98,11 +98,8 @@ def request_questions_endpoint(world):
     placement_request = request_of(world)
 
     def more(n):
-        return [
-            text
-            for text in request_rows(placement_request, n)
-            if text.startswith(("Invited Care", "Question"))
-        ]
+        # Before the deadline the borough sees the questions, not who asked them.
+        return [text for text in request_rows(placement_request, n) if text.startswith("Question")]
 
     return f"/api/v1/requests/{placement_request.pk}/questions/", more
 

@@ -1,6 +1,7 @@
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as BadRequest
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -8,7 +9,28 @@ class CursorPagination(pagination.CursorPagination):
 
     ordering = "-id"
     page_size_query_param = "page_size"
+    page_size_query_description = "Results per page, 1 or more; above 200 gives 200."
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """DRF quietly falls back to the default for a page size it cannot read; a caller who
+        sent one that is no whole number of at least 1 is told so instead (a 400)."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        try:
+            return pagination._positive_int(values[-1], strict=True, cutoff=self.max_page_size)
+        except ValueError as exc:
+            raise BadRequest(
+                {self.page_size_query_param: ["Enter a whole number, 1 or more."]}
+            ) from exc
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
     def paginate_queryset(self, queryset, request, view=None):
         self._model = queryset.model

@@ -102,7 +102,9 @@ class AutoSchema(openapi.AutoSchema):
         errors = {}
         has_body = self.method in ("POST", "PUT", "PATCH")
         has_filters = self._is_list_view() and getattr(self.view, "filterset_class", None)
-        if has_body or has_filters:
+        # A page size that is no whole number of at least 1 is a 400 too.
+        has_page_size = self._is_list_view() and self._get_paginator()
+        if has_body or has_filters or has_page_size:
             errors[400] = _problem("Invalid input.", ValidationProblemSerializer)
         if self._needs_authentication():
             errors[401] = _problem("No API key, or a malformed, wrong or revoked one.")

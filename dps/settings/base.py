@@ -369,7 +369,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "dps.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["dps.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "dps.api.schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["dps.api.throttling.ClientRateThrottle"],
@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the Ofsted ratings, whichever field holds them (a service's, a correction's).
+    "ENUM_NAME_OVERRIDES": {"OfstedRatingEnum": "providers.models.services.OfstedRating"},
 }
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 

@@ -7,11 +7,13 @@ about its bids: the evaluation answers 409 whether or not there are any."""
 
 import django_filters
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dps.api.exceptions import problem
+from dps.api.schema import PROBLEM_MEDIA_TYPE
 from dps.tenancy import get_actor, get_or_404
 
 from ..models import Bid, PlacementRequest, Question
@@ -116,27 +118,53 @@ class RequestPublish(APIView):
     permission_classes = PERMISSIONS
 
     @extend_schema(
-        request=None,
-        responses=s.PublishResultSerializer,
+        request=s.PublishInputSerializer,
+        responses={
+            200: s.PublishResultSerializer,
+            (400, PROBLEM_MEDIA_TYPE): OpenApiResponse(
+                s.NoEligibleProblemSerializer,
+                description="The draft is incomplete, or no provider would be invited.",
+            ),
+        },
         summary="Publish a draft: invite and email the eligible providers",
         description="Refused with a 400 that lists every missing or wrong field when the draft "
-        "is incomplete. Otherwise the request opens for bids; the answer says how many "
-        "providers were invited and, per reason, how many on the lot were not.",
+        "is incomplete, and with a 400 that says why each provider on the lot would not be "
+        "invited when none would be (send `confirm_no_eligible: true` to publish it all the "
+        "same). Otherwise the request opens for bids; the answer says how many providers were "
+        "invited and, per reason (and per need), how many on the lot were not.",
     )
     def post(self, request, pk):
         placement_request = _own_request(request, pk)
-        eligibility = every_problem(
-            request_services.request_publish,
-            actor=get_actor(request),
-            placement_request=placement_request,
-            request=request,
-        )
+        data = validated(s.PublishInputSerializer, request.data)
+        try:
+            eligibility = every_problem(
+                request_services.request_publish,
+                actor=get_actor(request),
+                placement_request=placement_request,
+                request=request,
+                **data,
+            )
+        except request_services.NoEligibleProvider as exc:
+            refused = problem(
+                status.HTTP_400_BAD_REQUEST,
+                f"{exc.message} {exc.eligibility.explain()}",
+                {exc.field: [exc.message]},
+            )
+            refused.data |= {"invited": 0, **_not_invited(exc.eligibility)}
+            return refused
         result = {
             "invited": len(eligibility.eligible),
-            "not_invited": s.not_invited_rows(eligibility.reasons),
+            **_not_invited(eligibility),
             "request": _detail(placement_request, request),
         }
         return Response(result)
+
+
+def _not_invited(eligibility):
+    return {
+        "not_invited": s.not_invited_rows(eligibility.reasons),
+        "unmet_needs": s.unmet_need_rows(eligibility),
+    }
 
 
 class RequestCancel(APIView):
@@ -250,8 +278,11 @@ class RequestAward(APIView):
         request=s.AwardSerializer,
         responses={201: s.PlacementSerializer},
         summary="Award a ranked bid: the placement and its IPA are made",
-        description="The top-ranked bid needs no reason; any other needs one. Of two awards at "
-        "once, one succeeds and the other is told the request is already awarded.",
+        description="The top-ranked bid needs no reason; any other needs one. A bid over the "
+        "request's maximum weekly budget follows the lot's rule: `allowed_with_reason` needs a "
+        "reason (a 400 on `reason` without one), `refused` cannot be awarded (a 400 on `bid`). "
+        "Of two awards at once, one succeeds and the other is told the request is already "
+        "awarded. The bidders' emails and the IPA's PDF are made after it, in the background.",
     )
     def post(self, request, pk):
         placement_request = _own_request(request, pk)
@@ -281,7 +312,8 @@ class RequestQuestions(generics.ListAPIView):
             return self.queryset
         actor = get_actor(self.request)
         placement_request = get_or_404(requests_visible_to(actor), pk=self.kwargs["pk"])
-        return questions_visible_to(actor, placement_request)
+        # Each question asks its request whether its asker may be shown yet.
+        return questions_visible_to(actor, placement_request).select_related("request")
 
 
 class QuestionAnswer(APIView):

@@ -5,15 +5,17 @@ many there are) until the request closes; bids themselves come only from
 `selectors.bids_visible_to`. A provider reads the anonymised profile of a request it is invited
 to; the child's story and free text only through the audited story endpoint."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dps.api.schema import ValidationProblemSerializer
 from dps.tenancy import get_actor
 from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 
 from ..models import Bid, Placement, PlacementRequest, ProviderInvitation, Question
 from ..models.requests import Gender, LegalStatus, RequestTransition
+from ..selectors import responses_shown_to_borough
+from ..services import budget
 from ..services.closing import SHORTLIST_SIZE
 from ..services.eligibility import REASONS
 from .common import SaneDateField, SaneDateTimeField, status_field, text
@@ -220,10 +222,45 @@ class RequestInputSerializer(serializers.Serializer):
     )
 
 
+class UnmetNeedSerializer(serializers.Serializer):
+    need = serializers.CharField(help_text="The need's code.")
+    label = serializers.CharField()
+    score = serializers.IntegerField(help_text="The child's score for the need.")
+    count = serializers.IntegerField(
+        help_text="Providers not invited for their needs none of whose services meets this "
+        "one at that score (a provider may count under several needs)."
+    )
+
+
+def unmet_need_rows(eligibility):
+    return [
+        {"need": code, "label": label, "score": score, "count": count}
+        for code, label, score, count in eligibility.need_rows
+    ]
+
+
+class PublishInputSerializer(serializers.Serializer):
+    confirm_no_eligible = serializers.BooleanField(
+        default=False,
+        help_text="Publish even though no provider is eligible (none is invited). Without it, "
+        "such a request is refused with a 400 that says why each provider would not be invited.",
+    )
+
+
 class PublishResultSerializer(serializers.Serializer):
     invited = serializers.IntegerField(help_text="Providers invited (and emailed).")
     not_invited = NotInvitedSerializer(many=True)
+    unmet_needs = UnmetNeedSerializer(many=True)
     request = RequestSerializer()
+
+
+class NoEligibleProblemSerializer(ValidationProblemSerializer):
+    """Bad input, or (with `errors.confirm_no_eligible`) no provider would be invited: then
+    `not_invited` and `unmet_needs` say why not."""
+
+    invited = serializers.IntegerField(required=False, help_text="Always 0.")
+    not_invited = NotInvitedSerializer(many=True, required=False)
+    unmet_needs = UnmetNeedSerializer(many=True, required=False)
 
 
 class CancelSerializer(serializers.Serializer):
@@ -254,6 +291,9 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
     service_name = serializers.CharField(source="service.name")
     needs_met = serializers.DictField(child=serializers.CharField())
     shortlisted = serializers.SerializerMethodField()
+    over_budget = serializers.SerializerMethodField(
+        help_text="The weekly fee is over the request's maximum weekly budget."
+    )
 
     class Meta:
         model = Bid
@@ -261,6 +301,7 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
             "id",
             "rank",
             "shortlisted",
+            "over_budget",
             "provider",
             "provider_name",
             "service",
@@ -284,6 +325,9 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
 
     def get_shortlisted(self, bid) -> bool:
         return bid.rank is not None and bid.rank <= SHORTLIST_SIZE
+
+    def get_over_budget(self, bid) -> bool:
+        return budget.over_budget(bid.request, bid.weekly_fee)
 
 
 class InvalidBidSerializer(serializers.ModelSerializer):
@@ -333,9 +377,11 @@ class EvaluationSerializer(serializers.Serializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
-    """A question on the borough's request: who asked it, and the answer."""
+    """A question on the borough's request and the answer; who asked it is null until the
+    deadline has passed (it would say which providers are taking part)."""
 
-    provider_name = serializers.CharField(source="provider.name")
+    provider = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    provider_name = serializers.CharField(source="provider.name", allow_null=True)
 
     class Meta:
         model = Question
@@ -351,6 +397,12 @@ class QuestionSerializer(serializers.ModelSerializer):
             "shared",
         ]
         read_only_fields = fields
+
+    def to_representation(self, question):
+        data = super().to_representation(question)
+        if not responses_shown_to_borough(question.request):
+            data["provider"] = data["provider_name"] = None
+        return data
 
 
 class ProviderQuestionSerializer(serializers.ModelSerializer):
@@ -395,6 +447,12 @@ class ProfileSerializer(serializers.ModelSerializer):
     needs = serializers.DictField(child=serializers.IntegerField())
     outcomes = serializers.DictField(child=serializers.CharField())
     areas = serializers.ListField(child=serializers.CharField())
+    over_budget_rule = status_field(
+        budget.Rule.choices,
+        source="lot.over_budget_rule",
+        help_text="Whether a bid over `max_weekly_budget` can win: `allowed`, "
+        "`allowed_with_reason` (the borough records why) or `refused` (it cannot be made).",
+    )
 
     class Meta:
         model = PlacementRequest
@@ -420,6 +478,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "needs",
             "outcomes",
             "max_weekly_budget",
+            "over_budget_rule",
             "bid_deadline",
             "terms_version",
             "published_at",
@@ -490,6 +549,11 @@ class BidSerializer(serializers.ModelSerializer):
     needs_reconfirmation = serializers.BooleanField(
         help_text="The request's terms changed after the bid: confirm it before the deadline."
     )
+    over_budget = serializers.SerializerMethodField(
+        help_text="The weekly fee is over the request's maximum weekly budget. Whether such a "
+        "bid can win is the lot's rule: `allowed`, `allowed_with_reason` (the award records "
+        "why) or `refused` (it cannot be made)."
+    )
     rank = serializers.SerializerMethodField()
     price_score = serializers.SerializerMethodField()
     quality_score = serializers.SerializerMethodField()
@@ -511,6 +575,7 @@ class BidSerializer(serializers.ModelSerializer):
             "extra_staffing_hours",
             "extra_staffing_cost",
             "weekly_fee",
+            "over_budget",
             "start_date",
             "needs_met",
             "volume_discount",
@@ -536,7 +601,10 @@ class BidSerializer(serializers.ModelSerializer):
             return bid.request.bids_unsealed
         return bid.request.status in SCORES_TOLD
 
-    @extend_schema_field(OpenApiTypes.INT)
+    def get_over_budget(self, bid) -> bool:
+        return budget.over_budget(bid.request, bid.weekly_fee)
+
+    @extend_schema_field({"type": "integer", "nullable": True})
     def get_rank(self, bid):
         return bid.rank if self._scores_shown(bid) else None
 

@@ -4,6 +4,7 @@ placement and its Individual Placement Agreement, and the placement's start."""
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from dps.services.audit import audit_record
 
 from ..models import Bid, Placement, PlacementRequest
 from ..selectors import require_borough_writer
+from . import budget
 from .closing import SHORTLIST_SIZE
 from .notify import notify_providers, opportunity_path
 from .requests import transition
@@ -61,10 +63,14 @@ def award(*, actor, placement_request, bid, reason="", request=None):
 
 
 def _enqueue_ipa(placement_id):
-    """Render the IPA on a worker. A broker that is down is not an error: the first download
+    """Render the IPA on a worker. Where tasks run inline (the embedded mode has no worker) it
+    is left to the first download: rendering a PDF takes seconds, and the officer who awarded
+    would wait for it. A broker that is down is not an error either: the first download
     renders it."""
     from ..tasks import ipa_generate_task
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
     try:
         ipa_generate_task.apply_async((placement_id,), retry=False)
     except Exception:
@@ -94,6 +100,7 @@ def _award(actor, placement_request, bid, reason, request):
         raise DomainError(
             "Say why you are choosing this bid rather than the top-ranked one.", "reason"
         )
+    over_budget = budget.award_check(placement_request, bid, reason)
     weeks = placement_request.duration_weeks
     placement = Placement.objects.create(
         request=placement_request,
@@ -123,7 +130,12 @@ def _award(actor, placement_request, bid, reason, request):
         obj=placement,
         organisation=placement_request.borough,
         request=request,
-        detail={"bid": bid.pk, "rank": bid.rank, "weekly_fee": str(bid.weekly_fee)},
+        detail={
+            "bid": bid.pk,
+            "rank": bid.rank,
+            "weekly_fee": str(bid.weekly_fee),
+            **({"over_budget": over_budget} if over_budget else {}),
+        },
     )
     _tell_bidders(placement_request, placement)
     return placement

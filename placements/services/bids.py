@@ -28,6 +28,7 @@ from providers.needs import INDICATOR_LABELS
 
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..selectors import can_bid
+from . import budget
 
 Status = PlacementRequest.Status
 MAX_FEE = Decimal("99999.99")
@@ -157,6 +158,7 @@ def bid_save(
     if extra and not hours:
         raise DomainError("Say how many extra staffing hours the cost pays for.",
                           "extra_staffing_hours")  # fmt: skip
+    budget.bid_check(placement_request, core + extra, field="core_weekly_fee")
     if start_date is None:
         raise DomainError("Enter the date the placement can start.", "start_date")
     if start_date < timezone.localdate(now):
@@ -241,6 +243,7 @@ def bid_confirm(*, actor, bid, request=None):
         raise DomainError("Only a submitted bid can be confirmed.")
     if bid.terms_version >= placement_request.terms_version:
         raise DomainError("This bid is already confirmed on the current terms.")
+    budget.bid_check(placement_request, bid.weekly_fee)
     bid.terms_version = placement_request.terms_version
     bid.save(update_fields=["terms_version"])
     audit_record(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from providers.models import Enrolment, QualityScore
 
 from ..models import Bid, Evaluation, PlacementRequest
-from . import scoring
+from . import budget, scoring
 from .notify import notify_borough, notify_providers, opportunity_path
 from .requests import transition
 
@@ -84,7 +84,7 @@ def _invalid_reason(bid, placement_request):
         return "The bid was not re-confirmed after the request's terms changed."
     if not bid.service.is_active:
         return "The service bid with was deactivated before the deadline."
-    return ""
+    return budget.closing_reason(placement_request, bid.weekly_fee)
 
 
 def request_close(request_id, *, now=None):

@@ -1,8 +1,10 @@
 """The consortium admin's settings of a lot for its mini-competitions: the evaluation weights
-that rank the bids, and the types of service that serve the lot (and so are invited).
+that rank the bids, the rule for bids over a request's budget, and the types of service that
+serve the lot (and so are invited).
 
 Bids are scored with the lot's weights when a request closes, and providers price their bids
-knowing them; so the weights cannot change while a request on the lot is open for bids."""
+knowing them and the budget rule; so neither can change while a request on the lot is open for
+bids."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,15 +20,23 @@ WEIGHT_FIELDS = {
     "weight_price": "price",
     "weight_needs": "needs fit",
 }
-LOT_FIELDS = (*WEIGHT_FIELDS, "service_types")
+LOT_FIELDS = (*WEIGHT_FIELDS, "over_budget_rule", "service_types")
+# The settings providers price their bids by.
+PRICED_FIELDS = (*WEIGHT_FIELDS, "over_budget_rule")
 TYPE_ORDER = list(Service.Type.values)
 
 
 def _settings(lot):
     return {
-        **{name: getattr(lot, name) for name in WEIGHT_FIELDS},
+        **{name: getattr(lot, name) for name in PRICED_FIELDS},
         "service_types": list(lot.service_types or []),
     }
+
+
+def _clean_rule(value):
+    if value not in Lot.OverBudget.values:
+        raise DomainError("Choose what happens to a bid over the budget.", "over_budget_rule")
+    return value
 
 
 def _clean_weight(name, value):
@@ -55,8 +65,9 @@ def open_requests_on(lot):
 
 @transaction.atomic
 def lot_update(*, actor, lot, request=None, **fields):
-    """Set a lot's evaluation weights (whole percentages totalling 100) and the service types
-    that serve it (none: any type). Only an admin of the lot's consortium may; audited."""
+    """Set a lot's evaluation weights (whole percentages totalling 100), its rule for bids over
+    a request's budget, and the service types that serve it (none: any type). Only an admin of
+    the lot's consortium may; audited."""
     if (
         actor is None
         or not actor.is_consortium_admin
@@ -72,6 +83,8 @@ def lot_update(*, actor, lot, request=None, **fields):
     for name in WEIGHT_FIELDS:
         if name in fields:
             after[name] = _clean_weight(name, fields[name])
+    if "over_budget_rule" in fields:
+        after["over_budget_rule"] = _clean_rule(fields["over_budget_rule"])
     if "service_types" in fields:
         after["service_types"] = _clean_service_types(fields["service_types"])
     total = sum(after[name] for name in WEIGHT_FIELDS)
@@ -88,6 +101,17 @@ def lot_update(*, actor, lot, request=None, **fields):
             else f"{count} requests on this lot are open for bids and will be scored with the "
             "current weights. Change the weights once they have closed.",
             "weights",
+        )
+    if after["over_budget_rule"] != before["over_budget_rule"] and (
+        count := open_requests_on(lot).count()
+    ):
+        raise DomainError(
+            "A request on this lot is open for bids, priced under the current rule for bids "
+            "over the budget. Change the rule once it has closed."
+            if count == 1
+            else f"{count} requests on this lot are open for bids, priced under the current "
+            "rule for bids over the budget. Change the rule once they have closed.",
+            "over_budget_rule",
         )
     for name, value in after.items():
         setattr(lot, name, value)

@@ -114,6 +114,18 @@ class RequestIncomplete(DomainError):
         self.problems = problems
 
 
+class NoEligibleProvider(DomainError):
+    """Publishing refused: no provider would be invited. `eligibility` says why not."""
+
+    def __init__(self, eligibility):
+        super().__init__(
+            "No provider would be invited. Change the request, or confirm that you want to "
+            "publish it although no provider will be invited.",
+            "confirm_no_eligible",
+        )
+        self.eligibility = eligibility
+
+
 def default_deadline(urgency, now=None):
     """Bids close 24 hours after publishing a planned move, 4 hours for an emergency."""
     now = now or timezone.now()
@@ -314,9 +326,13 @@ def _invite(placement_request, eligibility, *, key):
 
 
 @transaction.atomic
-def request_publish(*, actor, placement_request, request=None):
+def request_publish(*, actor, placement_request, confirm_no_eligible=False, request=None):
     """Validate everything, open the request for bids, invite and email each eligible provider.
-    Returns the eligibility: who was invited, and a count per reason of who was not."""
+    Returns the eligibility: who was invited, and a count per reason of who was not.
+
+    A request no provider is eligible for is published only when the officer confirms it
+    deliberately (a later change of its terms invites those they make eligible), never by
+    accident: publishing to nobody looked like a success."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     if placement_request.status != Status.DRAFT:
@@ -327,9 +343,12 @@ def request_publish(*, actor, placement_request, request=None):
     if placement_request.bid_deadline is None:
         placement_request.bid_deadline = default_deadline(placement_request.urgency, now)
     eligibility = eligibility_check(placement_request)
+    if not eligibility.eligible and not confirm_no_eligible:
+        raise NoEligibleProvider(eligibility)
     placement_request.published_at = now
     placement_request.ineligible_counts = eligibility.reasons
-    transition(placement_request, Status.OPEN, actor=actor, request=request, now=now)
+    reason = "" if eligibility.eligible else "Published with no eligible provider, as confirmed."
+    transition(placement_request, Status.OPEN, actor=actor, reason=reason, request=request, now=now)
     _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
     return eligibility
 

@@ -25,6 +25,7 @@ from ..forms_bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionFo
 from ..models import Bid, PlacementRequest
 from ..selectors import BIDDERS, bids_visible_to, invitations_visible_to, questions_visible_to
 from ..services import bids as bid_services
+from ..services import budget
 from ..services import questions as question_services
 from ..services.closing import SHORTLIST_SIZE
 from ..services.story import story_released_to, story_view
@@ -232,6 +233,9 @@ def opportunity_detail(request, pk):
             "placement_request": placement_request,
             "bid": bid,
             "met_needs": _met_needs(bid),
+            "bid_over_budget": bid is not None
+            and budget.over_budget(placement_request, bid.weekly_fee),
+            "budget_rule": budget.RULE_FOR_BIDDERS[budget.rule_of(placement_request)],
             "submitted": submitted,
             "state": label,
             "colour": colour,
@@ -269,20 +273,32 @@ def bid(request, pk):
         invitation=invitation,
         initial=BidForm.initial_for(current),
     )
+    over_budget = None
     if request.method == "POST" and form.is_valid():
-        saved = submit(
-            form,
-            partial(bid_services.bid_save, invitation=invitation),
-            form.bid_data(),
-            actor=actor,
-            request=request,
-        )
+        data = form.bid_data()
+        over_budget = _over_budget_unconfirmed(request, placement_request, data)
+        saved = None
+        if over_budget is None:
+            saved = submit(
+                form,
+                partial(bid_services.bid_save, invitation=invitation),
+                data,
+                actor=actor,
+                request=request,
+            )
         if saved is not None:
             changed = current is not None and current.status == Bid.Status.SUBMITTED
+            over = budget.over_budget(placement_request, saved.weekly_fee)
             messages.success(
                 request,
                 f"Your bid has been {'changed' if changed else 'submitted'}: "
-                f"a weekly fee of £{saved.weekly_fee:,.2f}.",
+                f"a weekly fee of {budget.pounds(saved.weekly_fee)}"
+                + (
+                    f", over the maximum weekly budget of "
+                    f"{budget.pounds(placement_request.max_weekly_budget)}."
+                    if over
+                    else "."
+                ),
             )
             return _detail(invitation)
     return render_form(
@@ -294,8 +310,27 @@ def bid(request, pk):
             "placement_request": placement_request,
             "current": current,
             "editing": current is not None and current.status == Bid.Status.SUBMITTED,
+            "budget_rule": budget.RULE_FOR_BIDDERS[budget.rule_of(placement_request)],
+            "over_budget": over_budget,
         },
     )
+
+
+def _over_budget_unconfirmed(request, placement_request, data):
+    """A bid over the budget is shown back with a warning, once, before it is submitted: the
+    bidder confirms that weekly fee (a hidden field on the warning). Returns the warning's
+    figures, or None to go ahead (within budget, confirmed, or refused by the lot's rule, which
+    the service then says)."""
+    weekly_fee = data["core_weekly_fee"] + data["extra_staffing_cost"]
+    if not budget.over_budget(placement_request, weekly_fee):
+        return None
+    if budget.rule_of(placement_request) == budget.Rule.REFUSED:
+        return None
+    confirm = f"{weekly_fee:.2f}"
+    if request.POST.get("over_budget_confirmed") == confirm:
+        return None
+    limit = placement_request.max_weekly_budget
+    return {"weekly_fee": weekly_fee, "budget": limit, "by": weekly_fee - limit, "confirm": confirm}
 
 
 @actor_required(kinds=PROVIDER, roles=BIDDERS)

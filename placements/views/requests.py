@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -25,9 +26,12 @@ from ..forms_requests import (
     AnswerForm,
     CancelForm,
     NoSuitableOfferForm,
+    PublishForm,
     ReopenForm,
     RequestFilterForm,
     RequestForm,
+    mark_errors,
+    need_field,
 )
 from ..models import Bid, PlacementRequest
 from ..selectors import (
@@ -35,11 +39,12 @@ from ..selectors import (
     can_write_requests,
     questions_visible_to,
     requests_visible_to,
+    responses_shown_to_borough,
 )
 from ..services import questions as question_services
 from ..services import requests as request_services
-from ..services.eligibility import REASONS
-from ..services.requests import RequestIncomplete, default_deadline
+from ..services.eligibility import REASONS, eligibility_check
+from ..services.requests import NoEligibleProvider, RequestIncomplete, default_deadline
 
 BOROUGH = {Organisation.Kind.BOROUGH}
 Status = PlacementRequest.Status
@@ -162,6 +167,9 @@ def request_edit(request, pk):
                 )
             else:
                 messages.success(request, "Changes saved.")
+            if updated.status == Status.DRAFT and request.POST.get("then") == "publish":
+                # On to the confirmation, which says who would be invited before publishing.
+                return redirect("placements:request_publish", pk=pk)
             return redirect("placements:request_detail", pk=pk)
     return render_form(
         request, "placements/requests/form.html", form, {"placement_request": placement_request}
@@ -227,6 +235,7 @@ def detail_context(actor, placement_request):
         "outcome_rows": _outcome_rows(pr),
         "transitions": pr.transitions.select_related("actor").order_by("at", "id"),
         "invitations": pr.invitations.select_related("provider").order_by("provider__name"),
+        "responses_shown": responses_shown_to_borough(pr),
         "ineligible_rows": _ineligible_rows(pr),
         "questions": [(q, answer_forms.get(q.pk) if answer_forms else None) for q in questions],
         "question_open": question_open,
@@ -262,58 +271,101 @@ def request_detail(request, pk):
 # --- Publishing ---------------------------------------------------------------------------
 
 
-@actor_required(kinds=BOROUGH)
-def request_publish(request, pk):
-    """A confirmation page; publishing an incomplete draft shows the form with every problem
-    beside its field."""
-    actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
-    if placement_request.status != Status.DRAFT:
-        messages.error(request, "Only a draft can be published.")
-        return redirect("placements:request_detail", pk=pk)
-    if request.method == "POST":
-        try:
-            eligibility = request_services.request_publish(
-                actor=actor, placement_request=placement_request, request=request
-            )
-        except RequestIncomplete as exc:
-            form = RequestForm(
-                RequestForm.values_for(placement_request),
-                lots=_lots(actor, placement_request),
-                placement_request=placement_request,
-            )
-            form.is_valid()
-            form.add_problems(exc.problems)
-            return render_form(
-                request,
-                "placements/requests/form.html",
-                form,
-                {"placement_request": placement_request, "publishing": True},
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("placements:request_detail", pk=pk)
-        placement_request.refresh_from_db()
-        invited = len(eligibility.eligible)
-        messages.success(
-            request,
-            f"Published. {invited} provider{'s were' if invited != 1 else ' was'} invited and "
-            f"emailed. Bids close on {_when(placement_request.bid_deadline)}.",
-        )
-        return redirect("placements:request_detail", pk=pk)
+# Where on the request's form each way forward is changed.
+WAY_FORWARD_FIELDS = {"no_service": "id_lot", "area": "id_areas", "vacancy": "id_allow_no_vacancy"}
+
+
+def _ways_forward(placement_request, eligibility):
+    """(what to change, the form field to change it at) for a request nobody would get."""
+    edit = reverse("placements:request_edit", args=[placement_request.pk])
+    ways = []
+    for code, text in eligibility.ways_forward:
+        field = WAY_FORWARD_FIELDS.get(code)
+        if code == "needs":
+            field = f"id_{need_field(eligibility.need_rows[0][0])}" if eligibility.need_rows else ""
+        ways.append((text, f"{edit}#{field}" if field else edit))
+    return ways
+
+
+def _publish_page(request, placement_request, form):
+    """The confirmation: who would be invited, and why each other provider on the lot would
+    not be (per reason, and per need)."""
+    preview = eligibility_check(placement_request) if placement_request.lot_id else None
     deadline = placement_request.bid_deadline
-    return render(
+    return render_form(
         request,
         "placements/requests/publish.html",
+        form,
         {
             "placement_request": placement_request,
+            "preview": preview,
+            "not_invited": sum(preview.reasons.values()) if preview else 0,
+            "ways_forward": _ways_forward(placement_request, preview) if preview else [],
             "deadline": deadline,
             "default_deadline": None
             if deadline
             else default_deadline(placement_request.urgency, timezone.now()),
         },
     )
+
+
+@actor_required(kinds=BOROUGH)
+def request_publish(request, pk):
+    """A confirmation page; publishing an incomplete draft shows the form with every problem
+    beside its field, and one nobody would be invited to asks for a deliberate confirmation."""
+    actor = request.actor
+    placement_request = _request(actor, pk)
+    _require_writer(actor)
+    if placement_request.status != Status.DRAFT:
+        messages.error(request, "Only a draft can be published.")
+        return redirect("placements:request_detail", pk=pk)
+    form = PublishForm(_posted(request))
+    if request.method != "POST" or not form.is_valid():
+        return _publish_page(request, placement_request, form)
+    try:
+        eligibility = request_services.request_publish(
+            actor=actor,
+            placement_request=placement_request,
+            confirm_no_eligible=form.cleaned_data["confirm_no_eligible"],
+            request=request,
+        )
+    except RequestIncomplete as exc:
+        form = RequestForm(
+            RequestForm.values_for(placement_request),
+            lots=_lots(actor, placement_request),
+            placement_request=placement_request,
+        )
+        form.is_valid()
+        form.add_problems(exc.problems)
+        return render_form(
+            request,
+            "placements/requests/form.html",
+            form,
+            {"placement_request": placement_request, "publishing": True},
+        )
+    except NoEligibleProvider as exc:
+        form.add_error("confirm_no_eligible", exc.message)
+        mark_errors(form)
+        return _publish_page(request, placement_request, form)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("placements:request_detail", pk=pk)
+    placement_request.refresh_from_db()
+    closes = f"Bids close on {_when(placement_request.bid_deadline)}."
+    invited = len(eligibility.eligible)
+    if invited:
+        messages.success(
+            request,
+            f"Published. {invited} provider{'s were' if invited != 1 else ' was'} invited and "
+            f"emailed. {closes}",
+        )
+    else:
+        messages.warning(
+            request,
+            f"Published, as you confirmed, but no provider was invited. {closes} Change the "
+            "request's terms while it is open to invite the providers they make eligible.",
+        )
+    return redirect("placements:request_detail", pk=pk)
 
 
 # --- Cancelling, no suitable offer, re-opening --------------------------------------------

@@ -17,6 +17,7 @@ from ..forms_requests import AwardForm, YoungPersonViewForm
 from ..models import Bid, Evaluation, PlacementRequest
 from ..selectors import bids_visible_to, can_write_requests
 from ..services import award as award_services
+from ..services import budget
 from ..services import requests as request_services
 from ..services.closing import SHORTLIST_SIZE
 from .requests import BOROUGH, _posted, _request, _require_writer, run
@@ -59,6 +60,7 @@ def shortlist(request, pk):
     valid = _valid(bids)
     for bid in valid:
         bid.needs_rows = _needs_met(bid, needs)
+        _flag_budget(placement_request, bid)
     status = placement_request.status
     shortlisted = status == Status.SHORTLISTED
     view_forms = {}
@@ -85,6 +87,16 @@ def shortlist(request, pk):
             "shortlist_size": SHORTLIST_SIZE,
         },
     )
+
+
+def _flag_budget(placement_request, bid):
+    """What the page says about a bid over the budget, and how it can be awarded: in one
+    step (the top-ranked, within budget or where the lot allows it), with a reason, or not."""
+    rule = budget.award_rule(placement_request, bid)
+    bid.over_budget = rule is not None
+    bid.over_budget_by = bid.weekly_fee - placement_request.max_weekly_budget if rule else None
+    bid.award_refused = rule == budget.Rule.REFUSED
+    bid.award_needs_reason = bid.rank != 1 or rule == budget.Rule.WITH_REASON
 
 
 @require_POST
@@ -171,8 +183,9 @@ def award(request, pk):
         if placement is not None:
             messages.success(
                 request,
-                f"Awarded to {chosen.provider.name}. Every bidder has been told; the "
-                "Individual Placement Agreement is ready to download.",
+                f"Awarded to {chosen.provider.name}. The emails telling every bidder are "
+                "being sent, and the Individual Placement Agreement is being prepared: "
+                "download it from this page.",
             )
             return redirect("placements:placement_detail", pk=placement.pk)
     return render_form(
@@ -182,5 +195,9 @@ def award(request, pk):
         {
             "placement_request": placement_request,
             "top": valid[0] if valid else None,
+            "over_budget": [
+                b for b in valid if budget.over_budget(placement_request, b.weekly_fee)
+            ],
+            "budget_rule": budget.RULE_FOR_BOROUGH[budget.rule_of(placement_request)],
         },
     )

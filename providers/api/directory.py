@@ -4,6 +4,7 @@ Boroughs (and consortium admins) read the providers enrolled (active) on their c
 lots, each with its latest quality score there; providers are refused."""
 
 import django_filters
+import django_filters.rest_framework
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -167,6 +168,10 @@ class DirectoryApiFilter(DirectoryFilter):
         coerce=int,
         method="collect",
         help_text="With `need`: services that can meet it at this score or higher (default 1).",
+    )
+    # true or false, as the schema says (the page's checkbox reads any value as ticked).
+    has_vacancies = django_filters.rest_framework.BooleanFilter(
+        method="collect", help_text="Only providers with a vacancy."
     )
     sort = None  # the API pages by id
 

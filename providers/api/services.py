@@ -1,7 +1,9 @@
 """API views of the services part, and their routes (included by providers/api/urls.py).
 
 A provider reads and writes its own services and sets their vacancies (its admins, or its API
-clients with the write scope); boroughs read the active services of the providers actively
+clients with the write scope), but not their Ofsted rating and inspection date: those come from
+Ofsted's data or the consortium's verification, and a provider proposes a correction at
+/services/{id}/rating-proposals/. Boroughs read the active services of the providers actively
 enrolled on their consortium's lots, with the vacancy figures, when they were last confirmed,
 and whether that is out of date."""
 
@@ -16,10 +18,18 @@ from rest_framework.views import APIView
 from dps.services import DomainError
 from dps.tenancy import get_actor, get_or_404
 
-from ..models import OfstedRating, Service, Specialism
+from ..access import rating_proposals_visible_to
+from ..models import OfstedRating, RatingProposal, Service, Specialism
 from ..needs import INDICATOR_CODES, MAX_SCORE
 from ..selectors.services import services_visible_to
-from ..services.services import service_create, service_update, vacancies_update
+from ..services.ratings import rating_proposal_create
+from ..services.services import (
+    RATING_FIELDS,
+    RATING_REFUSED,
+    service_create,
+    service_update,
+    vacancies_update,
+)
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -65,11 +75,12 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class ServiceInputSerializer(serializers.Serializer):
+    """A service's details as its provider sets them. `ofsted_rating` and `inspection_date`
+    are read-only: sending either is a 400 naming it."""
+
     service_type = serializers.ChoiceField(Service.Type.choices)
     name = serializers.CharField(max_length=200)
     ofsted_urn = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    ofsted_rating = serializers.ChoiceField(OfstedRating.choices, required=False)
-    inspection_date = serializers.DateField(required=False, allow_null=True)
     registered_places = serializers.IntegerField(min_value=0, max_value=500)
     age_min = serializers.IntegerField(min_value=0, max_value=25)
     age_max = serializers.IntegerField(min_value=0, max_value=25)
@@ -88,6 +99,39 @@ class ServiceInputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(f"Unknown needs indicators: {', '.join(unknown)}.")
         return value
+
+    def validate(self, attrs):
+        # Unknown fields are ignored, but these are refused aloud: a provider must not think
+        # it changed its rating.
+        sent = [name for name in RATING_FIELDS if name in self.initial_data]
+        if sent:
+            raise serializers.ValidationError({name: [RATING_REFUSED] for name in sent})
+        return attrs
+
+
+class RatingProposalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RatingProposal
+        fields = [
+            "id",
+            "service",
+            "rating",
+            "inspection_date",
+            "note",
+            "status",
+            "proposed_at",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class RatingProposalInputSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(OfstedRating.choices)
+    inspection_date = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(
+        max_length=2000, help_text="Why the rating on record is wrong, e.g. the report's date."
+    )
 
 
 class VacanciesInputSerializer(serializers.Serializer):
@@ -173,8 +217,44 @@ class ServiceVacancies(APIView):
         return Response(ServiceSerializer(service).data)
 
 
+class ServiceRatingProposals(generics.ListAPIView):
+    """Corrections of the service's Ofsted rating its provider proposed, newest first; the
+    provider proposes one with POST, and the consortium admin confirms or rejects it."""
+
+    serializer_class = RatingProposalSerializer
+    queryset = RatingProposal.objects.none()  # for the schema; get_queryset scopes it
+
+    def _service(self):
+        return get_or_404(services_visible_to(get_actor(self.request)), pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        service = self._service()
+        return rating_proposals_visible_to(get_actor(self.request)).filter(service=service)
+
+    @extend_schema(
+        request=RatingProposalInputSerializer,
+        responses={201: RatingProposalSerializer},
+        summary="Propose a correction of the service's Ofsted rating (its provider)",
+    )
+    def post(self, request, pk):
+        service = self._service()
+        data = RatingProposalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = rating_proposal_create(
+            actor=get_actor(request), service=service, request=request, **data.validated_data
+        )
+        return Response(RatingProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
 urlpatterns = [
     path("services/", ServiceList.as_view(), name="services"),
     path("services/<int:pk>/", ServiceDetail.as_view(), name="service"),
     path("services/<int:pk>/vacancies/", ServiceVacancies.as_view(), name="service-vacancies"),
+    path(
+        "services/<int:pk>/rating-proposals/",
+        ServiceRatingProposals.as_view(),
+        name="service-rating-proposals",
+    ),
 ]

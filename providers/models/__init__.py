@@ -9,7 +9,7 @@ from .enrolment import (
 from .lots import Lot
 from .profiles import ProviderProfile
 from .quality import COMPONENTS, QualityScore, QualityWeights
-from .services import OfstedRating, Service, Specialism
+from .services import OfstedRating, RatingProposal, Service, Specialism
 
 __all__ = [
     "COMPONENTS",
@@ -26,6 +26,7 @@ __all__ = [
     "ProviderProfile",
     "QualityScore",
     "QualityWeights",
+    "RatingProposal",
     "Service",
     "Specialism",
 ]

@@ -5,6 +5,13 @@ from django.db import models
 
 
 class Lot(models.Model):
+    class OverBudget(models.TextChoices):
+        """Whether a bid over a request's maximum weekly budget can win."""
+
+        ALLOWED = "allowed", "Allowed"
+        WITH_REASON = "allowed_with_reason", "Allowed, with a reason recorded at award"
+        REFUSED = "refused", "Refused: such a bid cannot be made"
+
     consortium = models.ForeignKey(
         "dps.Organisation",
         on_delete=models.PROTECT,
@@ -26,6 +33,15 @@ class Lot(models.Model):
     weight_quality = models.PositiveSmallIntegerField("quality weight", default=60)
     weight_price = models.PositiveSmallIntegerField("price weight", default=30)
     weight_needs = models.PositiveSmallIntegerField("needs fit weight", default=10)
+    # Awarding above the budget is an exception the borough explains, unless the admin says
+    # otherwise.
+    over_budget_rule = models.CharField(
+        "bids over the budget",
+        max_length=20,
+        choices=OverBudget.choices,
+        default=OverBudget.WITH_REASON,
+        help_text="Whether a bid over a request's maximum weekly budget can win.",
+    )
 
     class Meta:
         ordering = ["position", "name"]

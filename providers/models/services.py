@@ -117,6 +117,49 @@ class Service(models.Model):
             raise ValidationError(errors)
 
 
+class RatingProposal(models.Model):
+    """A provider's correction of a service's Ofsted rating. Providers cannot set the rating
+    (it feeds the quality score, and so the ranking): the consortium admin confirms the
+    correction, which sets it as a recorded verification, or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the consortium"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    # The one table of allowed changes: a proposal is decided once.
+    TRANSITIONS = {Status.PENDING: {Status.CONFIRMED, Status.REJECTED}}
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="rating_proposals")
+    rating = models.CharField(max_length=30, choices=OfstedRating.choices)
+    inspection_date = models.DateField(null=True, blank=True)
+    note = models.TextField(help_text="Why the rating on record is wrong, e.g. the report's date.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # None when an API client proposed it (the audit log names the client).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=models.Q(status="pending"),
+                name="rating_proposal_one_pending_per_service",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service}: {self.get_rating_display()} ({self.get_status_display()})"
+
+
 class Specialism(models.TextChoices):
     CSE = "cse", "Child sexual exploitation"
     CCE = "cce", "Criminal exploitation and county lines"

@@ -13,13 +13,13 @@ from dps.services.audit import audit_record
 from ..models import Service
 from . import quality
 
-# What a provider may set on a service (vacancies have their own function).
+# What a provider may set on a service (vacancies have their own function). Not its Ofsted
+# rating and inspection date: they come from the Ofsted import or the consortium's
+# verification (services/ratings.py), since they feed the quality score and so the ranking.
 EDITABLE_FIELDS = (
     "service_type",
     "name",
     "ofsted_urn",
-    "ofsted_rating",
-    "inspection_date",
     "registered_places",
     "age_min",
     "age_max",
@@ -28,6 +28,11 @@ EDITABLE_FIELDS = (
     "postcode_district",
     "needs_met",
     "specialisms",
+)
+RATING_FIELDS = ("ofsted_rating", "inspection_date")
+RATING_REFUSED = (
+    "The Ofsted rating and inspection date come from Ofsted's data or the consortium's "
+    "verification: propose a correction instead."
 )
 # A change to one of these changes the inspection part of the quality score.
 SCORED_FIELDS = {"ofsted_rating", "inspection_date", "registered_places", "is_active"}
@@ -68,6 +73,8 @@ def _validate(service):
 def _normalise(fields):
     clean = {}
     for name, value in fields.items():
+        if name in RATING_FIELDS:
+            raise DomainError(RATING_REFUSED, field=name)
         if name not in EDITABLE_FIELDS:
             raise DomainError(f"{name} cannot be set here.", field=name)
         if name in {"ofsted_urn", "postcode_district"} and value is not None:
@@ -79,8 +86,6 @@ def _normalise(fields):
         if name == "needs_met" and value is not None:
             value = {code: score for code, score in value.items() if score is not None}
         clean[name] = value
-    if (inspected := clean.get("inspection_date")) and inspected > timezone.localdate():
-        raise DomainError("The inspection date must be today or in the past.", "inspection_date")
     return clean
 
 
@@ -104,8 +109,8 @@ def service_create(*, actor, request=None, **fields):
 
 @transaction.atomic
 def service_update(*, actor, service, request=None, **fields):
-    """Change a service's details. A change to its rating, inspection date or places
-    recomputes the provider's quality score."""
+    """Change a service's details. A change to its places recomputes the provider's quality
+    score."""
     _require_manager(actor, service)
     service = Service.objects.select_for_update().get(pk=service.pk)
     fields = _normalise(fields)

@@ -11,4 +11,7 @@ urlpatterns = [
     path("services/<int:pk>/reactivate/", views.service_reactivate, name="service_reactivate"),
     path("vacancies/", views.vacancies, name="vacancies"),
     path("ofsted-import/", views.ofsted_import_view, name="ofsted_import"),
+    path("services/<int:pk>/rating/", views.rating_propose, name="service_rating_propose"),
+    path("rating-corrections/", views.rating_proposals, name="rating_proposals"),
+    path("rating-corrections/<int:pk>/", views.rating_proposal_decide, name="rating_proposal"),
 ]

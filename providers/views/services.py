@@ -1,4 +1,5 @@
-"""Pages of the services part: a provider's services, its vacancies, the Ofsted import."""
+"""Pages of the services part: a provider's services, its vacancies, the Ofsted import, and
+corrections of a service's Ofsted rating (the provider proposes, the consortium decides)."""
 
 from functools import partial
 
@@ -14,11 +15,23 @@ from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
 from dps.tenancy import get_or_404
 
-from ..forms_services import OfstedImportForm, ServiceForm, VacanciesForm
-from ..models import Specialism
+from ..access import get_rating_proposal_for_actor, rating_proposals_visible_to
+from ..forms_services import (
+    OfstedImportForm,
+    RatingProposalForm,
+    RatingRejectForm,
+    ServiceForm,
+    VacanciesForm,
+)
+from ..models import RatingProposal, Specialism
 from ..needs import DOMAINS, INDICATORS
 from ..selectors.services import services_for_vacancies, services_visible_to
 from ..services.ofsted import ofsted_import
+from ..services.ratings import (
+    rating_proposal_confirm,
+    rating_proposal_create,
+    rating_proposal_reject,
+)
 from ..services.services import (
     can_manage_services,
     service_create,
@@ -66,15 +79,14 @@ def service_detail(request, pk):
                 Specialism(s).label for s in service.specialisms if s in Specialism.values
             ],
             "can_manage": can_manage_services(actor),
+            "rating_proposals": rating_proposals_visible_to(actor).filter(service=service)[:5],
         },
     )
 
 
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def service_create_view(request):
-    form = ServiceForm(
-        request.POST or None, initial={"ofsted_rating": "not_yet_inspected", "genders": "any"}
-    )
+    form = ServiceForm(request.POST or None, initial={"genders": "any"})
     if request.method == "POST" and form.is_valid():
         service = submit(
             form, service_create, form.service_data(), actor=request.actor, request=request
@@ -168,3 +180,74 @@ def ofsted_import_view(request):
         if report is not None:
             form = OfstedImportForm()
     return render_form(request, "providers/services/ofsted_import.html", form, {"report": report})
+
+
+# --- Corrections of a service's Ofsted rating ------------------------------------------------
+
+
+@actor_required(kinds=PROVIDER, roles=MANAGERS)
+def rating_propose(request, pk):
+    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    form = RatingProposalForm(
+        request.POST or None,
+        initial={"rating": service.ofsted_rating, "inspection_date": service.inspection_date},
+    )
+    if request.method == "POST" and form.is_valid():
+        proposal = submit(
+            form,
+            partial(rating_proposal_create, service=service),
+            actor=request.actor,
+            request=request,
+        )
+        if proposal:
+            messages.success(request, "Your correction has been sent to the consortium to confirm.")
+            return redirect("providers:service", pk=service.pk)
+    return render_form(
+        request, "providers/services/rating_propose.html", form, {"service": service}
+    )
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def rating_proposals(request):
+    """The consortium admin's queue: corrections waiting, oldest first, then those decided."""
+    proposals = rating_proposals_visible_to(request.actor)
+    Status = RatingProposal.Status
+    return render(
+        request,
+        "providers/services/rating_proposals.html",
+        {
+            "waiting": proposals.filter(status=Status.PENDING).order_by("proposed_at", "id"),
+            "page": paginate(
+                request, proposals.exclude(status=Status.PENDING).order_by("-decided_at", "-id")
+            ),
+        },
+    )
+
+
+@actor_required(roles={Role.CONSORTIUM_ADMIN})
+def rating_proposal_decide(request, pk):
+    """One correction, beside the rating on record: confirm it, or reject it saying why."""
+    actor = request.actor
+    proposal = get_rating_proposal_for_actor(actor, pk, decide=request.method == "POST")
+    service = proposal.service
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            rating_proposal_confirm(actor=actor, proposal=proposal, request=request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("providers:rating_proposal", pk=proposal.pk)
+        messages.success(
+            request, f"{service.name}'s rating is now {proposal.get_rating_display()}."
+        )
+        return redirect("providers:rating_proposals")
+    form = RatingRejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rejected = submit(
+            form, rating_proposal_reject, actor=actor, proposal=proposal, request=request
+        )
+        if rejected:
+            messages.success(request, f"The correction of {service.name}'s rating is rejected.")
+            return redirect("providers:rating_proposals")
+    return render_form(
+        request, "providers/services/rating_proposal.html", form, {"proposal": proposal}
+    )

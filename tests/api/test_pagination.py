@@ -78,14 +78,22 @@ def test_page_size_is_capped_at_200(client, auth):
     assert len(body["results"]) == 200
 
 
-@pytest.mark.parametrize("page_size", ["0", "-5", "abc", ""])
-def test_a_nonsense_page_size_falls_back_to_the_default(client, auth, page_size):
+@pytest.mark.parametrize("page_size", ["0", "-5", "abc", "", "null", "2.5"])
+def test_a_nonsense_page_size_is_a_400_naming_the_field(client, auth, page_size):
     make_lots(3)
 
     response = client.get(LOTS, {"page_size": page_size}, headers=auth)
 
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 3
+    body = assert_problem(response, 400)
+    assert body["errors"] == {"page_size": ["Enter a whole number, 1 or more."]}
+
+
+def test_the_schema_says_a_page_size_is_at_least_1(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    parameters = schema["paths"][LOTS]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1}
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Property-based tests of the whole API from its own OpenAPI document (Schemathesis): every
-operation, fed generated valid and invalid input, never answers with a server error, and
-answers as the document says."""
+operation, fed generated valid and invalid input, never answers with a server error, answers as
+the document says (status, content type, body), and refuses input the document calls invalid
+(a wrong type, a value not in an enum) with a 4xx rather than quietly ignoring it."""
 
 import pytest
 import schemathesis
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -23,6 +25,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
 FUZZ = settings(
     max_examples=25,

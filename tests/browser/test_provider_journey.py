@@ -98,7 +98,6 @@ def add_service(ui):
     ui.page.get_by_label("Children's home", exact=True).check()
     ui.fill("Name", "Harbour House")
     ui.fill("Ofsted URN", "SC100001")
-    ui.page.get_by_label("Latest overall Ofsted rating").select_option(label="Outstanding")
     ui.fill("Registered places", "4")
     ui.fill("Youngest age accepted", "8")
     ui.fill("Oldest age accepted", "17")

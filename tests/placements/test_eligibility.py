@@ -99,9 +99,13 @@ EXPECTED_REASONS = {
 
 
 def publish(world, lot, **overrides):
+    """Publish the standard child's request (confirmed even if no provider is eligible: these
+    tests are about who is counted where)."""
     placement_request = helpers.draft(world, lot, areas=AREAS, **overrides)
     eligibility = request_services.request_publish(
-        actor=actor_of(world.officer_a), placement_request=placement_request
+        actor=actor_of(world.officer_a),
+        placement_request=placement_request,
+        confirm_no_eligible=True,
     )
     placement_request.refresh_from_db()
     return placement_request, eligibility

@@ -40,13 +40,14 @@ def test_a_providers_write_key_adds_and_changes_its_services(client, world, api_
 
     created = api(client, "post", LIST, key, NEW)
     pk = created.json()["id"]
-    changed = api(client, "patch", f"{LIST}{pk}/", key, {"ofsted_rating": "outstanding"})
+    changed = api(client, "patch", f"{LIST}{pk}/", key, {"registered_places": 12})
 
     assert created.status_code == 201, created.content
     assert created.json()["postcode_district"] == "ME14"
     assert created.json()["provider"] == world.provider_a.pk
+    assert created.json()["ofsted_rating"] == "not_yet_inspected"
     assert changed.status_code == 200
-    assert changed.json()["ofsted_rating"] == "outstanding"
+    assert changed.json()["registered_places"] == 12
     assert changed.json()["needs_met"] == {"physical_health": 2}
 
 

@@ -46,7 +46,23 @@ def test_adding_a_service_stores_the_needs_it_meets_and_its_specialisms(client, 
     assert service.needs_met == {"physical_health": 3, "identity": 1}
     assert service.specialisms == ["autism", "cse"]
     assert service.postcode_district == "NB1"
-    assert str(service.inspection_date) == "2025-03-27"
+
+
+def test_the_service_form_neither_offers_nor_takes_the_ofsted_rating(client, world):
+    service = ServiceFactory(provider=world.provider_a, ofsted_rating="inadequate")
+    client.force_login(world.provider_admin_a)
+    url = reverse("providers:service_edit", args=[service.pk])
+
+    page = client.get(url).content.decode()
+    # FORM sends a rating of "good" and an inspection date, as a crafted POST could.
+    response = client.post(url, FORM)
+
+    assert 'name="ofsted_rating"' not in page
+    assert 'name="inspection_date"' not in page
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.name == "Hillside"
+    assert (service.ofsted_rating, service.inspection_date) == ("inadequate", None)
 
 
 def test_the_edit_form_shows_the_needs_as_saved_and_saves_them_back(client, world):

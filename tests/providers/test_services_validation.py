@@ -25,7 +25,6 @@ VALID = {
     "service_type": "childrens_home",
     "name": "Hillside",
     "ofsted_urn": "sc 123456",
-    "ofsted_rating": "good",
     "registered_places": 4,
     "age_min": 8,
     "age_max": 17,
@@ -83,16 +82,22 @@ def test_it_accepts_every_shape_of_postcode_district(world, recomputed, district
     assert service.postcode_district == district.upper()
 
 
-def test_it_refuses_an_inspection_in_the_future(world, recomputed):
-    from datetime import date, timedelta
+@pytest.mark.parametrize(
+    ("field", "value"), [("ofsted_rating", "outstanding"), ("inspection_date", "2025-02-01")]
+)
+def test_it_refuses_a_rating_or_inspection_date_from_the_provider(world, recomputed, field, value):
+    service = ServiceFactory(provider=world.provider_a, ofsted_rating="inadequate")
+    admin = actor_of(world.provider_admin_a)
 
-    with pytest.raises(DomainError) as refused:
-        service_create(
-            actor=actor_of(world.provider_admin_a),
-            **{**VALID, "inspection_date": date.today() + timedelta(days=2)},  # noqa: DTZ011
-        )
+    with pytest.raises(DomainError) as on_create:
+        service_create(actor=admin, **{**VALID, field: value})
+    with pytest.raises(DomainError) as on_update:
+        service_update(actor=admin, service=service, **{field: value})
 
-    assert refused.value.field == "inspection_date"
+    assert on_create.value.field == on_update.value.field == field
+    assert "propose a correction" in on_update.value.message
+    service.refresh_from_db()
+    assert (service.ofsted_rating, service.inspection_date) == ("inadequate", None)
 
 
 def test_a_bidder_cannot_add_or_change_services(world, recomputed):
@@ -124,15 +129,13 @@ def test_places_cannot_drop_below_the_current_vacancies(world, recomputed):
     assert "current vacancies (3)" in refused.value.message
 
 
-def test_a_rating_change_is_audited_with_old_and_new_and_recomputes(world, recomputed):
-    service = ServiceFactory(provider=world.provider_a, ofsted_rating="good")
+def test_a_change_of_places_is_audited_with_old_and_new_and_recomputes(world, recomputed):
+    service = ServiceFactory(provider=world.provider_a, registered_places=4)
 
-    service_update(
-        actor=actor_of(world.provider_admin_a), service=service, ofsted_rating="outstanding"
-    )
+    service_update(actor=actor_of(world.provider_admin_a), service=service, registered_places=6)
 
     event = AuditEvent.objects.get(action="service.updated", object_id=str(service.pk))
-    assert event.detail == {"ofsted_rating": {"old": "good", "new": "outstanding"}}
+    assert event.detail == {"registered_places": {"old": 4, "new": 6}}
     assert recomputed == [(world.provider_a, "service.changed")]
 
 

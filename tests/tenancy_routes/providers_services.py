@@ -5,7 +5,7 @@ create it, so their `post` recipe creates it first (and returns the POST data, o
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from providers.models import Service
+from providers.models import Application, Enrolment, Lot, RatingProposal, Service
 from tests.test_url_tenancy import PROVIDER_MARKERS, Tenant
 
 SERVICE_NAME = "Alpha Lodge"
@@ -39,6 +39,26 @@ def alpha_lodge(world):
     return service
 
 
+def alpha_correction(world):
+    """Provider A, enrolled on the test consortium's lot, proposes a correction of Alpha Lodge's
+    rating: the consortium admin's to decide."""
+    service = alpha_lodge(world)
+    lot, _ = Lot.objects.get_or_create(
+        consortium=world.consortium, code="rated-homes", defaults={"name": "Rated homes"}
+    )
+    if not Enrolment.objects.filter(provider=world.provider_a, lot=lot).exists():
+        application = Application.objects.create(
+            provider=world.provider_a, lot=lot, status=Application.Status.APPROVED
+        )
+        Enrolment.objects.create(provider=world.provider_a, lot=lot, application=application)
+    proposal, _ = RatingProposal.objects.get_or_create(
+        service=service,
+        status=RatingProposal.Status.PENDING,
+        defaults={"rating": "outstanding", "note": "Ofsted's report of 1 February 2025."},
+    )
+    return proposal
+
+
 def with_alpha_lodge(data):
     """A post recipe that first creates the victim's service; `data` may use it."""
 
@@ -53,8 +73,6 @@ SERVICE_FORM = {
     "service_type": "childrens_home",
     "name": "Alpha Lodge renamed",
     "ofsted_urn": SERVICE_URN,
-    "ofsted_rating": "outstanding",
-    "inspection_date": "01/02/2025",
     "registered_places": "4",
     "age_min": "8",
     "age_max": "17",
@@ -117,6 +135,30 @@ ROUTES = {
         markers=MARKERS,
         intruders=EVERYONE_BUT_THE_ADMIN,
     ),
+    "providers:service_rating_propose": provider_route(
+        kwargs={"pk": alpha_lodge},
+        owner_sees=SERVICE_NAME,
+        post={"rating": "outstanding", "note": "Ofsted's report of 1 February 2025."},
+        changes=True,
+    ),
+    "providers:rating_proposals": Tenant(
+        kwargs={"setup": alpha_correction},
+        victim="provider_a",
+        owner="admin",
+        owner_sees=SERVICE_NAME,
+        markers=MARKERS,
+        intruders=EVERYONE_BUT_THE_ADMIN,
+    ),
+    "providers:rating_proposal": Tenant(
+        kwargs={"pk": alpha_correction},
+        victim="provider_a",
+        owner="admin",
+        owner_sees=SERVICE_NAME,
+        post={"confirm": "1"},
+        changes=True,
+        markers=MARKERS,
+        intruders=EVERYONE_BUT_THE_ADMIN,
+    ),
     # API
     "api:providers:services": provider_route(
         owner_sees=SERVICE_NAME,
@@ -134,5 +176,11 @@ ROUTES = {
     "api:providers:service": provider_route(kwargs={"pk": alpha_lodge}, owner_sees=SERVICE_NAME),
     "api:providers:service-vacancies": provider_route(
         kwargs={"pk": alpha_lodge}, get=False, post={"vacancies": 2}, changes=True
+    ),
+    "api:providers:service-rating-proposals": provider_route(
+        kwargs={"pk": alpha_lodge},
+        owner_sees=None,
+        post={"rating": "outstanding", "note": "Ofsted's report of 1 February 2025."},
+        changes=True,
     ),
 }
