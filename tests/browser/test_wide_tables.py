@@ -19,7 +19,8 @@ def box_of(ui, caption):
 def test_wide_tables_scroll_in_their_own_box_and_the_page_fits(ui, world):
     market_world(world)
     dashboard_world(world)
-    audit_record(user=world.officer_a, action="x" * 200)  # one long unbroken value
+    # Long unbroken values: the longest action there can be, and a longer detail.
+    audit_record(user=world.officer_a, action="x" * 80, detail={"note": "y" * 300})
     ui.sign_in(world.commissioner_a)
 
     ui.visit("/monitoring/market/")

@@ -139,7 +139,8 @@ def test_it_is_not_ready_with_the_database_down_but_still_alive(client):
     assert alive.status_code == 200
 
 
-def test_it_is_not_ready_when_the_media_store_cannot_be_written(client):
+def test_it_is_not_ready_when_the_media_store_cannot_be_written(client, settings):
+    settings.REDIS_URL = ""  # the embedded set-up: database and media store only
     full = OSError(errno.ENOSPC, "No space left on device")
     with mock.patch("django.core.files.storage.default_storage.save", side_effect=full):
         response = client.get("/readyz")
