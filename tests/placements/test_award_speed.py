@@ -6,7 +6,6 @@ Before, the embedded mode rendered it inside the officer's request: 6.6 s in the
 import pytest
 from django.urls import reverse
 
-from dps import celery_app
 from placements import tasks
 from placements.models import Bid, Placement, PlacementRequest
 from placements.services import ipa
@@ -42,10 +41,11 @@ def queued(monkeypatch):
 
 
 @pytest.fixture
-def inline_tasks(monkeypatch, settings):
-    """As in the embedded mode: no worker, every task runs inline when queued."""
+def inline_tasks(settings):
+    """As in the embedded mode: no worker, every task runs inline when queued. Celery reads
+    the Django setting as it goes; setting its own configuration too would outlive the test
+    (set to what it read, True) and run every later test's tasks inline."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 def award_top(client, world):
