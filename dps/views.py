@@ -127,10 +127,7 @@ def _dependency_down(request, *, saved):
                 if saved
                 else " Nothing was changed."
             )
-        body = {"type": "about:blank", "title": "Service unavailable", "status": 503}
-        response = JsonResponse(
-            {**body, "detail": detail}, status=503, content_type="application/problem+json"
-        )
+        response = api_exceptions.problem_json(503, detail)
     else:
         response = _error_page(request, "503.html", 503, posted=posted, saved=saved)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -21,6 +21,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Unprocessable request",
     429: "Too many requests",
+    503: "Service unavailable",
 }
 
 
@@ -65,7 +66,7 @@ def problem_details_handler(exc, context):
     return result
 
 
-def _problem_json(status_code, detail):
+def problem_json(status_code, detail):
     body = {
         "type": "about:blank",
         "title": TITLES.get(status_code, "Server error"),
@@ -78,26 +79,26 @@ def _problem_json(status_code, detail):
 def bad_request(request, exception=None):
     """handler400: problem details under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):
-        return _problem_json(400, "The request could not be read.")
+        return problem_json(400, "The request could not be read.")
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):
     """handler403: problem details under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):
-        return _problem_json(403, "You may not do this.")
+        return problem_json(403, "You may not do this.")
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     """handler404: problem details under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):
-        return _problem_json(404, "There is no such address in this API.")
+        return problem_json(404, "There is no such address in this API.")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """handler500: problem details under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):
-        return _problem_json(500, "Something went wrong on our side. It has been logged.")
+        return problem_json(500, "Something went wrong on our side. It has been logged.")
     return defaults.server_error(request)
