@@ -72,8 +72,14 @@ def test_a_request_that_waited_for_a_thread_keeps_the_time_it_arrived(server):
     waits = sorted(a["answered_at"] - sent_at for sent_at, a in answers)
     assert waits[-1] > 2.5 * SERVING_SECONDS
     for sent_at, answer in answers:
-        # Each is stamped as it arrived, however long it then waited.
-        assert -0.01 < answer["received_at"] - sent_at < SERVING_SECONDS / 2
+        # Each is stamped as it arrived, however long it then waited: never before it was
+        # sent, and before the app got to it. (Measured against the server's own times, not the
+        # client's: on a loaded machine a client thread can be late to send what it timed.)
+        assert answer["received_at"] - sent_at > -0.01
+        assert answer["received_at"] <= answer["started_at"]
+    # The one served last waited two servings, and kept the time it arrived.
+    last = max((answer for _sent_at, answer in answers), key=lambda answer: answer["started_at"])
+    assert last["started_at"] - last["received_at"] > 1.5 * SERVING_SECONDS
 
 
 def test_a_client_that_trickles_its_request_gains_nothing(server):
