@@ -5,7 +5,8 @@ selectors below (or from a capability app's selector that starts from them). "No
 "does not exist" get the same 404.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -16,9 +17,17 @@ from .models.people import MFA_REQUIRED_ROLES
 Kind = Organisation.Kind
 
 
+# Roles that may write placement requests, bids, and the monitoring of providers.
+REQUEST_WRITERS = frozenset({Role.PLACEMENT_OFFICER})
+BIDDERS = frozenset({Role.PROVIDER_ADMIN, Role.BIDDER})
+MONITORS = frozenset({Role.CONSORTIUM_ADMIN, Role.COMMISSIONER})
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a user through their membership, or an organisation's API client."""
+    """Who is acting: a user through their membership, or an organisation's API client; from
+    which address and received when (for a request; None for a task or a command). Services
+    take the actor, never the HTTP request; every role rule is a predicate here."""
 
     organisation: Organisation
     role: str
@@ -26,22 +35,67 @@ class Actor:
     api_client: ApiClient | None = None
     can_administer: bool = False
     can_write: bool = True
+    client_address: str | None = None
+    received_at: datetime | None = None
 
     @property
-    def kind(self):
+    def kind(self) -> str:
         return self.organisation.kind
 
     @property
-    def is_consortium_admin(self):
+    def is_consortium_admin(self) -> bool:
         return self.role == Role.CONSORTIUM_ADMIN
 
     @property
-    def is_borough(self):
+    def is_borough(self) -> bool:
         return self.kind == Kind.BOROUGH
 
     @property
-    def is_provider(self):
+    def is_provider(self) -> bool:
         return self.kind == Kind.PROVIDER
+
+    @property
+    def is_person(self) -> bool:
+        """A signed-in user, not an organisation's system."""
+        return self.api_client is None
+
+    @property
+    def consortium(self) -> Organisation | None:
+        """The consortium whose DPS the actor works in: a consortium admin's own, a borough's;
+        None for providers, who may join any."""
+        if self.kind == Kind.CONSORTIUM:
+            return self.organisation
+        if self.is_borough:
+            return self.organisation.consortium
+        return None
+
+    @property
+    def is_borough_writer(self) -> bool:
+        """A borough's placement officers, and its case systems with the write scope."""
+        return (
+            self.is_borough
+            and self.can_write
+            and (self.api_client is not None or self.role in REQUEST_WRITERS)
+        )
+
+    @property
+    def is_bidder(self) -> bool:
+        """A provider's admins and bidders, and its systems with the write scope."""
+        return (
+            self.is_provider
+            and self.can_write
+            and (self.api_client is not None or self.role in BIDDERS)
+        )
+
+    @property
+    def is_commissioner_or_admin(self) -> bool:
+        """Commissioners and the consortium admin: people, not API clients' systems."""
+        return self.is_person and self.role in MONITORS
+
+    @property
+    def is_consortium_writer(self) -> bool:
+        """A consortium admin who may write (not a read-only API client)."""
+        return self.is_consortium_admin and self.can_write
 
     @property
     def needs_mfa(self):
@@ -78,8 +132,19 @@ class Actor:
         return cls(organisation=org, role=role, api_client=client, can_write=client.can_write)
 
 
-def get_actor(request):
-    """The actor behind a request, or None for an anonymous user or one with no organisation."""
+def request_address(request) -> str | None:
+    """The client's address as the sign-in limits see it (behind the trusted proxies)."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
+
+
+def get_actor(request) -> Actor | None:
+    """The actor behind a request, or None for an anonymous user or one with no organisation.
+    It carries the client's address and the time the request was received (see
+    dps.middleware.received_at), so that services never need the request itself."""
     cached = getattr(request, "_dps_actor", False)
     if cached is not False:
         return cached
@@ -91,6 +156,12 @@ def get_actor(request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.membership:
             actor = Actor.for_membership(user.membership)
+    if actor is not None:
+        actor = replace(
+            actor,
+            client_address=request_address(request),
+            received_at=getattr(request, "received_at", None),
+        )
     request._dps_actor = actor
     return actor
 

@@ -39,6 +39,7 @@ from .tenancy import (
     emails_visible_to,
     get_or_404,
     memberships_visible_to,
+    request_address,
 )
 
 Kind = Organisation.Kind
@@ -168,7 +169,7 @@ def org_users(request):
     actor = request.actor
     form = InvitationForm(request.POST or None, organisation=actor.organisation)
     if request.method == "POST" and form.is_valid():
-        invitation = submit(form, invitation_create, actor=actor, request=request)
+        invitation = submit(form, invitation_create, actor=actor)
         if invitation:
             messages.success(request, f"An invitation has been sent to {invitation.email}.")
             return redirect("org_users")
@@ -187,7 +188,7 @@ def membership_set_active(request, pk, active):
     membership = get_or_404(memberships_visible_to(request.actor), pk=pk)
     service = membership_reactivate if active else membership_deactivate
     try:
-        service(actor=request.actor, membership=membership, request=request)
+        service(actor=request.actor, membership=membership)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -206,7 +207,7 @@ def invitation_accept_view(request, token):
             "full_name": form.cleaned_data["full_name"],
             "password": form.cleaned_data["password1"],
         }
-        user = submit(form, invitation_accept, data, token=token, request=request)
+        user = submit(form, invitation_accept, data, token=token, address=request_address(request))
         if user:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(request, f"Welcome. You have joined {invitation.organisation}.")
@@ -220,7 +221,7 @@ def api_clients(request):
     form = ApiClientForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        created = submit(form, api_client_create, actor=actor, request=request)
+        created = submit(form, api_client_create, actor=actor)
         if created:
             client, new_key = created
             form = ApiClientForm()
@@ -236,7 +237,7 @@ def api_clients(request):
 def api_client_revoke_view(request, pk):
     client = get_or_404(api_clients_visible_to(request.actor), pk=pk)
     try:
-        api_client_revoke(actor=request.actor, client=client, request=request)
+        api_client_revoke(actor=request.actor, client=client)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -249,7 +250,7 @@ def consortium_boroughs(request):
     actor = request.actor
     form = BoroughForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        borough = submit(form, borough_create, actor=actor, request=request)
+        borough = submit(form, borough_create, actor=actor)
         if borough:
             messages.success(request, f"{borough.name} has joined. Invite its first admin.")
             return redirect("borough_invite", pk=borough.pk)
@@ -264,9 +265,7 @@ def borough_invite(request, pk):
         request.POST or None, organisation=borough, initial={"is_org_admin": True}
     )
     if request.method == "POST" and form.is_valid():
-        invitation = submit(
-            form, invitation_create, actor=request.actor, organisation=borough, request=request
-        )
+        invitation = submit(form, invitation_create, actor=request.actor, organisation=borough)
         if invitation:
             messages.success(request, f"An invitation has been sent to {invitation.email}.")
             return redirect("consortium_boroughs")
@@ -294,7 +293,7 @@ def email_outbox(request):
 def email_retry_view(request, pk):
     email = get_or_404(emails_visible_to(request.actor), pk=pk)
     try:
-        email_retry(email=email, actor=request.actor, request=request)
+        email_retry(email=email, actor=request.actor)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from dps.models import Role
 from placements.models import Placement
 
 from .models import CorrectiveActionPlan, MonitoringVisit, Ssda903Return
@@ -59,23 +58,14 @@ def get_ssda903_return_for_actor(actor, pk, *, write=False):
 # with. Placement officers and API clients' systems take no part. Pages and API both ask here.
 
 
-MONITORS = {Role.CONSORTIUM_ADMIN, Role.COMMISSIONER}
-
-
 def consortium_of(actor):
     """The consortium whose monitoring the actor shares, or None."""
-    if actor is None:
-        return None
-    if actor.is_consortium_admin:
-        return actor.organisation
-    if actor.is_borough:
-        return actor.organisation.consortium
-    return None
+    return actor.consortium if actor is not None else None
 
 
 def is_monitor(actor):
     """Commissioners and the consortium admin (people, not API clients' systems)."""
-    return actor is not None and actor.api_client is None and actor.role in MONITORS
+    return actor is not None and actor.is_commissioner_or_admin
 
 
 def providers_placed_by(borough):

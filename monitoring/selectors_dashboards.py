@@ -30,6 +30,7 @@ from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from dps.models import Organisation, Role
+from dps.tenancy import MONITORS
 from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
@@ -42,7 +43,7 @@ Scope = KpiSnapshot.Scope
 Period = KpiSnapshot.Period
 Kind = Organisation.Kind
 
-DASHBOARD_ROLES = {Role.COMMISSIONER, Role.CONSORTIUM_ADMIN}
+DASHBOARD_ROLES = MONITORS
 PROVIDER_ROLES = {Role.PROVIDER_ADMIN, Role.BIDDER}
 
 # The headline figures, in the order the dashboards show them.
@@ -133,16 +134,12 @@ def kpi_info(code):
 
 
 def can_see_dashboards(actor):
-    return actor is not None and actor.api_client is None and actor.role in DASHBOARD_ROLES
+    return actor is not None and actor.is_commissioner_or_admin
 
 
 def consortium_of(actor):
     """The consortium whose figures the actor steers by (None for providers)."""
-    if actor.is_consortium_admin:
-        return actor.organisation
-    if actor.is_borough:
-        return actor.organisation.consortium
-    return None
+    return actor.consortium
 
 
 def boroughs_of(actor):

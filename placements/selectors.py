@@ -9,20 +9,14 @@ from django.db.models import CharField, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from dps.models import Role
-
 from .models import Bid, Placement, PlacementRequest, ProviderInvitation, Question
 
 Status = PlacementRequest.Status
-REQUEST_WRITERS = {Role.PLACEMENT_OFFICER}
-BIDDERS = {Role.PROVIDER_ADMIN, Role.BIDDER}
 
 
 def can_write_requests(actor):
     """Placement officers, and the borough's case systems with the write scope."""
-    if actor is None or not actor.is_borough or not actor.can_write:
-        return False
-    return actor.api_client is not None or actor.role in REQUEST_WRITERS
+    return actor is not None and actor.is_borough_writer
 
 
 def require_borough_writer(actor, record=None):
@@ -36,9 +30,7 @@ def require_borough_writer(actor, record=None):
 
 def can_bid(actor):
     """Provider admins and bidders, and the provider's systems with the write scope."""
-    if actor is None or not actor.is_provider or not actor.can_write:
-        return False
-    return actor.api_client is not None or actor.role in BIDDERS
+    return actor is not None and actor.is_bidder
 
 
 def requests_visible_to(actor):

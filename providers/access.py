@@ -19,7 +19,7 @@ def may_propose_ratings(actor):
 
 
 def may_verify_ratings(actor):
-    return actor is not None and actor.is_consortium_admin and actor.can_write
+    return actor is not None and actor.is_consortium_writer
 
 
 def rating_proposals_visible_to(actor):

@@ -61,9 +61,7 @@ class InvitationCreate(APIView):
     def post(self, request):
         data = serializers.InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation = invitation_create(
-            actor=get_actor(request), request=request, **data.validated_data
-        )
+        invitation = invitation_create(actor=get_actor(request), **data.validated_data)
         return Response(
             serializers.InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED
         )

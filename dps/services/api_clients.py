@@ -11,7 +11,7 @@ from .audit import audit_record
 
 
 @transaction.atomic
-def api_client_create(*, actor, name, can_write=False, request=None):
+def api_client_create(*, actor, name, can_write=False):
     """Returns (client, key). The key is shown to the admin once; only its hash is stored."""
     if actor is None or not actor.can_administer or actor.api_client:
         raise DomainError("Only an organisation's admin can create API clients.")
@@ -32,14 +32,13 @@ def api_client_create(*, actor, name, can_write=False, request=None):
         actor=actor,
         action="api_client.create",
         obj=client,
-        request=request,
         detail={"can_write": can_write},
     )
     return client, key
 
 
 @transaction.atomic
-def api_client_revoke(*, actor, client, request=None):
+def api_client_revoke(*, actor, client):
     if actor is None or not actor.can_administer or client.organisation_id != actor.organisation.pk:
         raise DomainError("Only the organisation's admin can revoke its API clients.")
     updated = ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(
@@ -47,4 +46,4 @@ def api_client_revoke(*, actor, client, request=None):
     )
     if not updated:
         raise DomainError("This API client is already revoked.")
-    audit_record(actor=actor, action="api_client.revoke", obj=client, request=request)
+    audit_record(actor=actor, action="api_client.revoke", obj=client)

@@ -3,14 +3,6 @@
 from ..models import AuditEvent
 
 
-def client_ip(request):
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or None
-
-
 def owner_of(obj):
     """The organisation an object belongs to: itself, or its provider or organisation."""
     from ..models import Organisation
@@ -33,12 +25,13 @@ def audit_record(
     label=None,
     action,
     obj=None,
-    request=None,
+    address=None,
     detail=None,
     organisation=None,
 ):
-    """Append one event. `actor` is a tenancy.Actor; `user` serves when there is none yet
-    (e.g. a login before the user has a membership); `label` names an unknown actor.
+    """Append one event. `actor` is a tenancy.Actor, which carries the client's address; `user`
+    serves when there is none yet (e.g. a login before the user has a membership), and
+    `label` names an unknown actor, each with the `address` they came from.
     The event belongs to the actor's organisation; a system action (no actor) belongs to
     `organisation` or else to the object's, so the organisation's overseers can find it."""
     actor_user = actor.user if actor else user
@@ -61,6 +54,6 @@ def audit_record(
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:255] if obj is not None else "",
-        ip_address=client_ip(request),
+        ip_address=actor.client_address if actor else address,
         detail=detail or {},
     )

@@ -362,7 +362,7 @@ def emails_sweep():
 
 
 @transaction.atomic
-def email_retry(*, email, actor, request=None):
+def email_retry(*, email, actor):
     """An admin sends a failed email again, now."""
     from .audit import audit_record
 
@@ -371,5 +371,5 @@ def email_retry(*, email, actor, request=None):
     )
     if not updated:
         raise DomainError("Only a failed email can be retried.")
-    audit_record(actor=actor, action="email.retry", obj=email, request=request)
+    audit_record(actor=actor, action="email.retry", obj=email)
     transaction.on_commit(lambda: enqueue_send(email.pk))

@@ -28,9 +28,7 @@ def _require_admin(actor):
 
 
 @transaction.atomic
-def invitation_create(
-    *, actor, email, role, is_org_admin=False, organisation=None, request=None
-) -> Invitation:
+def invitation_create(*, actor, email, role, is_org_admin=False, organisation=None) -> Invitation:
     """Invite someone to the actor's organisation (or, for a consortium admin, to one of its
     boroughs); they are emailed a link to join."""
     _require_admin(actor)
@@ -68,7 +66,6 @@ def invitation_create(
         actor=actor,
         action="invitation.create",
         obj=invitation,
-        request=request,
         detail={"role": role, "is_org_admin": is_org_admin},
     )
     email_queue_template(
@@ -85,7 +82,7 @@ def invitation_create(
 
 
 @transaction.atomic
-def borough_create(*, actor, name, la_code="", request=None) -> Organisation:
+def borough_create(*, actor, name, la_code="") -> Organisation:
     """A consortium admin adds a borough to its consortium, with its ONS local authority code
     if given (E06, E08, E09 or E10 and six digits: the upper-tier authorities that look after
     children)."""
@@ -114,14 +111,15 @@ def borough_create(*, actor, name, la_code="", request=None) -> Organisation:
     )
     borough.full_clean()
     borough.save()
-    audit_record(actor=actor, action="organisation.create", obj=borough, request=request)
+    audit_record(actor=actor, action="organisation.create", obj=borough)
     return borough
 
 
 @transaction.atomic
-def invitation_accept(*, token, full_name, password, request=None) -> User:
+def invitation_accept(*, token, full_name, password, address=None) -> User:
     """Create the user (or reuse one with no organisation), verify their email (they proved it
-    by following the link) and make them a member."""
+    by following the link) and make them a member. `address` is where they came from (there is
+    no actor yet)."""
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or not invitation.is_pending:
         raise DomainError("This invitation has expired or has already been used.")
@@ -153,12 +151,12 @@ def invitation_accept(*, token, full_name, password, request=None) -> User:
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    audit_record(user=user, action="invitation.accept", obj=invitation, request=request)
+    audit_record(user=user, action="invitation.accept", obj=invitation, address=address)
     return user
 
 
 @transaction.atomic
-def membership_deactivate(*, actor, membership, request=None):
+def membership_deactivate(*, actor, membership):
     """End a user's access: their membership, their account and every session they hold."""
     _require_admin(actor)
     if membership.organisation_id != actor.organisation.pk:
@@ -175,11 +173,11 @@ def membership_deactivate(*, actor, membership, request=None):
     user.save(update_fields=["is_active"])
     for session in UserSession.objects.filter(user=user):
         session.end()
-    audit_record(actor=actor, action="membership.deactivate", obj=membership, request=request)
+    audit_record(actor=actor, action="membership.deactivate", obj=membership)
 
 
 @transaction.atomic
-def membership_reactivate(*, actor, membership, request=None):
+def membership_reactivate(*, actor, membership):
     _require_admin(actor)
     if membership.organisation_id != actor.organisation.pk:
         raise DomainError("You can only reactivate members of your own organisation.")
@@ -191,4 +189,4 @@ def membership_reactivate(*, actor, membership, request=None):
     membership.deactivated_at = None
     membership.save(update_fields=["is_active", "deactivated_at"])
     User.objects.filter(pk=membership.user_id).update(is_active=True)
-    audit_record(actor=actor, action="membership.reactivate", obj=membership, request=request)
+    audit_record(actor=actor, action="membership.reactivate", obj=membership)

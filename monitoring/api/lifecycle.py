@@ -177,7 +177,7 @@ class PlacementReviewCreate(APIView):
         actor, placement = _placement(request, pk)
         data = validated(ReviewWriteSerializer, request.data)
         data.setdefault("outcomes_progress", {})
-        review = services.review_record(actor=actor, placement=placement, request=request, **data)
+        review = services.review_record(actor=actor, placement=placement, **data)
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -192,9 +192,7 @@ class PlacementFeeChangeCreate(APIView):
     def post(self, request, pk):
         actor, placement = _placement(request, pk)
         data = validated(FeeChangeWriteSerializer, request.data)
-        change = services.fee_change_record(
-            actor=actor, placement=placement, request=request, **data
-        )
+        change = services.fee_change_record(actor=actor, placement=placement, **data)
         return Response(FeeChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -209,7 +207,7 @@ class PlacementEnd(APIView):
     def post(self, request, pk):
         actor, placement = _placement(request, pk)
         data = validated(EndWriteSerializer, request.data)
-        services.placement_end_record(actor=actor, placement=placement, request=request, **data)
+        services.placement_end_record(actor=actor, placement=placement, **data)
         return _placement_answer(request, actor, placement.pk)
 
 
@@ -224,7 +222,7 @@ class SpotPlacementCreate(APIView):
     def post(self, request):
         actor = get_actor(request)
         data = validated(SpotWriteSerializer, request.data)
-        placement = services.spot_placement_create(actor=actor, request=request, **data)
+        placement = services.spot_placement_create(actor=actor, **data)
         return _placement_answer(request, actor, placement.pk, status.HTTP_201_CREATED)
 
 

@@ -112,9 +112,7 @@ class PlanList(generics.ListAPIView):
         snapshot = services.snapshot_for(actor, snapshot_id)
         if snapshot_id and snapshot is None:
             raise DomainError("There is no such KPI figure.", "snapshot")
-        plan = services.plan_open(
-            actor=actor, provider=provider, snapshot=snapshot, request=request, **data
-        )
+        plan = services.plan_open(actor=actor, provider=provider, snapshot=snapshot, **data)
         plan = _plans(request).get(pk=plan.pk)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
@@ -139,7 +137,7 @@ class PlanActions(APIView):
         actor = get_actor(request)
         plan = access.get_plan_for_actor(actor, pk, write=True)
         data = validated(ActionInputSerializer, request.data)
-        action = services.action_add(actor=actor, plan=plan, request=request, **data)
+        action = services.action_add(actor=actor, plan=plan, **data)
         return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
@@ -155,7 +153,7 @@ class PlanClose(APIView):
         actor = get_actor(request)
         plan = access.get_plan_for_actor(actor, pk, write=True)
         data = validated(PlanCloseSerializer, request.data)
-        services.plan_close(actor=actor, plan=plan, request=request, **data)
+        services.plan_close(actor=actor, plan=plan, **data)
         plan = _plans(request).get(pk=plan.pk)
         return Response(PlanSerializer(plan).data)
 

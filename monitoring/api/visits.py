@@ -113,7 +113,7 @@ class VisitRecord(APIView):
         actor = get_actor(request)
         visit = access.get_visit_for_actor(actor, pk, write=True)
         data = validated(VisitRecordSerializer, request.data)
-        services.visit_record(actor=actor, visit=visit, request=request, **data)
+        services.visit_record(actor=actor, visit=visit, **data)
         visit = services.visits_visible_to(actor).get(pk=visit.pk)
         return Response(VisitSerializer(visit).data)
 

@@ -63,7 +63,7 @@ def thresholds_of(consortium_ids=None):
     }
 
 
-def kpi_threshold_set(*, actor, kpi, amber_at, red_at, request=None):
+def kpi_threshold_set(*, actor, kpi, amber_at, red_at):
     """Set where a KPI turns amber and red for the admin's consortium; the RAG of its existing
     snapshots follows at once (and new breaches are found at the next run)."""
     if actor is None or not actor.is_consortium_admin:
@@ -98,7 +98,6 @@ def kpi_threshold_set(*, actor, kpi, amber_at, red_at, request=None):
             actor=actor,
             action="kpi_threshold.set",
             obj=threshold,
-            request=request,
             detail={
                 "kpi": kpi,
                 "from": old,
@@ -137,7 +136,7 @@ def kpi_recompute(*, consortium=None, trigger, requested_by=None):
     return run
 
 
-def kpi_recompute_request(*, actor, request=None):
+def kpi_recompute_request(*, actor):
     """The consortium admin's "Recompute now": a run of their consortium."""
     if actor is None or not actor.is_consortium_admin:
         raise DomainError("Only a consortium admin can recompute the KPIs.")
@@ -145,7 +144,7 @@ def kpi_recompute_request(*, actor, request=None):
         run = kpi_recompute(
             consortium=actor.organisation, trigger="on demand", requested_by=actor.user
         )
-        audit_record(actor=actor, action="kpi_run.requested", obj=run, request=request)
+        audit_record(actor=actor, action="kpi_run.requested", obj=run)
     return run
 
 

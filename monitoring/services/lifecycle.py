@@ -202,7 +202,6 @@ def review_record(
     education_status,
     attendance_percent=None,
     notes="",
-    request=None,
 ):
     """Record a review of a started placement: the twelve needs re-scored, progress on each
     desired outcome, and the child's education."""
@@ -233,7 +232,6 @@ def review_record(
         actor=actor,
         action="placement.review_recorded",
         obj=placement,
-        request=request,
         detail={
             "review": review.pk,
             "review_date": review_date.isoformat(),
@@ -248,7 +246,7 @@ def review_record(
 
 
 @transaction.atomic
-def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason, request=None):
+def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason):
     """Change the weekly fee from a date. The placement's fee becomes the latest effective one;
     every change is kept (the award's fee stays on the bid and in the audit log)."""
     _require_officer(actor, placement)
@@ -280,7 +278,6 @@ def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason, r
         actor=actor,
         action="placement.fee_changed",
         obj=placement,
-        request=request,
         detail={
             "fee_change": change.pk,
             "effective_date": effective_date.isoformat(),
@@ -295,9 +292,7 @@ def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason, r
 
 
 @transaction.atomic
-def placement_end_record(
-    *, actor, placement, end_date, planned, reason, destination="", request=None
-):
+def placement_end_record(*, actor, placement, end_date, planned, reason, destination=""):
     """End a started placement: when, planned or not, why (a DfE SSDA903 code) and where the
     child went. The request stays placed: the placement was made."""
     _require_officer(actor, placement)
@@ -327,7 +322,6 @@ def placement_end_record(
         actor=actor,
         action="placement.ended",
         obj=placement,
-        request=request,
         detail={
             "end_date": end_date.isoformat(),
             "planned": bool(planned),
@@ -372,7 +366,6 @@ def spot_placement_create(
     spot_provider_name="",
     lot=None,
     planned_end_date=None,
-    request=None,
 ):
     """Record a placement bought outside the DPS: with a service of a provider on the DPS, or
     with a provider named here. One already begun is recorded as started."""
@@ -430,7 +423,6 @@ def spot_placement_create(
         actor=actor,
         action="placement.created",
         obj=placement,
-        request=request,
         detail={
             "source": Placement.Source.SPOT,
             "service": service.pk if service else None,

@@ -149,7 +149,6 @@ def plan_open(
     snapshot=None,
     borough=None,
     actions=(),
-    request=None,
 ):
     """Open a corrective action plan for a provider enrolled on the consortium's lots, with
     its first actions ({description, owner, due_date} each). A commissioner's plan is its
@@ -200,7 +199,6 @@ def plan_open(
         actor=actor,
         action="corrective_plan.open",
         obj=plan,
-        request=request,
         detail={
             "provider": provider.pk,
             "kpi": kpi,
@@ -213,21 +211,20 @@ def plan_open(
 
 
 @transaction.atomic
-def action_add(*, actor, plan, description, owner, due_date, request=None):
+def action_add(*, actor, plan, description, owner, due_date):
     plan = _lock(actor, plan)
     action = _new_action(plan, description, owner, due_date)
     audit_record(
         actor=actor,
         action="corrective_action.add",
         obj=plan,
-        request=request,
         detail={"action": action.pk, "owner": action.owner, "due_date": str(action.due_date)},
     )
     return action
 
 
 @transaction.atomic
-def action_update(*, actor, action, status, review_note="", request=None):
+def action_update(*, actor, action, status, review_note=""):
     """Mark an action done (or open again), with a note of what was found."""
     plan = _lock(actor, action.plan)
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk, plan=plan)
@@ -244,14 +241,13 @@ def action_update(*, actor, action, status, review_note="", request=None):
         actor=actor,
         action="corrective_action.update",
         obj=plan,
-        request=request,
         detail={"action": action.pk, "status": status},
     )
     return action
 
 
 @transaction.atomic
-def plan_review(*, actor, plan, note, next_review_date=None, request=None):
+def plan_review(*, actor, plan, note, next_review_date=None):
     """Record a review of the plan's progress, and when it is next reviewed."""
     plan = _lock(actor, plan)
     note = _text(note, "note", "Enter the review's note.")
@@ -270,14 +266,13 @@ def plan_review(*, actor, plan, note, next_review_date=None, request=None):
         actor=actor,
         action="corrective_plan.review",
         obj=plan,
-        request=request,
         detail={"next_review_date": str(next_review_date) if next_review_date else None},
     )
     return entry
 
 
 @transaction.atomic
-def plan_close(*, actor, plan, closing_note, close_with_open_actions=False, request=None):
+def plan_close(*, actor, plan, closing_note, close_with_open_actions=False):
     """Close a plan once every action is done, or before that when `close_with_open_actions`
     is given (the closing note then says why)."""
     plan = _lock(actor, plan)
@@ -297,7 +292,6 @@ def plan_close(*, actor, plan, closing_note, close_with_open_actions=False, requ
         actor=actor,
         action="corrective_plan.close",
         obj=plan,
-        request=request,
         detail={"open_actions": open_actions},
     )
     _email_provider(plan, "emails/monitoring_plan_closed")
@@ -314,7 +308,7 @@ def suspendable_enrolments(plan):
 
 
 @transaction.atomic
-def plan_suspend(*, actor, plan, enrolment, reason, request=None):
+def plan_suspend(*, actor, plan, enrolment, reason):
     """The punitive route: the consortium admin suspends one of the provider's enrolments
     because of the plan. The enrolment service makes the change (and emails the provider);
     the plan records it."""
@@ -325,9 +319,7 @@ def plan_suspend(*, actor, plan, enrolment, reason, request=None):
         raise DomainError("Choose one of the provider's active enrolments.", "enrolment")
     reason = _text(reason, "reason", "Give a reason for the suspension.")
     full_reason = f"Corrective action plan {plan.pk}: {reason}"
-    enrolment = enrolment_suspend(
-        actor=actor, enrolment=enrolment, reason=full_reason, request=request
-    )
+    enrolment = enrolment_suspend(actor=actor, enrolment=enrolment, reason=full_reason)
     entry = PlanEntry.objects.create(
         plan=plan,
         kind=PlanEntry.Kind.SUSPENSION,
@@ -339,7 +331,6 @@ def plan_suspend(*, actor, plan, enrolment, reason, request=None):
         actor=actor,
         action="corrective_plan.suspend",
         obj=plan,
-        request=request,
         detail={"enrolment": enrolment.pk},
     )
     return entry

@@ -63,7 +63,6 @@ STATUS_CHANGES = {
     Status.READY: {Status.QUEUED},
     Status.FAILED: {Status.QUEUED},
 }
-SUBSCRIBER_ROLES = {Role.COMMISSIONER, Role.CONSORTIUM_ADMIN}
 
 
 class FetchRefused(ValueError):
@@ -131,7 +130,7 @@ def reports_visible_to(actor):
 
 
 def can_subscribe(actor):
-    return actor is not None and actor.api_client is None and actor.role in SUBSCRIBER_ROLES
+    return actor is not None and actor.is_commissioner_or_admin
 
 
 # --- What a report shows -------------------------------------------------------------------
@@ -495,20 +494,16 @@ def reports_generate_quarter(*, today, consortium=None):
 
 
 @transaction.atomic
-def report_subscription_set(*, actor, subscribed, request=None):
+def report_subscription_set(*, actor, subscribed):
     """Subscribe the actor to the quarterly reports, or unsubscribe them."""
     if not can_subscribe(actor):
         raise PermissionDenied("Only commissioners and the consortium admin subscribe.")
     existing = ReportSubscription.objects.filter(user=actor.user).first()
     if subscribed and existing is None:
         subscription = ReportSubscription.objects.create(user=actor.user)
-        audit_record(
-            actor=actor, action="monitoring.report_subscribed", obj=subscription, request=request
-        )
+        audit_record(actor=actor, action="monitoring.report_subscribed", obj=subscription)
     elif not subscribed and existing is not None:
-        audit_record(
-            actor=actor, action="monitoring.report_unsubscribed", obj=existing, request=request
-        )
+        audit_record(actor=actor, action="monitoring.report_unsubscribed", obj=existing)
         existing.delete()
     return subscribed
 
@@ -555,7 +550,7 @@ def _status_change(report, new, **fields):
 
 
 @transaction.atomic
-def report_generate_now(*, actor, request=None):
+def report_generate_now(*, actor):
     """The consortium admin asks for the last complete quarter's reports now: they are queued
     and a worker renders them once this transaction commits. Returns how many were queued."""
     if not (actor is not None and actor.is_consortium_admin and actor.api_client is None):
@@ -566,7 +561,6 @@ def report_generate_now(*, actor, request=None):
         actor=actor,
         action="monitoring.reports_generate_requested",
         obj=actor.organisation,
-        request=request,
         detail={"period_start": start.isoformat(), "queued": len(queued)},
     )
     transaction.on_commit(lambda: enqueue_reports(queued))
@@ -574,7 +568,7 @@ def report_generate_now(*, actor, request=None):
 
 
 @transaction.atomic
-def report_retry(*, actor, report, request=None):
+def report_retry(*, actor, report):
     """The consortium admin tries a failed report again."""
     if not (
         actor is not None
@@ -585,7 +579,7 @@ def report_retry(*, actor, report, request=None):
         raise PermissionDenied("Only the consortium admin generates reports.")
     if not _status_change(report, Status.QUEUED, requested_at=timezone.now()):
         raise DomainError("Only a report that failed can be tried again.")
-    audit_record(actor=actor, action="monitoring.report_retried", obj=report, request=request)
+    audit_record(actor=actor, action="monitoring.report_retried", obj=report)
     transaction.on_commit(lambda: enqueue_reports([report.pk]))
     return report
 

@@ -150,7 +150,6 @@ def ssda903_return_create(
     episodes,
     borough=None,
     label="",
-    request=None,
     queue=True,
 ):
     """Store an upload of the borough's return for the year ending 31 March `year_ending` and
@@ -203,7 +202,6 @@ def ssda903_return_create(
             label=label or None,
             action="ssda903_return.uploaded",
             obj=ssda903_return,
-            request=request,
             organisation=borough,
             detail={
                 "year_ending": year_ending,
@@ -384,7 +382,7 @@ def _check_writer(actor, ssda903_return):
         raise PermissionDenied("Only the borough's commissioners and placement officers decide.")
 
 
-def ssda903_return_import(*, actor, ssda903_return, request=None, queue=True):
+def ssda903_return_import(*, actor, ssda903_return, queue=True):
     """The user's "Import the N valid children": from a validated return only, once."""
     _check_writer(actor, ssda903_return)
     if ssda903_return.status == Status.REFUSED:
@@ -400,7 +398,6 @@ def ssda903_return_import(*, actor, ssda903_return, request=None, queue=True):
             label=ssda903_return.label or None,
             action="ssda903_return.import_requested",
             obj=ssda903_return,
-            request=request,
             organisation=ssda903_return.borough,
             detail={"children_valid": ssda903_return.children_valid},
         )
@@ -416,7 +413,7 @@ def _status_now(ssda903_return):
     ) or ssda903_return.status
 
 
-def ssda903_return_discard(*, actor, ssda903_return, request=None):
+def ssda903_return_discard(*, actor, ssda903_return):
     """The user's "Do not import"."""
     _check_writer(actor, ssda903_return)
     with transaction.atomic():
@@ -426,7 +423,6 @@ def ssda903_return_discard(*, actor, ssda903_return, request=None):
             actor=actor,
             action="ssda903_return.discarded",
             obj=ssda903_return,
-            request=request,
             organisation=ssda903_return.borough,
         )
     return ssda903_return

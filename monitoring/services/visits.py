@@ -140,7 +140,7 @@ def visits_schedule_all(today=None):
 
 
 @transaction.atomic
-def visit_schedule_manual(*, actor, service, due_date, request=None):
+def visit_schedule_manual(*, actor, service, due_date):
     """Schedule an extra visit to a monitored service."""
     consortium = _require_monitor(actor)
     if service is None or not monitored_services(consortium).filter(pk=service.pk).exists():
@@ -156,7 +156,6 @@ def visit_schedule_manual(*, actor, service, due_date, request=None):
         actor=actor,
         action="monitoring_visit.schedule_manual",
         obj=visit,
-        request=request,
         detail={"service": service.pk, "due_date": due_date.isoformat()},
     )
     return visit
@@ -179,7 +178,7 @@ def _lock(actor, visit):
 
 
 @transaction.atomic
-def visit_record(*, actor, visit, visited_on, findings, rag, request=None):
+def visit_record(*, actor, visit, visited_on, findings, rag):
     """Record a scheduled visit: the day, the findings and the RAG result. The service's next
     visit is scheduled (unless another is already). The provider's admins are told."""
     visit = _lock(actor, visit)
@@ -199,7 +198,6 @@ def visit_record(*, actor, visit, visited_on, findings, rag, request=None):
         actor=actor,
         action="monitoring_visit.record",
         obj=visit,
-        request=request,
         detail={"visited_on": visited_on.isoformat(), "rag": rag},
     )
     following = None
@@ -219,7 +217,7 @@ def visit_record(*, actor, visit, visited_on, findings, rag, request=None):
 
 
 @transaction.atomic
-def visit_cancel(*, actor, visit, reason, request=None):
+def visit_cancel(*, actor, visit, reason):
     """Cancel a scheduled visit, saying why. (The daily run schedules the service's next.)"""
     visit = _lock(actor, visit)
     reason = (reason or "").strip()
@@ -233,7 +231,6 @@ def visit_cancel(*, actor, visit, reason, request=None):
         actor=actor,
         action="monitoring_visit.cancel",
         obj=visit,
-        request=request,
         detail={"reason": reason},
     )
     return visit

@@ -42,7 +42,7 @@ def kpi_recompute(request):
     actor = _admin(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    run = kpi_recompute_request(actor=actor, request=request)
+    run = kpi_recompute_request(actor=actor)
     messages.success(request, "The KPIs are being recomputed.")
     return redirect("monitoring:kpi_run_detail", pk=run.pk)
 
@@ -72,7 +72,6 @@ def kpi_thresholds(request):
                 kpi_threshold_set,
                 data={"kpi": code, "amber_at": amber_at, "red_at": red_at},
                 actor=actor,
-                request=request,
             )
             if done is None:
                 break

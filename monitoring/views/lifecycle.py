@@ -64,7 +64,6 @@ def review_create(request, pk):
             services.review_record,
             actor=request.actor,
             placement=placement,
-            request=request,
             **form.service_data(),
         )
         if review is not None:
@@ -93,7 +92,6 @@ def fee_change_create(request, pk):
             services.fee_change_record,
             actor=request.actor,
             placement=placement,
-            request=request,
             **form.cleaned_data,
         )
         if change is not None:
@@ -112,7 +110,6 @@ def placement_end(request, pk):
             services.placement_end_record,
             actor=request.actor,
             placement=placement,
-            request=request,
             **form.cleaned_data,
         )
         if ended is not None:
@@ -130,9 +127,7 @@ def spot_create(request):
         _posted(request), services=services.spot_services(actor), lots=services.spot_lots(actor)
     )
     if request.method == "POST" and form.is_valid():
-        placement = _run(
-            form, services.spot_placement_create, actor=actor, request=request, **form.cleaned_data
-        )
+        placement = _run(form, services.spot_placement_create, actor=actor, **form.cleaned_data)
         if placement is not None:
             messages.success(request, "The spot purchase is recorded.")
             return redirect("placements:placement_detail", pk=placement.pk)

@@ -90,7 +90,6 @@ def plan_open(request):
             kpi=data["kpi"],
             snapshot=snapshot,
             actions=form.actions(),
-            request=request,
         )
         if plan is not None:
             messages.success(request, "The plan is open, and the provider has been told.")
@@ -128,7 +127,6 @@ def plan_detail(request, pk):
                 services.action_add,
                 actor=actor,
                 plan=plan,
-                request=request,
                 **form.cleaned_data,
             )
             if action is not None:
@@ -150,7 +148,6 @@ def plan_review(request, pk):
             services.plan_review,
             actor=actor,
             plan=plan,
-            request=request,
             **form.cleaned_data,
         )
         if entry is not None:
@@ -173,7 +170,6 @@ def action_update(request, pk, action_pk):
             services.action_update,
             actor=actor,
             action=action,
-            request=request,
             **form.cleaned_data,
         )
         if done is not None:
@@ -195,7 +191,6 @@ def plan_close(request, pk):
             services.plan_close,
             actor=actor,
             plan=plan,
-            request=request,
             **form.cleaned_data,
         )
         if done is not None:
@@ -217,7 +212,6 @@ def plan_suspend(request, pk):
             services.plan_suspend,
             actor=actor,
             plan=plan,
-            request=request,
             **form.cleaned_data,
         )
         if done is not None:

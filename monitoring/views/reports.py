@@ -148,7 +148,7 @@ def report_subscription(request):
     if not form.is_valid():
         return HttpResponse("Choose to subscribe or unsubscribe.", status=400)
     subscribed = services.report_subscription_set(
-        actor=actor, subscribed=form.cleaned_data["subscribe"], request=request
+        actor=actor, subscribed=form.cleaned_data["subscribe"]
     )
     messages.success(
         request,
@@ -162,7 +162,7 @@ def report_subscription(request):
 @require_POST
 @actor_required(kinds={Organisation.Kind.CONSORTIUM})
 def report_generate_now(request):
-    queued = services.report_generate_now(actor=request.actor, request=request)
+    queued = services.report_generate_now(actor=request.actor)
     messages.success(
         request,
         f"{queued} report{'s are' if queued != 1 else ' is'} queued. They are generated in the "
@@ -177,7 +177,7 @@ def report_retry(request, pk):
     actor = request.actor
     report = get_or_404(services.reports_visible_to(actor), pk=pk)
     try:
-        services.report_retry(actor=actor, report=report, request=request)
+        services.report_retry(actor=actor, report=report)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -45,7 +45,7 @@ def ssda903_return_list(request):
         if not may_upload(actor):
             raise PermissionDenied
         if form.is_valid():
-            created = submit(form, ssda903_return_create, actor=actor, request=request)
+            created = submit(form, ssda903_return_create, actor=actor)
             if created is not None:
                 messages.success(request, "The return is uploaded and being checked.")
                 return redirect("monitoring:ssda903_return_detail", pk=created.pk)
@@ -120,7 +120,7 @@ def _decide(request, pk, service, done):
     actor = _borough_user(request)
     found = get_ssda903_return_for_actor(actor, pk, write=True)
     try:
-        service(actor=actor, ssda903_return=found, request=request)
+        service(actor=actor, ssda903_return=found)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -98,7 +98,6 @@ def visit_schedule(request):
             form,
             services.visit_schedule_manual,
             actor=actor,
-            request=request,
             **form.cleaned_data,
         )
         if visit is not None:
@@ -123,7 +122,6 @@ def visit_detail(request, pk):
             services.visit_record,
             actor=actor,
             visit=visit,
-            request=request,
             **form.cleaned_data,
         )
         if done is not None:
@@ -146,7 +144,6 @@ def visit_cancel(request, pk):
             services.visit_cancel,
             actor=actor,
             visit=visit,
-            request=request,
             **form.cleaned_data,
         )
         if done is not None:

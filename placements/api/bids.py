@@ -95,9 +95,7 @@ class OpportunityStory(APIView):
     )
     def get(self, request, pk):
         invitation = _opportunity(request, pk)
-        story = story_view(
-            actor=get_actor(request), placement_request=invitation.request, request=request
-        )
+        story = story_view(actor=get_actor(request), placement_request=invitation.request)
         return Response(s.StorySerializer(story).data)
 
 
@@ -114,7 +112,7 @@ class OpportunityDecline(APIView):
         invitation = _opportunity(request, pk)
         data = validated(s.DeclineSerializer, request.data)
         bid_services.invitation_decline(
-            actor=actor, invitation=invitation, reason=data.get("reason", ""), request=request
+            actor=actor, invitation=invitation, reason=data.get("reason", "")
         )
         invitation = _opportunity(request, pk)
         invitation.story_released = story_released_to(actor, invitation.request)
@@ -147,7 +145,6 @@ class OpportunityQuestions(generics.ListAPIView):
             actor=get_actor(request),
             placement_request=invitation.request,
             text=data.get("text", ""),
-            request=request,
         )
         return Response(
             s.ProviderQuestionSerializer(question, context={"request": request}).data,
@@ -232,7 +229,7 @@ class BidList(generics.ListAPIView):
         existed = Bid.objects.filter(
             request_id=invitation.request_id, provider_id=invitation.provider_id
         ).exists()
-        bid = bid_services.bid_save(actor=actor, invitation=invitation, request=request, **data)
+        bid = bid_services.bid_save(actor=actor, invitation=invitation, **data)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(_bid_data(request, bid), status=code)
 
@@ -260,7 +257,7 @@ class BidDetail(APIView):
         invitation = get_or_404(
             invitations_visible_to(actor), request_id=bid.request_id, provider_id=bid.provider_id
         )
-        bid = bid_services.bid_save(actor=actor, invitation=invitation, request=request, **fields)
+        bid = bid_services.bid_save(actor=actor, invitation=invitation, **fields)
         return Response(_bid_data(request, bid))
 
 
@@ -270,7 +267,7 @@ class BidWithdraw(APIView):
     @extend_schema(request=None, responses=s.BidSerializer, summary="Withdraw the bid")
     def post(self, request, pk):
         bid = get_or_404(bids_visible_to(get_actor(request)), pk=pk)
-        bid = bid_services.bid_withdraw(actor=get_actor(request), bid=bid, request=request)
+        bid = bid_services.bid_withdraw(actor=get_actor(request), bid=bid)
         return Response(_bid_data(request, bid))
 
 
@@ -284,7 +281,7 @@ class BidConfirm(APIView):
     )
     def post(self, request, pk):
         bid = get_or_404(bids_visible_to(get_actor(request)), pk=pk)
-        bid = bid_services.bid_confirm(actor=get_actor(request), bid=bid, request=request)
+        bid = bid_services.bid_confirm(actor=get_actor(request), bid=bid)
         return Response(_bid_data(request, bid))
 
 

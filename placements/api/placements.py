@@ -97,7 +97,7 @@ class PlacementStart(APIView):
         actor = get_actor(request)
         placement = get_or_404(placements_visible_to(actor), pk=pk)
         data = validated(s.PlacementStartSerializer, request.data)
-        placement_start(actor=actor, placement=placement, request=request, **data)
+        placement_start(actor=actor, placement=placement, **data)
         placement = placements_visible_to(actor).get(pk=placement.pk)
         return Response(s.PlacementSerializer(placement, context={"request": request}).data)
 

@@ -80,9 +80,7 @@ class RequestList(generics.ListAPIView):
     )
     def post(self, request):
         data = validated(s.RequestInputSerializer, request.data)
-        placement_request = request_services.request_create(
-            actor=get_actor(request), request=request, **data
-        )
+        placement_request = request_services.request_create(actor=get_actor(request), **data)
         return Response(_detail(placement_request, request), status=status.HTTP_201_CREATED)
 
 
@@ -108,7 +106,6 @@ class RequestDetail(APIView):
             request_services.request_update,
             actor=get_actor(request),
             placement_request=placement_request,
-            request=request,
             **data,
         )
         return Response(_detail(placement_request, request))
@@ -141,7 +138,6 @@ class RequestPublish(APIView):
                 request_services.request_publish,
                 actor=get_actor(request),
                 placement_request=placement_request,
-                request=request,
                 **data,
             )
         except request_services.NoEligibleProvider as exc:
@@ -179,7 +175,7 @@ class RequestCancel(APIView):
         placement_request = _own_request(request, pk)
         data = validated(s.CancelSerializer, request.data)
         request_services.request_cancel(
-            actor=get_actor(request), placement_request=placement_request, request=request, **data
+            actor=get_actor(request), placement_request=placement_request, **data
         )
         return Response(_detail(placement_request, request))
 
@@ -196,7 +192,7 @@ class RequestReopen(APIView):
         placement_request = _own_request(request, pk)
         data = validated(s.ReopenSerializer, request.data)
         request_services.request_reopen(
-            actor=get_actor(request), placement_request=placement_request, request=request, **data
+            actor=get_actor(request), placement_request=placement_request, **data
         )
         return Response(_detail(placement_request, request))
 
@@ -216,7 +212,6 @@ class RequestNoSuitableOffer(APIView):
             actor=get_actor(request),
             placement_request=placement_request,
             reason=data.get("reason", ""),
-            request=request,
         )
         return Response(_detail(placement_request, request))
 
@@ -232,7 +227,7 @@ class RequestShortlist(APIView):
     def post(self, request, pk):
         placement_request = _own_request(request, pk)
         request_services.request_shortlist_confirm(
-            actor=get_actor(request), placement_request=placement_request, request=request
+            actor=get_actor(request), placement_request=placement_request
         )
         return Response(_detail(placement_request, request))
 
@@ -292,7 +287,6 @@ class RequestAward(APIView):
             placement_request=placement_request,
             bid=data["bid"],
             reason=data.get("reason", ""),
-            request=request,
         )
         return Response(
             s.PlacementSerializer(placement, context={"request": request}).data,
@@ -333,9 +327,7 @@ class QuestionAnswer(APIView):
             pk=pk,
         )
         data = validated(s.QuestionAnswerSerializer, request.data)
-        question = question_services.question_answer(
-            actor=actor, question=question, request=request, **data
-        )
+        question = question_services.question_answer(actor=actor, question=question, **data)
         return Response(s.QuestionSerializer(question).data)
 
 
@@ -352,7 +344,7 @@ class YoungPersonView(APIView):
         bid = get_or_404(bids_visible_to(actor), pk=pk)
         data = validated(s.YoungPersonViewSerializer, request.data)
         bid = award_services.young_person_view_record(
-            actor=actor, bid=bid, view=data.get("view", ""), request=request
+            actor=actor, bid=bid, view=data.get("view", "")
         )
         bid = bids_visible_to(actor).get(pk=bid.pk)
         return Response(s.BidSerializer(bid, context={"request": request}).data)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def young_person_view_record(*, actor, bid, view, request=None):
+def young_person_view_record(*, actor, bid, view):
     """Record what the young person thinks of a shortlisted offer."""
     require_borough_writer(actor, bid.request)
     bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
@@ -43,19 +43,18 @@ def young_person_view_record(*, actor, bid, view, request=None):
         actor=actor,
         action="bid.young_person_view",
         obj=bid.request,
-        request=request,
         detail={"bid": bid.pk},
     )
     return bid
 
 
-def award(*, actor, placement_request, bid, reason="", request=None):
+def award(*, actor, placement_request, bid, reason=""):
     """Award a ranked bid. The top-ranked one needs no reason; any other needs a written reason.
     The request row is locked and the placement is unique per request, so of two officers
     awarding at once exactly one succeeds; the other is told it is already awarded."""
     try:
         with transaction.atomic():
-            placement = _award(actor, placement_request, bid, reason, request)
+            placement = _award(actor, placement_request, bid, reason)
     except IntegrityError as exc:  # the unique placement per request, if the lock was absent
         raise DomainError("This request has already been awarded.") from exc
     transaction.on_commit(lambda: _enqueue_ipa(placement.pk))
@@ -77,7 +76,7 @@ def _enqueue_ipa(placement_id):
         log.warning("Could not queue the IPA of placement %s.", placement_id, exc_info=True)
 
 
-def _award(actor, placement_request, bid, reason, request):
+def _award(actor, placement_request, bid, reason):
     require_borough_writer(actor, placement_request)
     placement_request = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
     if placement_request.status == Status.CLOSED:
@@ -122,14 +121,12 @@ def _award(actor, placement_request, bid, reason, request):
         Status.AWARDED,
         actor=actor,
         reason=reason or "The top-ranked bid.",
-        request=request,
     )
     audit_record(
         actor=actor,
         action="placement.created",
         obj=placement,
         organisation=placement_request.borough,
-        request=request,
         detail={
             "bid": bid.pk,
             "rank": bid.rank,
@@ -179,7 +176,7 @@ def ipa_ensure(placement):
 
 
 @transaction.atomic
-def placement_start(*, actor, placement, actual_start_date, request=None):
+def placement_start(*, actor, placement, actual_start_date):
     """Record that the child moved in: the placement starts and the request is placed."""
     placement_request = placement.request
     require_borough_writer(actor, placement)
@@ -195,12 +192,11 @@ def placement_start(*, actor, placement, actual_start_date, request=None):
     placement.save(update_fields=["actual_start_date", "status"])
     if placement_request is not None:
         locked = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
-        transition(locked, Status.PLACED, actor=actor, request=request)
+        transition(locked, Status.PLACED, actor=actor)
     audit_record(
         actor=actor,
         action="placement.started",
         obj=placement,
-        request=request,
         detail={"actual_start_date": actual_start_date.isoformat()},
     )
     return placement

@@ -60,11 +60,11 @@ def _lock_request(request_id, *, shared):
     return PlacementRequest.objects.select_for_update().get(pk=request_id)
 
 
-def received(request):
-    """When the service received this write: `request.received_at` (a trusted front proxy's
-    stamp, see dps.middleware.received_at), or now. Every write of a bid is judged against the
-    deadline by it, and dated by it."""
-    return getattr(request, "received_at", None) or timezone.now()
+def received(actor):
+    """When the service received this write: the actor's `received_at` (when the HTTP request
+    that carries it arrived, see dps.middleware.received_at), or now. Every write of a bid is
+    judged against the deadline by it, and dated by it."""
+    return actor.received_at or timezone.now()
 
 
 def _lock_open(invitation, now, *, shared=False):
@@ -123,12 +123,11 @@ def bid_save(
     extra_staffing_hours=0,
     extra_staffing_cost=0,
     volume_discount="",
-    request=None,
 ):
     """Make a bid, change it, or bid again after withdrawing. The weekly fee is the core fee
     plus the extra staffing cost."""
     _require_bidder(actor, invitation)
-    now = received(request)
+    now = received(actor)
     # Bids of different providers do not conflict: each holds the request's lock shared, and
     # its invitation's exclusively (one write at a time per provider and request, always in
     # this order: the request, then the invitation).
@@ -198,7 +197,6 @@ def bid_save(
         actor=actor,
         action=action,
         obj=bid,
-        request=request,
         detail={"request": placement_request.pk, "weekly_fee": str(bid.weekly_fee)},
     )
     return bid
@@ -209,12 +207,12 @@ def _invitation_of(bid):
 
 
 @transaction.atomic
-def bid_withdraw(*, actor, bid, request=None):
+def bid_withdraw(*, actor, bid):
     invitation = ProviderInvitation.objects.get(
         request_id=bid.request_id, provider_id=bid.provider_id
     )
     _require_bidder(actor, invitation)
-    now = received(request)
+    now = received(actor)
     _lock_open(invitation, now)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.status == Bid.Status.WITHDRAWN:
@@ -226,18 +224,18 @@ def bid_withdraw(*, actor, bid, request=None):
     bid.status = Bid.Status.WITHDRAWN
     bid.withdrawn_at = now
     bid.save(update_fields=["status", "withdrawn_at"])
-    audit_record(actor=actor, action="bid.withdrawn", obj=bid, request=request)
+    audit_record(actor=actor, action="bid.withdrawn", obj=bid)
     return bid
 
 
 @transaction.atomic
-def bid_confirm(*, actor, bid, request=None):
+def bid_confirm(*, actor, bid):
     """Confirm a bid still stands after the request's terms changed."""
     invitation = ProviderInvitation.objects.get(
         request_id=bid.request_id, provider_id=bid.provider_id
     )
     _require_bidder(actor, invitation)
-    placement_request = _lock_open(invitation, received(request))
+    placement_request = _lock_open(invitation, received(actor))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.status != Bid.Status.SUBMITTED:
         raise DomainError("Only a submitted bid can be confirmed.")
@@ -250,17 +248,16 @@ def bid_confirm(*, actor, bid, request=None):
         actor=actor,
         action="bid.confirmed",
         obj=bid,
-        request=request,
         detail={"terms_version": bid.terms_version},
     )
     return bid
 
 
 @transaction.atomic
-def invitation_decline(*, actor, invitation, reason="", request=None):
+def invitation_decline(*, actor, invitation, reason=""):
     """Say the provider will not bid; it counts as an answer to the invitation."""
     _require_bidder(actor, invitation)
-    now = received(request)
+    now = received(actor)
     _lock_open(invitation, now)
     if Bid.objects.filter(
         request_id=invitation.request_id,
@@ -278,7 +275,6 @@ def invitation_decline(*, actor, invitation, reason="", request=None):
         actor=actor,
         action="invitation.declined",
         obj=invitation,
-        request=request,
         detail={"request": invitation.request_id, "reason": invitation.decline_reason},
     )
     return invitation

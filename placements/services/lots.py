@@ -64,7 +64,7 @@ def open_requests_on(lot):
 
 
 @transaction.atomic
-def lot_update(*, actor, lot, request=None, **fields):
+def lot_update(*, actor, lot, **fields):
     """Set a lot's evaluation weights (whole percentages totalling 100), its rule for bids over
     a request's budget, and the service types that serve it (none: any type). Only an admin of
     the lot's consortium may; audited."""
@@ -124,7 +124,6 @@ def lot_update(*, actor, lot, request=None, **fields):
         actor=actor,
         action="lot.updated",
         obj=lot,
-        request=request,
         detail={
             "from": before,
             "to": after,

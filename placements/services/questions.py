@@ -32,7 +32,7 @@ def _require_open(placement_request):
 
 
 @transaction.atomic
-def question_ask(*, actor, placement_request, text, request=None):
+def question_ask(*, actor, placement_request, text):
     if not can_bid(actor):
         raise PermissionDenied("Only an invited provider's bidders can ask questions.")
     if not ProviderInvitation.objects.filter(
@@ -46,7 +46,7 @@ def question_ask(*, actor, placement_request, text, request=None):
         text=_text(text, "text", "question"),
         asked_by=actor.user,
     )
-    audit_record(actor=actor, action="question.asked", obj=question, request=request)
+    audit_record(actor=actor, action="question.asked", obj=question)
     notify_borough(
         placement_request,
         "placement_question_asked",
@@ -57,7 +57,7 @@ def question_ask(*, actor, placement_request, text, request=None):
 
 
 @transaction.atomic
-def question_answer(*, actor, question, answer, shared=False, request=None):
+def question_answer(*, actor, question, answer, shared=False):
     placement_request = question.request
     require_borough_writer(actor, placement_request)
     _require_open(placement_request)
@@ -72,7 +72,6 @@ def question_answer(*, actor, question, answer, shared=False, request=None):
         action="question.answered",
         obj=question,
         organisation=placement_request.borough,
-        request=request,
         detail={"shared": question.shared},
     )
     if question.shared:

@@ -147,7 +147,7 @@ def _lock(placement_request):
     )
 
 
-def transition(placement_request, to, *, actor=None, reason="", request=None, now=None):
+def transition(placement_request, to, *, actor=None, reason="", now=None):
     """Move a (locked) request to `to`, or refuse if its status does not allow it."""
     current = placement_request.status
     if to not in ALLOWED[current]:
@@ -171,7 +171,6 @@ def transition(placement_request, to, *, actor=None, reason="", request=None, no
         action=f"request.{to}",
         obj=placement_request,
         organisation=placement_request.borough,
-        request=request,
         detail={"from": current, "to": to, "reason": reason},
     )
 
@@ -241,7 +240,7 @@ def _clean(fields, borough, *, now):
 
 
 @transaction.atomic
-def request_create(*, actor, request=None, **fields):
+def request_create(*, actor, **fields):
     """Start a draft; it may be incomplete."""
     require_borough_writer(actor)
     now = timezone.now()
@@ -249,7 +248,7 @@ def request_create(*, actor, request=None, **fields):
     placement_request = PlacementRequest.objects.create(
         borough=actor.organisation, created_by=actor.user, **clean
     )
-    audit_record(actor=actor, action="request.created", obj=placement_request, request=request)
+    audit_record(actor=actor, action="request.created", obj=placement_request)
     return placement_request
 
 
@@ -326,7 +325,7 @@ def _invite(placement_request, eligibility, *, key):
 
 
 @transaction.atomic
-def request_publish(*, actor, placement_request, confirm_no_eligible=False, request=None):
+def request_publish(*, actor, placement_request, confirm_no_eligible=False):
     """Validate everything, open the request for bids, invite and email each eligible provider.
     Returns the eligibility: who was invited, and a count per reason of who was not.
 
@@ -348,13 +347,13 @@ def request_publish(*, actor, placement_request, confirm_no_eligible=False, requ
     placement_request.published_at = now
     placement_request.ineligible_counts = eligibility.reasons
     reason = "" if eligibility.eligible else "Published with no eligible provider, as confirmed."
-    transition(placement_request, Status.OPEN, actor=actor, reason=reason, request=request, now=now)
+    transition(placement_request, Status.OPEN, actor=actor, reason=reason, now=now)
     _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
     return eligibility
 
 
 @transaction.atomic
-def request_update(*, actor, placement_request, request=None, **fields):
+def request_update(*, actor, placement_request, **fields):
     """Change a draft freely. While open, a change to the terms raises the terms version (bids
     made before it must be re-confirmed, and their providers are told) and invites any provider
     the new terms make eligible; a new deadline is sent to every invited provider."""
@@ -393,7 +392,6 @@ def request_update(*, actor, placement_request, request=None, **fields):
         actor=actor,
         action="request.updated",
         obj=placement_request,
-        request=request,
         detail={"fields": sorted(changed), "terms_version": placement_request.terms_version},
     )
     if terms_changed:
@@ -442,7 +440,7 @@ def _bidders(placement_request):
 
 
 @transaction.atomic
-def request_cancel(*, actor, placement_request, reason, detail="", request=None):
+def request_cancel(*, actor, placement_request, reason, detail=""):
     """Cancel with a reason from the fixed list; every bidder is told."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
@@ -459,7 +457,6 @@ def request_cancel(*, actor, placement_request, reason, detail="", request=None)
         Status.CANCELLED,
         actor=actor,
         reason=f"{label}{': ' + detail if detail else ''}",
-        request=request,
     )
     # Before the deadline every invited provider is told, so whom it goes to reveals no bid.
     sealed = placement_request.closed_at is None
@@ -474,14 +471,14 @@ def request_cancel(*, actor, placement_request, reason, detail="", request=None)
 
 
 @transaction.atomic
-def request_shortlist_confirm(*, actor, placement_request, request=None):
+def request_shortlist_confirm(*, actor, placement_request):
     """Confirm the evaluation's top three as the shortlist. They are told, and the child's
     story is released to them."""
     from .closing import SHORTLIST_SIZE
 
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
-    transition(placement_request, Status.SHORTLISTED, actor=actor, request=request)
+    transition(placement_request, Status.SHORTLISTED, actor=actor)
     shortlisted = list(
         Bid.objects.filter(
             request=placement_request, status=Bid.Status.SUBMITTED, rank__lte=SHORTLIST_SIZE
@@ -498,7 +495,7 @@ def request_shortlist_confirm(*, actor, placement_request, request=None):
 
 
 @transaction.atomic
-def request_no_suitable_offer(*, actor, placement_request, reason, request=None):
+def request_no_suitable_offer(*, actor, placement_request, reason):
     """The officer finds none of the offers suitable."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
@@ -508,9 +505,7 @@ def request_no_suitable_offer(*, actor, placement_request, reason, request=None)
     if placement_request.status == Status.OPEN:
         raise DomainError("Bids are still open: wait for the deadline, or cancel the request.")
     placement_request.status_reason = reason
-    transition(
-        placement_request, Status.NO_SUITABLE_OFFER, actor=actor, reason=reason, request=request
-    )
+    transition(placement_request, Status.NO_SUITABLE_OFFER, actor=actor, reason=reason)
     notify_providers(
         _bidders(placement_request),
         "placement_no_offer",
@@ -522,7 +517,7 @@ def request_no_suitable_offer(*, actor, placement_request, reason, request=None)
 
 
 @transaction.atomic
-def request_reopen(*, actor, placement_request, bid_deadline, request=None):
+def request_reopen(*, actor, placement_request, bid_deadline):
     """Open a request that ended with no suitable offer again, with a new deadline. The bids
     and evaluation of the earlier round are set aside; eligible providers are invited again
     (new ones for the first time) and told the new deadline."""
@@ -558,9 +553,7 @@ def request_reopen(*, actor, placement_request, bid_deadline, request=None):
         total_score=None,
         quality_snapshot=None,
     )
-    transition(
-        placement_request, Status.OPEN, actor=actor, reason="Re-opened", request=request, now=now
-    )
+    transition(placement_request, Status.OPEN, actor=actor, reason="Re-opened", now=now)
     _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
     _recount(placement_request, eligibility)
     notify_providers(

@@ -38,7 +38,7 @@ def story_released_to(actor, placement_request):
     return False
 
 
-def story_view(*, actor, placement_request, request=None):
+def story_view(*, actor, placement_request):
     """The free text about the child, for a provider it is released to; the view is audited
     (the borough's own staff read it on their request without an audit entry per view)."""
     if not story_released_to(actor, placement_request):
@@ -48,7 +48,6 @@ def story_view(*, actor, placement_request, request=None):
             actor=actor,
             action="request.story_viewed",
             obj=placement_request,
-            request=request,
             detail={"request": placement_request.pk, "borough": placement_request.borough_id},
         )
     return {name: getattr(placement_request, name) for name in STORY_FIELDS}

@@ -40,7 +40,7 @@ def lot_edit(request, pk):
     lot = get_or_404(lots_of(actor), pk=pk)
     form = LotForm(request.POST or None, initial=LotForm.initial_for(lot))
     if request.method == "POST" and form.is_valid():
-        saved = submit(form, lot_update, actor=actor, lot=lot, request=request)
+        saved = submit(form, lot_update, actor=actor, lot=lot)
         if saved:
             messages.success(request, f"The settings of {saved.name} have been saved.")
             return redirect("placements:lot_list")

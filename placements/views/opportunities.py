@@ -17,13 +17,13 @@ from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
-from dps.tenancy import get_or_404
+from dps.tenancy import BIDDERS, get_or_404
 from providers.models import Enrolment
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
 from ..forms_bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
 from ..models import Bid, PlacementRequest
-from ..selectors import BIDDERS, bids_visible_to, invitations_visible_to, questions_visible_to
+from ..selectors import bids_visible_to, invitations_visible_to, questions_visible_to
 from ..services import bids as bid_services
 from ..services import budget
 from ..services import questions as question_services
@@ -218,7 +218,7 @@ def opportunity_detail(request, pk):
     # each view of it is audited.
     story = None
     if story_released_to(actor, placement_request):
-        story = story_view(actor=actor, placement_request=placement_request, request=request)
+        story = story_view(actor=actor, placement_request=placement_request)
     label, colour = provider_state(invitation, bid, now)
     submitted = bid is not None and bid.status == Bid.Status.SUBMITTED
     questions = [
@@ -284,7 +284,6 @@ def bid(request, pk):
                 partial(bid_services.bid_save, invitation=invitation),
                 data,
                 actor=actor,
-                request=request,
             )
         if saved is not None:
             changed = current is not None and current.status == Bid.Status.SUBMITTED
@@ -344,7 +343,7 @@ def bid_withdraw(request, pk):
         return _detail(invitation)
     if request.method == "POST":
         try:
-            bid_services.bid_withdraw(actor=actor, bid=current, request=request)
+            bid_services.bid_withdraw(actor=actor, bid=current)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -378,7 +377,7 @@ def bid_confirm(request, pk):
         messages.error(request, "You have no bid to confirm on this request.")
         return _detail(invitation)
     try:
-        bid_services.bid_confirm(actor=actor, bid=current, request=request)
+        bid_services.bid_confirm(actor=actor, bid=current)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -400,7 +399,6 @@ def opportunity_decline(request, pk):
             form,
             partial(bid_services.invitation_decline, invitation=invitation),
             actor=actor,
-            request=request,
         )
         if declined is not None:
             messages.success(
@@ -432,7 +430,6 @@ def question_ask(request, pk):
             form,
             partial(question_services.question_ask, placement_request=placement_request),
             actor=actor,
-            request=request,
         )
         if question is not None:
             messages.success(request, "Your question has been sent to the borough.")

@@ -63,7 +63,6 @@ def placement_detail(request, pk):
             partial(award_services.placement_start, placement=placement),
             actor=actor,
             actual_start_date=form.cleaned_data["actual_start_date"],
-            request=request,
         )
         if started is not None:
             messages.success(request, "The start is recorded: the child is placed.")

@@ -126,7 +126,6 @@ def request_create(request):
             form,
             request_services.request_create,
             actor=actor,
-            request=request,
             **form.request_data(),
         )
         if placement_request is not None:
@@ -155,7 +154,6 @@ def request_edit(request, pk):
             form,
             partial(request_services.request_update, placement_request=placement_request),
             actor=actor,
-            request=request,
             **form.request_data(),
         )
         if updated is not None:
@@ -327,7 +325,6 @@ def request_publish(request, pk):
             actor=actor,
             placement_request=placement_request,
             confirm_no_eligible=form.cleaned_data["confirm_no_eligible"],
-            request=request,
         )
     except RequestIncomplete as exc:
         form = RequestForm(
@@ -385,7 +382,6 @@ def _action_page(request, pk, *, form_class, template, allowed, refused, service
             form,
             partial(service, placement_request=placement_request),
             actor=actor,
-            request=request,
             **form.service_data(),
         )
         if result is not None:
@@ -458,7 +454,6 @@ def question_answer(request, pk, qpk):
             question=question,
             answer=form.cleaned_data["answer"],
             shared=form.cleaned_data["shared"],
-            request=request,
         )
         if answered is not None:
             messages.success(

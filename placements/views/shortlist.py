@@ -106,9 +106,7 @@ def shortlist_confirm(request, pk):
     placement_request = _request(actor, pk)
     _require_writer(actor)
     try:
-        request_services.request_shortlist_confirm(
-            actor=actor, placement_request=placement_request, request=request
-        )
+        request_services.request_shortlist_confirm(actor=actor, placement_request=placement_request)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -136,7 +134,6 @@ def young_person_view(request, pk, bpk):
             actor=actor,
             bid=bid,
             view=form.cleaned_data["view"],
-            request=request,
         )
         if recorded is not None:
             messages.success(
@@ -178,7 +175,6 @@ def award(request, pk):
             placement_request=placement_request,
             bid=chosen,
             reason=form.cleaned_data["reason"],
-            request=request,
         )
         if placement is not None:
             messages.success(

@@ -127,7 +127,7 @@ class OwnDocumentList(generics.ListAPIView):
     def post(self, request):
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = document_upload(actor=get_actor(request), request=request, **data.validated_data)
+        document = document_upload(actor=get_actor(request), **data.validated_data)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 

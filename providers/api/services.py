@@ -168,7 +168,7 @@ class ServiceList(generics.ListAPIView):
             raise PermissionDenied("Only a provider can add services.")
         data = ServiceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service = service_create(actor=actor, request=request, **data.validated_data)
+        service = service_create(actor=actor, **data.validated_data)
         return Response(ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
 
 
@@ -188,9 +188,7 @@ class ServiceDetail(APIView):
         service = get_or_404(services_visible_to(actor), pk=pk)
         data = ServiceInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        service = service_update(
-            actor=actor, service=service, request=request, **data.validated_data
-        )
+        service = service_update(actor=actor, service=service, **data.validated_data)
         return Response(ServiceSerializer(service).data)
 
 
@@ -209,7 +207,6 @@ class ServiceVacancies(APIView):
             vacancies_update(
                 actor=actor,
                 vacancies={service.pk: data.validated_data["vacancies"]},
-                request=request,
             )
         except DomainError as exc:
             raise DomainError(exc.message, "vacancies") from exc
@@ -243,7 +240,7 @@ class ServiceRatingProposals(generics.ListAPIView):
         data = RatingProposalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         proposal = rating_proposal_create(
-            actor=get_actor(request), service=service, request=request, **data.validated_data
+            actor=get_actor(request), service=service, **data.validated_data
         )
         return Response(RatingProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 

@@ -2,20 +2,12 @@
 
 from django.db.models import Q
 
-from dps.models import Organisation
-
 from ..models import Lot
 
 
 def consortium_of(actor):
     """The consortium whose DPS the actor works in (None for providers, who may join any)."""
-    if actor is None:
-        return None
-    if actor.kind == Organisation.Kind.CONSORTIUM:
-        return actor.organisation
-    if actor.kind == Organisation.Kind.BOROUGH:
-        return actor.organisation.consortium
-    return None
+    return actor.consortium if actor is not None else None
 
 
 def lots_visible_to(actor):

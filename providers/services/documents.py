@@ -66,9 +66,7 @@ def _check_dates(document_type, issued_on, expires_on, today):
         )
 
 
-def document_upload(
-    *, actor, document_type, file, issued_on=None, expires_on=None, request=None
-) -> Document:
+def document_upload(*, actor, document_type, file, issued_on=None, expires_on=None) -> Document:
     """Store a provider's document, checked by its content. It becomes the current one of
     its type, superseding the one before; a renewal reinstates enrolments that were
     suspended because that document had expired."""
@@ -116,7 +114,6 @@ def document_upload(
             actor=actor,
             action="document.uploaded",
             obj=document,
-            request=request,
             detail={
                 "document_type": document_type,
                 "content_type": content_type,
@@ -131,13 +128,12 @@ def document_upload(
     return document
 
 
-def document_download_record(*, actor, document, request=None):
+def document_download_record(*, actor, document):
     """Every download of a document is audited."""
     audit_record(
         actor=actor,
         action="document.downloaded",
         obj=document,
-        request=request,
         detail={"provider": document.provider_id},
     )
 

@@ -8,9 +8,6 @@ on a row locked with select_for_update, so two admins deciding at once cannot bo
 
 import re
 
-from allauth.account.internal.flows.email_verification import (
-    send_verification_email_to_address,
-)
 from allauth.account.models import EmailAddress
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -153,12 +150,14 @@ def provider_register(
     password,
     companies_house_number="",
     charity_number="",
-    request=None,
+    address_from=None,
 ):
     """Register a provider organisation and its first admin, whose email must be verified
     before they can sign in. Returns the new user, or None when the email already has an
     account: then nothing is created and the owner of that address is told by email, so the
-    answer on the page never reveals whether an address is registered."""
+    answer on the page never reveals whether an address is registered. `address_from` is the
+    client's address, for the audit (there is no actor yet); the view sends allauth's
+    verification email, which needs the HTTP request."""
     email = email.strip().lower()
     ch, charity = normalise_registration_numbers(companies_house_number, charity_number)
     if (
@@ -178,7 +177,7 @@ def provider_register(
         audit_record(
             label=email,
             action="provider.register_refused",
-            request=request,
+            address=address_from,
             detail={"reason": "email already registered"},
         )
         return None
@@ -214,20 +213,14 @@ def provider_register(
     )
     membership.full_clean()
     membership.save()
-    address_row = EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
     audit_record(
         user=user,
         action="provider.register",
         obj=provider,
-        request=request,
+        address=address_from,
         detail={"companies_house_number": ch, "charity_number": charity},
     )
-    # allauth's own verification email (through our outbox); until it is followed, signing
-    # in is refused (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
-    if request is not None:
-        send_verification_email_to_address(request, address_row, signup=True)
-    else:
-        address_row.send_confirmation(None, signup=True)
+    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
     return user
 
 
@@ -252,7 +245,6 @@ def declaration_question_save(
     position=0,
     is_active=True,
     question=None,
-    request=None,
 ):
     """Add a declaration question to the actor's consortium, or change one of its own."""
     _require_consortium_admin(actor, question.consortium if question else None)
@@ -275,7 +267,6 @@ def declaration_question_save(
         actor=actor,
         action=action,
         obj=question,
-        request=request,
         detail={
             "failing_answer": question.failing_answer,
             "on_fail": question.on_fail,
@@ -300,7 +291,7 @@ def questions_for(lot):
 
 
 @transaction.atomic
-def application_start(*, actor, lot, request=None):
+def application_start(*, actor, lot):
     """A provider starts an application to a lot: a draft to fill in."""
     _require_provider_admin(actor)
     provider = actor.organisation
@@ -320,7 +311,7 @@ def application_start(*, actor, lot, request=None):
             application.save()
     except IntegrityError as exc:  # a second request raced this one
         raise DomainError(f"You already have an open application for {lot}.", field="lot") from exc
-    audit_record(actor=actor, action="application.start", obj=application, request=request)
+    audit_record(actor=actor, action="application.start", obj=application)
     return application
 
 
@@ -333,9 +324,7 @@ def _lock(application):
 
 
 @transaction.atomic
-def application_save(
-    *, actor, application, answers, supporting_statement="", documents=(), request=None
-):
+def application_save(*, actor, application, answers, supporting_statement="", documents=()):
     """Save a draft (or an application sent back for more information): its answers to the
     declaration questions, {question id: (answer, detail)} with answer True, False or None for
     not answered yet, the supporting statement and the evidence documents it attaches."""
@@ -370,13 +359,12 @@ def application_save(
         actor=actor,
         action="application.save",
         obj=application,
-        request=request,
         detail={"documents": [d.pk for d in documents]},
     )
     return application
 
 
-def _transition(application, to_status, *, actor, reason="", request=None, detail=None):
+def _transition(application, to_status, *, actor, reason="", detail=None):
     from_status = application.status
     application.status = to_status
     ApplicationTransition.objects.create(
@@ -390,13 +378,12 @@ def _transition(application, to_status, *, actor, reason="", request=None, detai
         actor=actor,
         action=f"application.{to_status}",
         obj=application,
-        request=request,
         detail={"from": from_status, "to": to_status, "reason": reason, **(detail or {})},
     )
 
 
 @transaction.atomic
-def application_submit(*, actor, application, note="", request=None):
+def application_submit(*, actor, application, note=""):
     """Submit an application (or resubmit one sent back for more information, with `note`
     answering the consortium's request). Every active declaration question must be answered;
     a failing answer to a blocking question refuses submission; a failing answer to a review
@@ -429,7 +416,6 @@ def application_submit(*, actor, application, note="", request=None):
         AppStatus.SUBMITTED,
         actor=actor,
         reason=(note or "").strip(),
-        request=request,
         detail={"flagged_for_review": application.flagged_for_review},
     )
     application.full_clean(validate_constraints=False)
@@ -440,14 +426,14 @@ def application_submit(*, actor, application, note="", request=None):
 # --- The consortium's decisions ------------------------------------------------------------
 
 
-def _decide(actor, application, to_status, reason, request):
+def _decide(actor, application, to_status, reason):
     _require_consortium_admin(actor)
     application = _lock(application)
     if application.lot.consortium_id != actor.organisation.pk:
         raise DomainError("This application is for another consortium's lot.")
     _guard(APPLICATION_TRANSITIONS, application, to_status, what="application")
     reason = _require_reason(reason)
-    _transition(application, to_status, actor=actor, reason=reason, request=request)
+    _transition(application, to_status, actor=actor, reason=reason)
     fields = ["status"]
     if to_status in (AppStatus.APPROVED, AppStatus.REJECTED):
         application.decided_at = timezone.now()
@@ -470,22 +456,22 @@ def _application_email(application, template, reason):
 
 
 @transaction.atomic
-def application_request_info(*, actor, application, reason, request=None):
+def application_request_info(*, actor, application, reason):
     """Send a submitted application back to the provider, saying what more is needed."""
-    application, reason = _decide(actor, application, AppStatus.MORE_INFO, reason, request)
+    application, reason = _decide(actor, application, AppStatus.MORE_INFO, reason)
     _application_email(application, "enrolment_more_info", reason)
     return application
 
 
 @transaction.atomic
-def application_reject(*, actor, application, reason, request=None):
-    application, reason = _decide(actor, application, AppStatus.REJECTED, reason, request)
+def application_reject(*, actor, application, reason):
+    application, reason = _decide(actor, application, AppStatus.REJECTED, reason)
     _application_email(application, "enrolment_rejected", reason)
     return application
 
 
 @transaction.atomic
-def application_approve(*, actor, application, reason, request=None):
+def application_approve(*, actor, application, reason):
     """Approve an application: the provider is enrolled on the lot (an earlier enrolment is
     made active again; a removed provider cannot be approved)."""
     _require_consortium_admin(actor)
@@ -496,7 +482,7 @@ def application_approve(*, actor, application, reason, request=None):
     )
     if existing is not None and existing.status == EnrolStatus.REMOVED:
         raise DomainError("This provider was removed from the lot; removal is final.")
-    application, reason = _decide(actor, application, AppStatus.APPROVED, reason, request)
+    application, reason = _decide(actor, application, AppStatus.APPROVED, reason)
     now = timezone.now()
     enrolment = existing or Enrolment(provider=application.provider, lot=application.lot)
     enrolment.application = application
@@ -510,7 +496,6 @@ def application_approve(*, actor, application, reason, request=None):
         actor=actor,
         action="enrolment.create" if existing is None else "enrolment.reactivate",
         obj=enrolment,
-        request=request,
         detail={"application": application.pk},
     )
     _application_email(application, "enrolment_approved", reason)
@@ -521,7 +506,7 @@ def application_approve(*, actor, application, reason, request=None):
 # --- Enrolments ----------------------------------------------------------------------------
 
 
-def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", request=None, notify=True):
+def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", notify=True):
     """Lock the enrolment, check the change, make it, audit it and email the provider."""
     enrolment = (
         Enrolment.objects.select_for_update().select_related("lot", "provider").get(pk=enrolment.pk)
@@ -546,7 +531,6 @@ def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", request=
         label=None if actor else "system",
         action=action,
         obj=enrolment,
-        request=request,
         detail={"from": from_status, "to": to_status, "reason": reason, "cause": cause},
     )
     template = {
@@ -565,7 +549,7 @@ def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", request=
 
 
 @transaction.atomic
-def enrolment_suspend(*, actor, enrolment, reason, request=None):
+def enrolment_suspend(*, actor, enrolment, reason):
     """The consortium suspends a provider from a lot: no new invitations or bids until it
     is reinstated."""
     _require_consortium_admin(actor)
@@ -575,12 +559,11 @@ def enrolment_suspend(*, actor, enrolment, reason, request=None):
         actor=actor,
         reason=_require_reason(reason),
         cause=Enrolment.Cause.DECISION,
-        request=request,
     )
 
 
 @transaction.atomic
-def enrolment_reinstate(*, actor, enrolment, reason, request=None):
+def enrolment_reinstate(*, actor, enrolment, reason):
     """The consortium ends a suspension it decided. One for an expired document ends when
     the provider renews the document."""
     _require_consortium_admin(actor)
@@ -598,12 +581,11 @@ def enrolment_reinstate(*, actor, enrolment, reason, request=None):
         EnrolStatus.ACTIVE,
         actor=actor,
         reason=_require_reason(reason),
-        request=request,
     )
 
 
 @transaction.atomic
-def enrolment_remove(*, actor, enrolment, reason, request=None):
+def enrolment_remove(*, actor, enrolment, reason):
     """Remove a provider from a lot, for good."""
     _require_consortium_admin(actor)
     return _change_enrolment(
@@ -611,7 +593,6 @@ def enrolment_remove(*, actor, enrolment, reason, request=None):
         EnrolStatus.REMOVED,
         actor=actor,
         reason=_require_reason(reason),
-        request=request,
     )
 
 

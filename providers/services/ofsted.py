@@ -200,7 +200,7 @@ def _services_by_urn():
 
 
 @transaction.atomic
-def ofsted_import(*, file, actor=None, label=None, source="", request=None, progress=None):
+def ofsted_import(*, file, actor=None, label=None, source="", progress=None):
     """Apply an Ofsted providers CSV to the services with matching URNs. `actor` is the
     consortium admin uploading it (None from the command line, with `label` naming who ran
     it); `progress(rows_read)` is called every 1,000 rows. Returns an OfstedReport.
@@ -259,7 +259,6 @@ def ofsted_import(*, file, actor=None, label=None, source="", request=None, prog
                 label=label,
                 action="service.ofsted_rating",
                 obj=service,
-                request=request,
                 detail={
                     "urn": urn,
                     "old": {"rating": change.old_rating, "inspection_date": change.old_date},

@@ -302,9 +302,7 @@ def quality_scores_recompute_consortium(*, consortium_id, trigger="weights chang
 # --- The weights --------------------------------------------------------------------------
 
 
-def quality_weights_update(
-    *, actor, inspection, outcomes, compliance, responsiveness, request=None
-):
+def quality_weights_update(*, actor, inspection, outcomes, compliance, responsiveness):
     """Set the consortium's four weights (whole percentages totalling 100). Audited; the
     scores of every provider enrolled with the consortium are then recomputed by a task."""
     if actor is None or not actor.is_consortium_admin:
@@ -337,7 +335,6 @@ def quality_weights_update(
             actor=actor,
             action="quality_weights.update",
             obj=weights,
-            request=request,
             detail={"from": old, "to": values},
         )
         transaction.on_commit(lambda: enqueue_consortium_recompute(consortium.pk))

@@ -37,7 +37,7 @@ def _rating_and_date(rating, inspection_date):
 
 
 @transaction.atomic
-def service_rating_verify(*, actor, service, rating, inspection_date=None, note, request=None):
+def service_rating_verify(*, actor, service, rating, inspection_date=None, note):
     """A consortium admin records a service's rating after checking it (Ofsted's report):
     audited as the import's changes are, so the compliance KPI counts a downgrade either way."""
     if not may_verify_ratings(actor) or not services_visible_to(actor).filter(pk=service.pk):
@@ -57,7 +57,6 @@ def service_rating_verify(*, actor, service, rating, inspection_date=None, note,
         actor=actor,
         action="service.ofsted_rating",
         obj=service,
-        request=request,
         detail={
             "urn": service.ofsted_urn,
             "old": old,
@@ -74,7 +73,7 @@ def service_rating_verify(*, actor, service, rating, inspection_date=None, note,
 
 
 @transaction.atomic
-def rating_proposal_create(*, actor, service, rating, inspection_date=None, note, request=None):
+def rating_proposal_create(*, actor, service, rating, inspection_date=None, note):
     """A provider proposes a correction of its service's rating; nothing changes until the
     consortium confirms it. One proposal waits per service at a time."""
     if not may_propose_ratings(actor) or service.provider_id != actor.organisation.pk:
@@ -101,7 +100,6 @@ def rating_proposal_create(*, actor, service, rating, inspection_date=None, note
         actor=actor,
         action="service.rating_proposed",
         obj=service,
-        request=request,
         detail={"proposal": proposal.pk, "rating": rating, "note": note},
     )
     return proposal
@@ -125,7 +123,7 @@ def _decide(actor, proposal, to_status):
 
 
 @transaction.atomic
-def rating_proposal_confirm(*, actor, proposal, request=None):
+def rating_proposal_confirm(*, actor, proposal):
     """The consortium admin confirms the correction: the rating is set as a verification."""
     proposal = _decide(actor, proposal, Status.CONFIRMED)
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
@@ -135,13 +133,12 @@ def rating_proposal_confirm(*, actor, proposal, request=None):
         rating=proposal.rating,
         inspection_date=proposal.inspection_date,
         note=f"Confirmed the provider's correction {proposal.pk}: {proposal.note}",
-        request=request,
     )
     return proposal
 
 
 @transaction.atomic
-def rating_proposal_reject(*, actor, proposal, reason, request=None):
+def rating_proposal_reject(*, actor, proposal, reason):
     """The consortium admin rejects the correction, saying why; the rating stays."""
     reason = _text(reason, "reason", "why the correction is rejected")
     proposal = _decide(actor, proposal, Status.REJECTED)
@@ -151,7 +148,6 @@ def rating_proposal_reject(*, actor, proposal, reason, request=None):
         actor=actor,
         action="service.rating_proposal_rejected",
         obj=proposal.service,
-        request=request,
         detail={"proposal": proposal.pk, "reason": reason},
     )
     return proposal

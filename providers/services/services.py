@@ -90,7 +90,7 @@ def _normalise(fields):
 
 
 @transaction.atomic
-def service_create(*, actor, request=None, **fields):
+def service_create(*, actor, **fields):
     """Add a service to the actor's provider."""
     _require_manager(actor)
     service = Service(provider=actor.organisation, **_normalise(fields))
@@ -100,7 +100,6 @@ def service_create(*, actor, request=None, **fields):
         actor=actor,
         action="service.created",
         obj=service,
-        request=request,
         detail={name: _jsonable(getattr(service, name)) for name in EDITABLE_FIELDS},
     )
     quality.quality_score_recompute(provider=service.provider, trigger=RECOMPUTE_TRIGGER)
@@ -108,7 +107,7 @@ def service_create(*, actor, request=None, **fields):
 
 
 @transaction.atomic
-def service_update(*, actor, service, request=None, **fields):
+def service_update(*, actor, service, **fields):
     """Change a service's details. A change to its places recomputes the provider's quality
     score."""
     _require_manager(actor, service)
@@ -131,16 +130,14 @@ def service_update(*, actor, service, request=None, **fields):
         return service
     _validate(service)
     service.save()
-    audit_record(
-        actor=actor, action="service.updated", obj=service, request=request, detail=changes
-    )
+    audit_record(actor=actor, action="service.updated", obj=service, detail=changes)
     if SCORED_FIELDS & changes.keys():
         quality.quality_score_recompute(provider=service.provider, trigger=RECOMPUTE_TRIGGER)
     return service
 
 
 @transaction.atomic
-def service_set_active(*, actor, service, active, request=None):
+def service_set_active(*, actor, service, active):
     """Deactivate a service (it is no longer offered, and is left out of the directory and
     the score) or reactivate it. Its vacancies are cleared when it is deactivated."""
     _require_manager(actor, service)
@@ -156,14 +153,13 @@ def service_set_active(*, actor, service, active, request=None):
         actor=actor,
         action="service.reactivated" if active else "service.deactivated",
         obj=old,
-        request=request,
     )
     quality.quality_score_recompute(provider=old.provider, trigger=RECOMPUTE_TRIGGER)
     return old
 
 
 @transaction.atomic
-def vacancies_update(*, actor, vacancies, request=None):
+def vacancies_update(*, actor, vacancies):
     """Set the vacancies of some of the provider's active services: {service id: number}.
     Every figure sent is stamped as updated now, changed or not: confirming a figure is an
     update. Nothing is saved if one figure is refused."""
@@ -199,7 +195,6 @@ def vacancies_update(*, actor, vacancies, request=None):
             actor=actor,
             action="service.vacancies",
             obj=service,
-            request=request,
             detail={"old": old, "new": number},
         )
         updated.append(service)

@@ -122,7 +122,7 @@ def document_upload_view(request):
         request.POST if posted else None, request.FILES if posted else None, initial=initial
     )
     if posted and form.is_valid():
-        document = submit(form, document_upload, actor=request.actor, request=request)
+        document = submit(form, document_upload, actor=request.actor)
         if document:
             messages.success(
                 request,
@@ -143,7 +143,7 @@ def document_download(request, pk):
             content = stored.read()
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    document_download_record(actor=request.actor, document=document, request=request)
+    document_download_record(actor=request.actor, document=document)
     response = HttpResponse(content, content_type=document.content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=document.original_name

@@ -1,6 +1,10 @@
 """Pages of the enrolment part: registering a provider, its applications and enrolments, and
 the consortium admin's review queue, enrolments and declaration questions."""
 
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
+from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,7 +15,7 @@ from django.views.decorators.http import require_GET
 from dps.decorators import actor_required
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404
+from dps.tenancy import get_or_404, request_address
 
 from ..forms_enrolment import (
     ApplicationForm,
@@ -76,7 +80,17 @@ def register(request):
             form.add_error(None, "Too many registrations from your network. Try again later.")
             return render(request, "providers/enrolment/register.html", {"form": form}, status=429)
         if form.is_valid():
-            submit(form, provider_register, form.service_data(), request=request)
+            user = submit(
+                form,
+                provider_register,
+                form.service_data(),
+                address_from=request_address(request),
+            )
+            if user is not None:
+                # allauth's own verification email (through our outbox); until it is
+                # followed, signing in is refused (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+                address = EmailAddress.objects.get(user=user, primary=True)
+                send_verification_email_to_address(request, address, signup=True)
             if not form.errors:
                 # The same answer whether or not the email already had an account.
                 return redirect("providers:register_done")
@@ -120,7 +134,7 @@ def application_new(request):
     actor = request.actor
     form = ApplicationStartForm(request.POST or None, lots=_lots_open_to(actor))
     if request.method == "POST" and form.is_valid():
-        application = submit(form, application_start, actor=actor, request=request)
+        application = submit(form, application_start, actor=actor)
         if application:
             messages.success(request, f"Your application to {application.lot} has been started.")
             return redirect("providers:application_detail", pk=application.pk)
@@ -150,9 +164,7 @@ def application_detail_view(request, pk):
                 "supporting_statement": form.cleaned_data["supporting_statement"],
                 "documents": form.cleaned_data["documents"],
             }
-            saved = submit(
-                form, application_save, data, actor=actor, application=application, request=request
-            )
+            saved = submit(form, application_save, data, actor=actor, application=application)
             if saved and request.POST.get("action") == "submit":
                 note = form.cleaned_data.get("note", "")
                 if submit(
@@ -161,7 +173,6 @@ def application_detail_view(request, pk):
                     {"note": note},
                     actor=actor,
                     application=application,
-                    request=request,
                 ):
                     messages.success(request, "Your application has been submitted.")
                     return redirect("providers:application_detail", pk=pk)
@@ -219,7 +230,6 @@ def application_review(request, pk):
             {"reason": form.cleaned_data["reason"]},
             actor=actor,
             application=application,
-            request=request,
         )
         if done:
             messages.success(request, f"The application from {application.provider} was {verb}.")
@@ -279,7 +289,6 @@ def enrolment_manage(request, pk):
             {"reason": form.cleaned_data["reason"]},
             actor=actor,
             enrolment=enrolment,
-            request=request,
         )
         if done:
             messages.success(request, f"{enrolment.provider} was {verb} on {enrolment.lot}.")
@@ -300,7 +309,7 @@ def declaration_questions(request):
     actor = request.actor
     form = DeclarationQuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        question = submit(form, declaration_question_save, actor=actor, request=request)
+        question = submit(form, declaration_question_save, actor=actor)
         if question:
             messages.success(request, "The question has been added.")
             return redirect("providers:declaration_questions")
@@ -321,9 +330,7 @@ def declaration_question_edit(request, pk):
         request.POST or None, initial=DeclarationQuestionForm.initial_for(question)
     )
     if request.method == "POST" and form.is_valid():
-        saved = submit(
-            form, declaration_question_save, actor=actor, question=question, request=request
-        )
+        saved = submit(form, declaration_question_save, actor=actor, question=question)
         if saved:
             messages.success(request, "The question has been changed.")
             return redirect("providers:declaration_questions")

@@ -99,7 +99,7 @@ def quality_weights(request):
     weights = quality_weights_of(actor.organisation)
     form = QualityWeightsForm(request.POST or None, initial=weights.as_dict())
     if request.method == "POST" and form.is_valid():
-        saved = submit(form, quality_weights_update, actor=actor, request=request)
+        saved = submit(form, quality_weights_update, actor=actor)
         if saved:
             messages.success(
                 request,

@@ -88,9 +88,7 @@ def service_detail(request, pk):
 def service_create_view(request):
     form = ServiceForm(request.POST or None, initial={"genders": "any"})
     if request.method == "POST" and form.is_valid():
-        service = submit(
-            form, service_create, form.service_data(), actor=request.actor, request=request
-        )
+        service = submit(form, service_create, form.service_data(), actor=request.actor)
         if service:
             messages.success(request, f"{service.name} has been added.")
             return redirect("providers:service", pk=service.pk)
@@ -104,7 +102,7 @@ def service_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         # (submit's own second argument is called `service`: bind ours first.)
         update = partial(service_update, service=service)
-        updated = submit(form, update, form.service_data(), actor=request.actor, request=request)
+        updated = submit(form, update, form.service_data(), actor=request.actor)
         if updated:
             messages.success(request, f"{updated.name} has been updated.")
             return redirect("providers:service", pk=updated.pk)
@@ -116,7 +114,7 @@ def service_deactivate(request, pk):
     service = get_or_404(services_visible_to(request.actor), pk=pk)
     if request.method == "POST":
         try:
-            service_set_active(actor=request.actor, service=service, active=False, request=request)
+            service_set_active(actor=request.actor, service=service, active=False)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -130,7 +128,7 @@ def service_deactivate(request, pk):
 def service_reactivate(request, pk):
     service = get_or_404(services_visible_to(request.actor), pk=pk)
     try:
-        service_set_active(actor=request.actor, service=service, active=True, request=request)
+        service_set_active(actor=request.actor, service=service, active=True)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -149,9 +147,7 @@ def vacancies(request):
     services = services_for_vacancies(actor)
     form = VacanciesForm(request.POST if request.method == "POST" else None, services=services)
     if request.method == "POST" and form.is_valid() and form.services:
-        saved = submit(
-            form, vacancies_update, {"vacancies": form.vacancies()}, actor=actor, request=request
-        )
+        saved = submit(form, vacancies_update, {"vacancies": form.vacancies()}, actor=actor)
         if saved is not None:
             messages.success(request, "Vacancies saved.")
             return redirect("providers:vacancies")
@@ -175,7 +171,6 @@ def ofsted_import_view(request):
             {"file": upload},
             actor=request.actor,
             source=upload.name,
-            request=request,
         )
         if report is not None:
             form = OfstedImportForm()
@@ -197,7 +192,6 @@ def rating_propose(request, pk):
             form,
             partial(rating_proposal_create, service=service),
             actor=request.actor,
-            request=request,
         )
         if proposal:
             messages.success(request, "Your correction has been sent to the consortium to confirm.")
@@ -232,7 +226,7 @@ def rating_proposal_decide(request, pk):
     service = proposal.service
     if request.method == "POST" and "confirm" in request.POST:
         try:
-            rating_proposal_confirm(actor=actor, proposal=proposal, request=request)
+            rating_proposal_confirm(actor=actor, proposal=proposal)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("providers:rating_proposal", pk=proposal.pk)
@@ -242,9 +236,7 @@ def rating_proposal_decide(request, pk):
         return redirect("providers:rating_proposals")
     form = RatingRejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        rejected = submit(
-            form, rating_proposal_reject, actor=actor, proposal=proposal, request=request
-        )
+        rejected = submit(form, rating_proposal_reject, actor=actor, proposal=proposal)
         if rejected:
             messages.success(request, f"The correction of {service.name}'s rating is rejected.")
             return redirect("providers:rating_proposals")

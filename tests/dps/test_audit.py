@@ -4,15 +4,14 @@ from django.urls import reverse
 
 from dps.models import AuditEvent
 from dps.services.audit import audit_record
-from dps.tenancy import Actor, audit_events_visible_to
+from dps.tenancy import Actor, audit_events_visible_to, get_actor
 
 
 def test_an_event_records_who_what_which_object_and_from_where(world, rf):
     request = rf.get("/", REMOTE_ADDR="203.0.113.9")
-    actor = Actor.for_membership(world.officer_a.membership)
-    event = audit_record(
-        actor=actor, action="thing.view", obj=world.borough_a, request=request, detail={"a": 1}
-    )
+    request.user = world.officer_a
+    actor = get_actor(request)
+    event = audit_record(actor=actor, action="thing.view", obj=world.borough_a, detail={"a": 1})
     assert event.actor_user == world.officer_a
     assert event.organisation == world.borough_a
     assert event.object_type == "dps.Organisation"
