@@ -11,7 +11,7 @@ from dps.decorators import actor_required
 from dps.pages import paginate, render_form, submit
 from dps.tenancy import get_or_404
 
-from ..forms_kpis import ThresholdsForm
+from ..forms.kpis import ThresholdsForm
 from ..kpis import KPIS
 from ..kpis.selectors import runs_visible_to, thresholds_visible_to
 from ..models import KpiRun

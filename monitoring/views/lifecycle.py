@@ -14,7 +14,7 @@ from dps.tenancy import get_or_404
 from placements.selectors import placements_visible_to
 from providers.needs import DOMAINS
 
-from ..forms_lifecycle import EndForm, FeeChangeForm, SpotForm, review_form
+from ..forms.lifecycle import EndForm, FeeChangeForm, SpotForm, review_form
 from ..services import lifecycle as services
 
 BOROUGH = {Organisation.Kind.BOROUGH}

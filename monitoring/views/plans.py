@@ -12,7 +12,7 @@ from dps.pages import paginate, render_form
 from dps.tenancy import get_or_404
 
 from .. import access
-from ..forms_plans import (
+from ..forms.plans import (
     ActionAddForm,
     ActionUpdateForm,
     PlanCloseForm,

@@ -14,7 +14,7 @@ from dps.pages import paginate, submit
 from dps.services import DomainError
 
 from ..access import get_ssda903_return_for_actor, may_see_ssda903, ssda903_returns_visible_to
-from ..forms_ssda903 import Ssda903UploadForm
+from ..forms.ssda903 import Ssda903UploadForm
 from ..services.ssda903 import (
     RUNNING,
     actions_for,

@@ -11,7 +11,7 @@ from dps.models import Organisation
 from dps.pages import paginate, render_form
 
 from .. import access
-from ..forms_visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
+from ..forms.visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
 from ..models import MonitoringVisit
 from ..services import visits as services
 

@@ -4,8 +4,8 @@ each says what is missing and what to write, not Django's "This field is require
 import pytest
 
 from dps.models import Organisation
-from monitoring.forms_plans import PlanOpenForm, PlanSuspendForm
-from monitoring.forms_visits import VisitCancelForm
+from monitoring.forms.plans import PlanOpenForm, PlanSuspendForm
+from monitoring.forms.visits import VisitCancelForm
 from providers.models import Enrolment
 
 

@@ -88,7 +88,7 @@ def test_the_upload_form_refuses_missing_files_too_large_ones_and_a_bad_year(
     assert response.status_code == 400
     assert "Choose one of the years listed." in response.content.decode()
 
-    monkeypatch.setattr("monitoring.forms_ssda903.MAX_FILE_BYTES", 10)
+    monkeypatch.setattr("monitoring.forms.ssda903.MAX_FILE_BYTES", 10)
     response = client.post(LIST, files())
     assert response.status_code == 400
     assert "The file must be smaller than" in response.content.decode()

@@ -8,8 +8,8 @@ from dps.forms import GovukFormMixin
 from placements.forms_requests import _date, _number, _text, need_field
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
-from .models import EducationStatus, PlacementReview
-from .ssda903_codes import END_REASON_CHOICES
+from ..models import EducationStatus, PlacementReview
+from ..ssda903_codes import END_REASON_CHOICES
 
 SCORE_CHOICES = [(str(score), label) for score, label in SCORES]
 PROGRESS_CHOICES = [("", "Choose"), *PlacementReview.Progress.choices]

@@ -5,7 +5,7 @@ from django import forms
 from dps.forms import GovukFormMixin
 from placements.forms_requests import DATE_FORMATS, DATE_INVALID
 
-from .models import Rag
+from ..models import Rag
 
 
 def date_field(label, *, required=True, help_text="For example, 27/03/2025."):

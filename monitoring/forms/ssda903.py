@@ -4,7 +4,7 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 
-from .services.ssda903 import MAX_FILE_BYTES, years_offered
+from ..services.ssda903 import MAX_FILE_BYTES, years_offered
 
 
 class Ssda903UploadForm(GovukFormMixin, forms.Form):

@@ -4,8 +4,8 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 
-from .forms_visits import date_field
-from .models import CorrectiveAction
+from ..models import CorrectiveAction
+from .visits import date_field
 
 
 class PlanOpenForm(GovukFormMixin, forms.Form):

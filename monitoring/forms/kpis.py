@@ -5,7 +5,7 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 
-from .kpis import KPIS
+from ..kpis import KPIS
 
 
 def _plain(value):
