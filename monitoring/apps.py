@@ -7,17 +7,13 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from dps.context_processors import NAVIGATION_CONTRIBUTORS
 
-        from . import (
-            navigation,
-            tasks_reports,  # noqa: F401  (registers the quarterly reports' task)
-            tasks_visits,  # noqa: F401  (registers the visits' Celery task)
-        )
+        from . import navigation
 
         if navigation.items not in NAVIGATION_CONTRIBUTORS:
             NAVIGATION_CONTRIBUTORS.append(navigation.items)
 
         from providers.services.quality import quality_part_source_register
 
-        from . import quality, tasks  # noqa: F401  (tasks registers the KPI tasks)
+        from . import quality, tasks  # noqa: F401  (tasks registers the app's Celery tasks)
 
         quality_part_source_register("outcomes", quality.outcomes_part)

@@ -328,11 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
     "monitoring-reports-quarterly": {
-        "task": "monitoring.tasks_reports.reports_generate_quarter",
+        "task": "monitoring.tasks.reports_generate_quarter",
         "schedule": crontab(day_of_month=5, month_of_year="1,4,7,10", hour=6, minute=30),
     },
     "monitoring-visits-schedule": {
-        "task": "monitoring.tasks_visits.visits_schedule_daily",
+        "task": "monitoring.tasks.visits_schedule_daily",
         "schedule": crontab(hour=5, minute=30),
     },
 }

@@ -617,7 +617,7 @@ def report_build(*, report_id):
 def enqueue_reports(report_ids):
     """Hand the reports to a worker. A broker that is down is not an error: the reports stay
     queued, the quarterly run generates them anyway, and the admin can ask again."""
-    from ..tasks_reports import report_generate_task as task
+    from ..tasks import report_generate_task as task
 
     if not report_ids:
         return

@@ -252,7 +252,7 @@ def test_the_quarter_is_generated_and_each_subscriber_emailed_once_per_report(qu
 
 
 def test_the_task_runs_the_quarter(quarter):
-    from monitoring.tasks_reports import reports_generate_quarter_task
+    from monitoring.tasks import reports_generate_quarter_task
 
     assert reports_generate_quarter_task(today=TODAY.isoformat()) == 3
     assert set(Report.objects.values_list("period_start", flat=True)) == {Q3}
@@ -260,7 +260,7 @@ def test_the_task_runs_the_quarter(quarter):
 
 def test_the_beat_runs_the_reports_quarterly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["monitoring-reports-quarterly"]
-    assert entry["task"] == "monitoring.tasks_reports.reports_generate_quarter"
+    assert entry["task"] == "monitoring.tasks.reports_generate_quarter"
     assert entry["schedule"].day_of_month == {5}
     assert entry["schedule"].month_of_year == {1, 4, 7, 10}
 

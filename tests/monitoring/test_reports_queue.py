@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from monitoring import tasks_reports
+from monitoring import tasks
 from monitoring.models import Report, ReportSubscription
 from monitoring.services import reports as services
 from tests.monitoring import test_reports
@@ -32,7 +32,7 @@ def sent(monkeypatch):
     """The report ids handed to the broker."""
     ids = []
     monkeypatch.setattr(
-        tasks_reports.report_generate_task,
+        tasks.report_generate_task,
         "apply_async",
         lambda args, **kwargs: ids.append(args[0]),
     )
@@ -94,8 +94,8 @@ def test_the_task_generates_the_report_and_emails_its_subscribers(
     generate_now(quarter.admin, django_capture_on_commit_callbacks)
     report = Report.objects.get(provider=quarter.provider_a)
 
-    assert tasks_reports.report_generate_task(report.pk) is True
-    assert tasks_reports.report_generate_task(report.pk) is False  # run twice, one effect
+    assert tasks.report_generate_task(report.pk) is True
+    assert tasks.report_generate_task(report.pk) is False  # run twice, one effect
 
     report.refresh_from_db()
     assert report.status == Status.READY
@@ -124,7 +124,7 @@ def test_a_report_that_fails_is_shown_as_failed_and_can_be_tried_again(
         raise OSError("No space left on device")
 
     monkeypatch.setattr(services, "report_render", broken)
-    assert tasks_reports.report_generate_task(report.pk) is False
+    assert tasks.report_generate_task(report.pk) is False
 
     report.refresh_from_db()
     assert report.status == Status.FAILED
@@ -137,7 +137,7 @@ def test_a_report_that_fails_is_shown_as_failed_and_can_be_tried_again(
     monkeypatch.undo()
     sent.clear()
     monkeypatch.setattr(
-        tasks_reports.report_generate_task, "apply_async", lambda args, **kw: sent.append(args[0])
+        tasks.report_generate_task, "apply_async", lambda args, **kw: sent.append(args[0])
     )
     with django_capture_on_commit_callbacks(execute=True):
         retried = client_of(quarter.admin).post(f"/reports/{report.pk}/retry/")
@@ -146,7 +146,7 @@ def test_a_report_that_fails_is_shown_as_failed_and_can_be_tried_again(
     assert sent == [report.pk]
     report.refresh_from_db()
     assert report.status == Status.QUEUED
-    tasks_reports.report_generate_task(report.pk)
+    tasks.report_generate_task(report.pk)
     report.refresh_from_db()
     assert report.status == Status.READY
 
@@ -201,7 +201,7 @@ def test_asking_again_queues_ready_reports_again_but_not_one_being_generated(
 ):
     generate_now(quarter.admin, django_capture_on_commit_callbacks)
     ready, busy, _waiting = Report.objects.order_by("pk")
-    tasks_reports.report_generate_task(ready.pk)
+    tasks.report_generate_task(ready.pk)
     Report.objects.filter(pk=busy.pk).update(status=Status.GENERATING)
     sent.clear()
 

@@ -12,7 +12,7 @@ from dps.models import AuditEvent, OutboundEmail
 from dps.services import DomainError
 from monitoring.models import MonitoringVisit
 from monitoring.services import visits as services
-from monitoring.tasks_visits import visits_schedule_daily
+from monitoring.tasks import visits_schedule_daily
 from providers.models import Enrolment
 from tests.factories import ConsortiumFactory, EnrolmentFactory, LotFactory, ServiceFactory
 from tests.monitoring.helpers_m4 import actor_of, enrolled
