@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from bench.harness import Result, peak_rss_mb, summary
 from monitoring.kpis import KPIS
-from monitoring.kpis.selectors import kpi_data_since
 from monitoring.models import KpiRun, KpiSnapshot
+from monitoring.selectors.kpis import kpi_data_since
 from monitoring.services.kpis import AGGREGATION_SETTINGS, kpi_periods
 
 TARGET_S = 60

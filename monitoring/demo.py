@@ -585,7 +585,8 @@ def breach_plan_seed(*, consortium, today):
     from .kpis import KPIS
     from .kpis.periods import QUARTER, latest_complete
     from .models import KpiSnapshot, KpiThreshold
-    from .services.plans import enrolled_providers, plan_open
+    from .selectors.plans import enrolled_providers
+    from .services.plans import plan_open
 
     if Plan.objects.filter(consortium=consortium, snapshot__isnull=False).exists():
         return "a plan opened from a red figure already seeded"

@@ -6,9 +6,7 @@ def items(actor):
     result = []
     # Monitoring visits and corrective action plans: commissioners and the consortium admin
     # (shared across the consortium), and providers (their own).
-    from .services.visits import is_monitor
-
-    if actor.is_provider or is_monitor(actor):
+    if actor.is_provider or actor.is_commissioner_or_admin:
         result += [
             ("Visits", "monitoring:visit_list"),
             ("Plans", "monitoring:plan_list"),

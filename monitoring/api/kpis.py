@@ -17,8 +17,8 @@ from dps.tenancy import get_actor
 
 from ..kpis import KPIS
 from ..kpis.periods import return_year, snapshot_complete, snapshot_counted_to, snapshot_label
-from ..kpis.selectors import snapshots_visible_to
 from ..models import KpiSnapshot, Rag
+from ..selectors.kpis import snapshots_visible_to
 
 MAX_ID = 2**63 - 1
 # The return years a query may name: none began before these.

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dps.tenancy import get_actor, get_or_404
+from dps.tenancy import get_actor
 from placements.api import serializers as placement_serializers
 from placements.api.common import (
     IsBorough,
@@ -24,7 +24,9 @@ from placements.api.serializers import object_id
 from placements.selectors import placements_visible_to
 from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 
+from .. import access
 from ..models import EducationStatus, FeeChange, PlacementReview
+from ..selectors.lifecycle import placement_events
 from ..services import lifecycle as services
 from ..ssda903_codes import END_REASONS
 
@@ -141,9 +143,10 @@ class SpotWriteSerializer(serializers.Serializer):
 
 
 def _placement(request, pk):
+    """The placement the caller reads (404 otherwise). Whether it may record on it the service
+    decides, once the input is checked."""
     actor = get_actor(request)
-    queryset = placements_visible_to(actor).select_related("bid", "child")
-    return actor, get_or_404(queryset, pk=pk)
+    return actor, access.get_placement_for_actor(actor, pk)
 
 
 def _placement_answer(request, actor, pk, code=status.HTTP_200_OK):
@@ -161,7 +164,7 @@ class PlacementEvents(APIView):
     )
     def get(self, request, pk):
         actor, placement = _placement(request, pk)
-        events = services.placement_events(placement, for_borough=actor.is_borough)
+        events = placement_events(placement, for_borough=actor.is_borough)
         return Response(EventSerializer(events, many=True).data)
 
 

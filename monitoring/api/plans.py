@@ -15,6 +15,7 @@ from placements.api.common import SaneDateField, status_field, text, validated
 
 from .. import access
 from ..models import CorrectiveAction, CorrectiveActionPlan
+from ..selectors import plans as selectors
 from ..services import plans as services
 from .visits import PERMISSIONS
 
@@ -86,7 +87,7 @@ class PlanFilter(django_filters.FilterSet):
 
 
 def _plans(request):
-    return services.plans_visible_to(get_actor(request)).prefetch_related("actions")
+    return selectors.plans_visible_to(get_actor(request)).prefetch_related("actions")
 
 
 class PlanList(generics.ListAPIView):
@@ -109,7 +110,7 @@ class PlanList(generics.ListAPIView):
         data = validated(PlanOpenSerializer, request.data)
         provider = Organisation.objects.filter(pk=data.pop("provider")).first()
         snapshot_id = data.pop("snapshot", None)
-        snapshot = services.snapshot_for(actor, snapshot_id)
+        snapshot = selectors.snapshot_for(actor, snapshot_id)
         if snapshot_id and snapshot is None:
             raise DomainError("There is no such KPI figure.", "snapshot")
         plan = services.plan_open(actor=actor, provider=provider, snapshot=snapshot, **data)

@@ -27,9 +27,9 @@ class MonitoringReaders(permissions.BasePermission):
         if actor is None:
             return False
         if request.method in permissions.SAFE_METHODS:
-            return actor.is_provider or services.is_monitor(actor)
+            return actor.is_provider or actor.is_commissioner_or_admin
         self.message = "Only commissioners and the consortium admin can do this."
-        return services.is_monitor(actor)
+        return actor.is_commissioner_or_admin
 
 
 PERMISSIONS = [*APIView.permission_classes, MonitoringReaders]
@@ -90,7 +90,7 @@ class VisitList(generics.ListAPIView):
     filterset_class = VisitFilter
 
     def get_queryset(self):
-        return services.visits_visible_to(get_actor(self.request))
+        return access.visits_visible_to(get_actor(self.request))
 
 
 class VisitDetail(generics.RetrieveAPIView):
@@ -98,7 +98,7 @@ class VisitDetail(generics.RetrieveAPIView):
     permission_classes = PERMISSIONS
 
     def get_queryset(self):
-        return services.visits_visible_to(get_actor(self.request))
+        return access.visits_visible_to(get_actor(self.request))
 
 
 class VisitRecord(APIView):
@@ -114,7 +114,7 @@ class VisitRecord(APIView):
         visit = access.get_visit_for_actor(actor, pk, write=True)
         data = validated(VisitRecordSerializer, request.data)
         services.visit_record(actor=actor, visit=visit, **data)
-        visit = services.visits_visible_to(actor).get(pk=visit.pk)
+        visit = access.visits_visible_to(actor).get(pk=visit.pk)
         return Response(VisitSerializer(visit).data)
 
 

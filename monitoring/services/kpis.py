@@ -29,8 +29,8 @@ from placements.models import Placement
 
 from ..kpis import KPIS
 from ..kpis.periods import latest_complete, periods
-from ..kpis.selectors import kpi_data_since
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
+from ..selectors.kpis import kpi_data_since
 from .kpi_store import store_for
 
 log = logging.getLogger(__name__)

@@ -11,26 +11,19 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from dps.models import Organisation
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
-from providers.models import Enrolment
 from providers.services.enrolment import enrolment_suspend
 
 from .. import access
-from ..models import CorrectiveAction, CorrectiveActionPlan, KpiSnapshot
+from ..models import CorrectiveAction, CorrectiveActionPlan
 from ..models.plans import PlanEntry
-from .visits import (
-    MONITORED_ENROLMENTS,
-    consortium_of,
-    is_monitor,
-    provider_admin_emails,
-)
+from ..selectors.plans import enrolled_providers, kpi_choices, kpi_label, suspendable_enrolments
+from ..selectors.visits import provider_admin_emails
 
 PlanStatus = CorrectiveActionPlan.Status
 ActionStatus = CorrectiveAction.Status
@@ -38,41 +31,9 @@ LATEST = date(2100, 12, 31)
 MAX_ACTIONS = 20
 
 
-def plans_visible_to(actor, today=None):
-    """The plans the actor sees, each with its count of open and of overdue actions."""
-    today = today or timezone.localdate()
-    qs = access.plans_visible_to(actor)
-    open_actions = Q(actions__status=ActionStatus.OPEN)
-    return qs.annotate(
-        open_actions=Count("actions", filter=open_actions),
-        overdue_actions=Count("actions", filter=open_actions & Q(actions__due_date__lt=today)),
-    ).order_by("-opened_at", "-id")
-
-
-def enrolled_providers(consortium):
-    """Providers enrolled (active or suspended) on the consortium's lots."""
-    enrolled = Enrolment.objects.filter(
-        lot__consortium=consortium, status__in=MONITORED_ENROLMENTS
-    ).values("provider_id")
-    return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, pk__in=enrolled)
-
-
-def kpi_choices():
-    """(code, label) of the defined KPIs; none if they are not defined yet."""
-    try:
-        from ..kpis import KPIS
-    except ImportError:
-        return []
-    return [(code, kpi.label) for code, kpi in KPIS.items()]
-
-
-def kpi_label(code):
-    return dict(kpi_choices()).get(code, code)
-
-
 def _require_monitor(actor, plan=None):
-    consortium = consortium_of(actor)
-    if not is_monitor(actor) or consortium is None:
+    consortium = actor.consortium if actor is not None else None
+    if not (actor is not None and actor.is_commissioner_or_admin) or consortium is None:
         raise PermissionDenied("Only commissioners and the consortium admin can do this.")
     if plan is not None and plan.consortium_id != consortium.pk:
         raise PermissionDenied("This plan belongs to another consortium.")
@@ -298,15 +259,6 @@ def plan_close(*, actor, plan, closing_note, close_with_open_actions=False):
     return plan
 
 
-def suspendable_enrolments(plan):
-    """The provider's active enrolments on the plan's consortium's lots."""
-    return Enrolment.objects.filter(
-        provider_id=plan.provider_id,
-        lot__consortium_id=plan.consortium_id,
-        status=Enrolment.Status.ACTIVE,
-    ).select_related("lot")
-
-
 @transaction.atomic
 def plan_suspend(*, actor, plan, enrolment, reason):
     """The punitive route: the consortium admin suspends one of the provider's enrolments
@@ -334,17 +286,3 @@ def plan_suspend(*, actor, plan, enrolment, reason):
         detail={"enrolment": enrolment.pk},
     )
     return entry
-
-
-def snapshot_for(actor, snapshot_id):
-    """A KPI snapshot the actor may cite when opening a plan, or None."""
-    consortium = consortium_of(actor)
-    if consortium is None or not snapshot_id:
-        return None
-    try:
-        qs = KpiSnapshot.objects.filter(consortium=consortium, pk=int(snapshot_id))
-    except (TypeError, ValueError):
-        return None
-    if actor.is_borough:
-        qs = qs.exclude(Q(scope="borough") & ~Q(scope_id=actor.organisation.pk))
-    return qs.first()

@@ -12,30 +12,22 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from dps.models import Membership, Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
-from providers.models import Enrolment, OfstedRating, Service
+from providers.models import OfstedRating
 
-from ..access import (
-    consortium_of,
-    is_monitor,
-    may_act_on_visit,
-    may_monitor_provider,
-    visits_visible_to,
-)
+from ..access import may_act_on_visit, may_monitor_provider
 from ..models import MonitoringVisit, Rag
+from ..selectors.visits import monitored_services, provider_admin_emails
 
 Status = MonitoringVisit.Status
 EARLIEST = date(2000, 1, 1)
 # Months between visits for a service with a lower rating; others wait VISIT_INTERVAL_MONTHS.
 SOONER_FOR_RATING = {OfstedRating.REQUIRES_IMPROVEMENT: 3, OfstedRating.INADEQUATE: 1}
-# A provider is monitored while enrolled on a lot, suspended or not.
-MONITORED_ENROLMENTS = (Enrolment.Status.ACTIVE, Enrolment.Status.SUSPENDED)
 
 
 def interval_months(rating):
@@ -46,31 +38,16 @@ def next_due(rating, after):
     return after + relativedelta(months=interval_months(rating))
 
 
-# --- Who sees and who records -------------------------------------------------------------
-
-
-def overdue_visits(actor, today=None):
-    """Scheduled visits the actor sees that were due before today, most overdue first."""
-    today = today or timezone.localdate()
-    return visits_visible_to(actor).filter(status=Status.SCHEDULED, due_date__lt=today)
-
-
-def monitored_services(consortium):
-    """Active services of the providers enrolled on the consortium's lots."""
-    enrolled = Enrolment.objects.filter(
-        lot__consortium=consortium, status__in=MONITORED_ENROLMENTS
-    ).values("provider_id")
-    return Service.objects.filter(is_active=True, provider_id__in=enrolled).select_related(
-        "provider"
-    )
+# --- Who records ------------------------------------------------------------------------
 
 
 def _require_monitor(actor, consortium_id=None):
-    if not is_monitor(actor) or consortium_of(actor) is None:
+    consortium = actor.consortium if actor is not None else None
+    if not (actor is not None and actor.is_commissioner_or_admin) or consortium is None:
         raise PermissionDenied("Only commissioners and the consortium admin can do this.")
-    if consortium_id is not None and consortium_id != consortium_of(actor).pk:
+    if consortium_id is not None and consortium_id != consortium.pk:
         raise PermissionDenied("This belongs to another consortium.")
-    return consortium_of(actor)
+    return consortium
 
 
 def _check_date(value, field, *, not_before=None, not_after=None):
@@ -234,15 +211,6 @@ def visit_cancel(*, actor, visit, reason):
         detail={"reason": reason},
     )
     return visit
-
-
-def provider_admin_emails(provider):
-    return list(
-        Membership.objects.filter(organisation=provider, is_active=True, user__is_active=True)
-        .filter(Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True))
-        .values_list("user__email", flat=True)
-        .order_by("user__email")
-    )
 
 
 def _email_provider(visit, template, context):

@@ -36,8 +36,8 @@ from dps.models import Organisation
 from dps.tenancy import get_or_404
 from providers.models import Lot
 
-from .. import selectors_dashboards as sel
 from ..kpis.periods import MONTH, YEAR, period_label, return_year, snapshot_label
+from ..selectors import dashboards as sel
 
 Scope = sel.Scope
 Kind = Organisation.Kind
@@ -535,7 +535,7 @@ class DashboardFilter(forms.Form):
 def dashboard(request):
     """The borough commissioner's dashboard, or the consortium admin's."""
     actor = request.actor
-    consortium = sel.consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         raise PermissionDenied
     filter_form = DashboardFilter(request.GET or None, actor=actor)
@@ -740,7 +740,7 @@ def performance_context(actor, provider, consortium, year_ending):
 @actor_required(roles=sel.DASHBOARD_ROLES)
 def provider_performance(request, pk):
     actor = request.actor
-    consortium = sel.consortium_of(actor)
+    consortium = actor.consortium
     provider = get_or_404(sel.providers_for(actor), pk=pk)
     years, status = year_choice(request, consortium)
     context, charts = performance_context(actor, provider, consortium, years.chosen)
@@ -841,7 +841,7 @@ def market_position(request):
     )
     for lot, area, services, places, vacancies in supply:
         supply_table.add([lot, area or "Not given", services, places or 0, vacancies or 0])
-    context = {"is_admin": actor.is_consortium_admin, "consortium": sel.consortium_of(actor)}
+    context = {"is_admin": actor.is_consortium_admin, "consortium": actor.consortium}
     return respond(
         request,
         "monitoring/dashboards/market.html",

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 
 from dps.decorators import actor_required
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404
 
+from ..access import get_kpi_run_for_actor
 from ..forms.kpis import ThresholdsForm
 from ..kpis import KPIS
-from ..kpis.selectors import runs_visible_to, thresholds_visible_to
 from ..models import KpiRun
+from ..selectors.kpis import runs_visible_to, thresholds_visible_to
 from ..services.kpis import kpi_recompute_request, kpi_threshold_set
 
 ACTIVE = (KpiRun.Status.QUEUED, KpiRun.Status.RUNNING)
@@ -50,7 +50,7 @@ def kpi_recompute(request):
 @actor_required()
 def kpi_run_detail(request, pk):
     actor = _admin(request)
-    run = get_or_404(runs_visible_to(actor).select_related("requested_by"), pk=pk)
+    run = get_kpi_run_for_actor(actor, pk)
     percent = round(100 * run.done_steps / run.total_steps) if run.total_steps else 0
     return render(
         request,

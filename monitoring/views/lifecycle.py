@@ -10,11 +10,11 @@ from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import render_form
 from dps.services import DomainError
-from dps.tenancy import get_or_404
-from placements.selectors import placements_visible_to
 from providers.needs import DOMAINS
 
+from .. import access
 from ..forms.lifecycle import EndForm, FeeChangeForm, SpotForm, review_form
+from ..selectors import lifecycle as selectors
 from ..services import lifecycle as services
 
 BOROUGH = {Organisation.Kind.BOROUGH}
@@ -26,11 +26,7 @@ def _posted(request):
 
 def _placement(request, pk):
     """The borough's own placement, for its officers only."""
-    actor = request.actor
-    placement = get_or_404(placements_visible_to(actor).select_related("child", "request"), pk=pk)
-    if not services.can_record(actor, placement):
-        raise PermissionDenied("Only the borough's placement officers can record this.")
-    return placement
+    return access.get_placement_for_actor(request.actor, pk, write=True)
 
 
 def _run(form, call, /, **kwargs):
@@ -49,7 +45,7 @@ def _context(placement, **extra):
 @actor_required(kinds=BOROUGH)
 def review_create(request, pk):
     placement = _placement(request, pk)
-    required = services.desired_outcome_domains(placement)
+    required = selectors.desired_outcome_domains(placement)
     domains = required if placement.request_id else [code for code, _ in DOMAINS]
     initial = {}
     last = placement.reviews.order_by("-review_date", "-id").first()
@@ -121,10 +117,10 @@ def placement_end(request, pk):
 @actor_required(kinds=BOROUGH)
 def spot_create(request):
     actor = request.actor
-    if not services.can_record(actor):
+    if not access.may_record(actor):
         raise PermissionDenied("Only the borough's placement officers can record this.")
     form = SpotForm(
-        _posted(request), services=services.spot_services(actor), lots=services.spot_lots(actor)
+        _posted(request), services=selectors.spot_services(actor), lots=selectors.spot_lots(actor)
     )
     if request.method == "POST" and form.is_valid():
         placement = _run(form, services.spot_placement_create, actor=actor, **form.cleaned_data)

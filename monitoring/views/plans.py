@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from dps.decorators import actor_required
 from dps.pages import paginate, render_form
-from dps.tenancy import get_or_404
 
 from .. import access
 from ..forms.plans import (
@@ -20,18 +19,18 @@ from ..forms.plans import (
     PlanReviewForm,
     PlanSuspendForm,
 )
-from ..models import CorrectiveAction, CorrectiveActionPlan
+from ..models import CorrectiveActionPlan
+from ..selectors import plans as selectors
 from ..services import plans as services
-from ..services.visits import consortium_of, is_monitor
 from .visits import KINDS, _posted, _run
 
 STATUSES = dict(CorrectiveActionPlan.Status.choices)
 
 
 def _visible(actor):
-    if not actor.is_provider and not is_monitor(actor):
+    if not actor.is_provider and not actor.is_commissioner_or_admin:
         raise PermissionDenied("Corrective action plans are for commissioners and providers.")
-    return services.plans_visible_to(actor)
+    return selectors.plans_visible_to(actor)
 
 
 def _plan(actor, pk, *, write=False):
@@ -54,7 +53,7 @@ def plan_list(request):
             "page": paginate(request, plans),
             "status": status,
             "statuses": STATUSES.items(),
-            "can_open": is_monitor(actor),
+            "can_open": actor.is_commissioner_or_admin,
         },
     )
 
@@ -62,12 +61,12 @@ def plan_list(request):
 @actor_required(kinds=KINDS)
 def plan_open(request):
     actor = request.actor
-    if not is_monitor(actor):
+    if not actor.is_commissioner_or_admin:
         raise PermissionDenied("Only commissioners and the consortium admin open plans.")
-    providers = services.enrolled_providers(consortium_of(actor)).filter(
+    providers = selectors.enrolled_providers(actor.consortium).filter(
         access.monitored_by(actor, "pk")
     )
-    snapshot = services.snapshot_for(
+    snapshot = selectors.snapshot_for(
         actor, request.POST.get("snapshot") or request.GET.get("snapshot")
     )
     initial = {
@@ -76,7 +75,7 @@ def plan_open(request):
         "snapshot": snapshot.pk if snapshot else None,
     }
     form = PlanOpenForm(
-        _posted(request), initial=initial, providers=providers, kpis=services.kpi_choices()
+        _posted(request), initial=initial, providers=providers, kpis=selectors.kpi_choices()
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -105,7 +104,7 @@ def _detail_context(actor, plan, **forms):
         "plan": plan,
         "actions": plan.actions.all(),
         "entries": plan.entries.select_related("enrolment__lot", "by"),
-        "kpi_label": services.kpi_label(plan.kpi) if plan.kpi else "",
+        "kpi_label": selectors.kpi_label(plan.kpi) if plan.kpi else "",
         "today": timezone.localdate(),
         "can_change": can_change,
         "can_suspend": actor.is_consortium_admin and actor.api_client is None,
@@ -159,8 +158,9 @@ def plan_review(request, pk):
 @actor_required(kinds=KINDS)
 def action_update(request, pk, action_pk):
     actor = request.actor
-    plan = _plan(actor, pk, write=True)
-    action = get_or_404(CorrectiveAction.objects.filter(plan=plan), pk=action_pk)
+    _visible(actor)
+    action = access.get_plan_action_for_actor(actor, pk, action_pk, write=True)
+    plan = action.plan
     form = ActionUpdateForm(
         _posted(request), initial={"status": action.status, "review_note": action.review_note}
     )
@@ -205,7 +205,7 @@ def plan_suspend(request, pk):
     plan = _plan(actor, pk, write=True)
     if not actor.is_consortium_admin:
         raise PermissionDenied("Only the consortium admin suspends an enrolment.")
-    form = PlanSuspendForm(_posted(request), enrolments=services.suspendable_enrolments(plan))
+    form = PlanSuspendForm(_posted(request), enrolments=selectors.suspendable_enrolments(plan))
     if request.method == "POST" and form.is_valid():
         done = _run(
             form,

@@ -15,10 +15,11 @@ from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate
 from dps.services import DomainError
-from dps.tenancy import get_or_404
 
-from ..kpis.periods import YEAR, period_label
+from .. import access
+from ..kpis.periods import YEAR, period_label, return_year
 from ..models import Report, ReportSubscription
+from ..selectors import reports as selectors
 from ..services import reports as services
 
 WORKING = (Report.Status.QUEUED, Report.Status.GENERATING)
@@ -44,7 +45,7 @@ class YearFilter(forms.Form):
 
 
 def quarter_year_label(year_ending):
-    year = services.return_year(year_ending)
+    year = return_year(year_ending)
     return period_label(YEAR, year.start, year.end, year.upto(_today()))
 
 
@@ -59,7 +60,7 @@ def _readers(request):
     actor = request.actor
     if not (
         actor.is_consortium_admin
-        or services.can_subscribe(actor)
+        or access.may_subscribe(actor)
         or (actor.is_provider and actor.api_client is None)
     ):
         raise PermissionDenied("Reports are for commissioners, the consortium and providers.")
@@ -72,32 +73,32 @@ def report_list(request):
     reports = _listed(actor).order_by("-period_start", "kind", "provider__name")
     year_filter = YearFilter(
         request.GET if "year_ending" in request.GET else None,
-        years=services.report_years(_listed(actor)),
+        years=selectors.report_years(_listed(actor)),
     )
     status = 200
     if year_filter.is_bound:
         if not year_filter.is_valid():
             status = 400
         elif year_filter.cleaned_data["year_ending"]:
-            reports = services.reports_of_year(reports, year_filter.cleaned_data["year_ending"])
+            reports = selectors.reports_of_year(reports, year_filter.cleaned_data["year_ending"])
     page = paginate(request, reports)
     for report in page:
-        report.label = services.quarter_label(report.period_start)
+        report.label = selectors.quarter_label(report.period_start)
     context = {
         "year_filter": year_filter,
         "page": page,
-        "can_subscribe": services.can_subscribe(actor),
+        "can_subscribe": access.may_subscribe(actor),
         "subscribed": ReportSubscription.objects.filter(user=actor.user).exists(),
         "can_generate": actor.is_consortium_admin,
         "working": _listed(actor).filter(status__in=WORKING).count(),
-        "last_quarter": services.quarter_label(services.last_complete_quarter(_today())[0]),
+        "last_quarter": selectors.quarter_label(selectors.last_complete_quarter(_today())[0]),
     }
     return render(request, "monitoring/reports/list.html", context, status=status)
 
 
 def _listed(actor):
     """The reports the actor reads; only the admin sees those never rendered yet."""
-    reports = services.reports_visible_to(actor)
+    reports = access.reports_visible_to(actor)
     if actor.is_consortium_admin:
         return reports
     return reports.filter(Q(status=Report.Status.READY) | ~Q(pdf=""))
@@ -110,7 +111,7 @@ def _today():
 @actor_required(kinds=KINDS)
 def report_download(request, pk):
     actor = _readers(request)
-    report = get_or_404(_listed(actor), pk=pk)
+    report = access.get_report_for_actor(actor, pk)
     if not report.pdf and report.status != Report.Status.READY:
         raise Http404("This report has not been generated yet.")
     content = None
@@ -142,7 +143,7 @@ def report_download(request, pk):
 @actor_required(kinds=KINDS)
 def report_subscription(request):
     actor = request.actor
-    if not services.can_subscribe(actor):
+    if not access.may_subscribe(actor):
         raise PermissionDenied("Only commissioners and the consortium admin subscribe.")
     form = SubscriptionForm(request.POST)
     if not form.is_valid():
@@ -175,7 +176,7 @@ def report_generate_now(request):
 @actor_required(kinds={Organisation.Kind.CONSORTIUM})
 def report_retry(request, pk):
     actor = request.actor
-    report = get_or_404(services.reports_visible_to(actor), pk=pk)
+    report = access.get_report_for_actor(actor, pk, write=True)
     try:
         services.report_retry(actor=actor, report=report)
     except DomainError as exc:

@@ -13,6 +13,7 @@ from dps.pages import paginate, render_form
 from .. import access
 from ..forms.visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
 from ..models import MonitoringVisit
+from ..selectors.visits import monitored_services, overdue_visits
 from ..services import visits as services
 
 KINDS = {Organisation.Kind.CONSORTIUM, Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
@@ -20,9 +21,9 @@ STATUSES = dict(MonitoringVisit.Status.choices)
 
 
 def _visible(actor):
-    if not actor.is_provider and not services.is_monitor(actor):
+    if not actor.is_provider and not actor.is_commissioner_or_admin:
         raise PermissionDenied("Monitoring visits are for commissioners and providers.")
-    return services.visits_visible_to(actor)
+    return access.visits_visible_to(actor)
 
 
 def _visit(actor, pk, *, write=False):
@@ -61,7 +62,7 @@ def visit_list(request):
             "status": status,
             "statuses": STATUSES.items(),
             "today": timezone.localdate(),
-            "can_record": services.is_monitor(actor),
+            "can_record": actor.is_commissioner_or_admin,
             "heading": "Monitoring visits",
         },
     )
@@ -75,9 +76,9 @@ def visit_overdue(request):
         request,
         "monitoring/visits/list.html",
         {
-            "page": paginate(request, services.overdue_visits(actor)),
+            "page": paginate(request, overdue_visits(actor)),
             "today": timezone.localdate(),
-            "can_record": services.is_monitor(actor),
+            "can_record": actor.is_commissioner_or_admin,
             "heading": "Overdue monitoring visits",
             "overdue": True,
         },
@@ -87,11 +88,9 @@ def visit_overdue(request):
 @actor_required(kinds=KINDS)
 def visit_schedule(request):
     actor = request.actor
-    if not services.is_monitor(actor):
+    if not actor.is_commissioner_or_admin:
         raise PermissionDenied("Only commissioners and the consortium admin schedule visits.")
-    monitored = services.monitored_services(services.consortium_of(actor)).filter(
-        access.monitored_by(actor)
-    )
+    monitored = monitored_services(actor.consortium).filter(access.monitored_by(actor))
     form = VisitScheduleForm(_posted(request), services=monitored)
     if request.method == "POST" and form.is_valid():
         visit = _run(

@@ -13,7 +13,8 @@ from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form
 from dps.tenancy import get_or_404
-from monitoring.services import lifecycle as lifecycle_services
+from monitoring.access import may_record
+from monitoring.selectors.lifecycle import placement_events
 from monitoring.ssda903_codes import end_reason_label
 from providers.needs import DOMAINS
 
@@ -44,7 +45,7 @@ def placement_list(request):
         "placements/placements/list.html",
         {
             "page": paginate(request, placements),
-            "can_record": lifecycle_services.can_record(actor),
+            "can_record": may_record(actor),
         },
     )
 
@@ -68,12 +69,12 @@ def placement_detail(request, pk):
             messages.success(request, "The start is recorded: the child is placed.")
             return redirect("placements:placement_detail", pk=pk)
     outcomes = (placement.request.outcomes or {}) if placement.request else {}
-    can_record = lifecycle_services.can_record(actor, placement)
+    can_record = may_record(actor, placement)
     context = {
         "placement": placement,
         "outcome_rows": [(label, outcomes[c]) for c, label in DOMAINS if outcomes.get(c)],
         "is_borough": actor.is_borough,
-        "events": lifecycle_services.placement_events(placement, for_borough=actor.is_borough),
+        "events": placement_events(placement, for_borough=actor.is_borough),
         "can_review": can_record and placement.status == Placement.Status.STARTED,
         "can_change_fee": can_record and placement.status != Placement.Status.AWARDED,
         "can_end": can_record and placement.status == Placement.Status.STARTED,

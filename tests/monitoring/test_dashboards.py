@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from monitoring.kpis.periods import return_year, year_ending_of
 from monitoring.models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit
-from monitoring.selectors_dashboards import outliers
+from monitoring.selectors.dashboards import outliers
 from monitoring.services import lifecycle
 from placements.models import Placement, PlacementRequest
 from providers.models import Lot, QualityScore, Service

@@ -13,7 +13,8 @@ from django.utils import timezone
 from dps.formatting import figure_display, figure_rounded
 from monitoring.kpis.periods import return_year, year_ending_of
 from monitoring.models import KpiSnapshot
-from monitoring.services.reports import report_context, report_html
+from monitoring.selectors.reports import report_context
+from monitoring.services.reports import report_html
 from providers.models import Document, Enrolment
 from providers.selectors.quality import rounded
 from providers.services.quality import compliance_part

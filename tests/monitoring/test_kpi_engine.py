@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from dps.models import OutboundEmail
 from monitoring.kpis import KPIS
-from monitoring.kpis.selectors import breaches_for, snapshots_visible_to
 from monitoring.models import CorrectiveActionPlan, KpiRun, KpiSnapshot, KpiThreshold
 from monitoring.quality import outcomes_part
+from monitoring.selectors.kpis import breaches_for, snapshots_visible_to
 from monitoring.services.kpis import kpi_run_execute, kpi_threshold_set, rag_of
 from monitoring.tasks import kpis_recompute
 from placements.models import Placement

@@ -22,8 +22,8 @@ from monitoring.kpis.periods import (
     snapshot_label,
     year_ending_of,
 )
-from monitoring.kpis.selectors import kpi_data_since
 from monitoring.models import KpiRun, KpiSnapshot, Ssda903Return
+from monitoring.selectors.kpis import kpi_data_since
 from monitoring.services.kpis import kpi_periods, kpi_run_execute
 from placements.models import Placement, PlacementRequest
 from tests.factories import ConsortiumFactory

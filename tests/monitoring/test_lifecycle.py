@@ -12,6 +12,7 @@ from django.utils import timezone
 from dps.models import AuditEvent
 from dps.services import DomainError
 from monitoring.models import FeeChange, PlacementReview
+from monitoring.selectors.lifecycle import placement_events
 from monitoring.services import lifecycle
 from placements.models import Placement, PlacementRequest
 from placements.services import award as award_services
@@ -334,7 +335,7 @@ def test_the_timeline_tells_the_story_in_order(world, placement):
         actor=officer(world), placement=placement, end_date=TODAY, planned=True, reason="E4A"
     )
 
-    events = lifecycle.placement_events(Placement.objects.get(pk=placement.pk))
+    events = placement_events(Placement.objects.get(pk=placement.pk))
 
     assert [e["kind"] for e in events] == ["award", "start", "review", "fee_change", "end"]
     assert events[0]["detail"]["weekly_fee"] == "3000.00"

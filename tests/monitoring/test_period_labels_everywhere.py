@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from monitoring.kpis import KPIS
 from monitoring.models import KpiSnapshot
-from monitoring.services import reports
+from monitoring.selectors import reports
 
 pytestmark = pytest.mark.django_db
 CODE = "unplanned_endings_12m"

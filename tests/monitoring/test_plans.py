@@ -11,6 +11,7 @@ from dps.models import OutboundEmail
 from dps.services import DomainError
 from monitoring.models import CorrectiveActionPlan
 from monitoring.models.plans import PlanEntry
+from monitoring.selectors import plans as selectors
 from monitoring.services import plans as services
 from providers.models import Enrolment
 from tests.factories import ProviderFactory
@@ -121,7 +122,7 @@ def test_overdue_actions_are_counted(world):
     plan = opened(world)
     plan.actions.update(due_date=timezone.localdate() - timedelta(1))
 
-    row = services.plans_visible_to(actor_of(world.admin)).get(pk=plan.pk)
+    row = selectors.plans_visible_to(actor_of(world.admin)).get(pk=plan.pk)
 
     assert (row.open_actions, row.overdue_actions) == (1, 1)
 
@@ -135,9 +136,9 @@ def test_the_provider_sees_only_its_own_plans(world):
         review_date=later(),
     )
 
-    assert list(services.plans_visible_to(actor_of(world.bidder_a))) == [mine]
-    assert services.plans_visible_to(actor_of(world.commissioner_b)).count() == 2
-    assert not services.plans_visible_to(actor_of(world.officer_a)).exists()
+    assert list(selectors.plans_visible_to(actor_of(world.bidder_a))) == [mine]
+    assert selectors.plans_visible_to(actor_of(world.commissioner_b)).count() == 2
+    assert not selectors.plans_visible_to(actor_of(world.officer_a)).exists()
 
 
 def test_the_admin_suspends_the_enrolment_from_a_plan(world):

@@ -20,6 +20,7 @@ from monitoring.models import (
     Report,
     ReportSubscription,
 )
+from monitoring.selectors import reports as selectors
 from monitoring.services import reports as services
 from placements.models import Placement
 from providers.models import QualityScore
@@ -144,7 +145,7 @@ def quarter(world):
     ],
 )
 def test_the_last_complete_quarter(today, start, end):
-    assert services.last_complete_quarter(today) == (start, end)
+    assert selectors.last_complete_quarter(today) == (start, end)
 
 
 # --- The PDF -------------------------------------------------------------------------------
@@ -164,13 +165,13 @@ def test_a_provider_report_shows_the_quarter(quarter):
     assert "Placements started 1" in text
     assert "Placements ended 1" in text
     assert "of which unplanned 1" in text
-    label = services.kpi_label("unplanned_endings_12m")
+    label = selectors.kpi_label("unplanned_endings_12m")
     assert f"{label} 25.0% Quarter ending 30 September 2026 Red" in text
     assert "No data: no KPIs" not in text
     assert "Visits completed 1" in text
     assert "Overdue at the end of the quarter 1" in text
     assert "Plans opened 1" in text
-    assert f"20 Aug 2026 {services.kpi_label('unplanned_endings_12m')} Open 1 0" in text
+    assert f"20 Aug 2026 {selectors.kpi_label('unplanned_endings_12m')} Open 1 0" in text
     assert "Quality score 72.5" in text
     # Aggregates only: no child, no borough.
     assert "CHILD-SECRET-1" not in text

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from dps.models import AuditEvent, OutboundEmail
 from dps.services import DomainError
+from monitoring import access
 from monitoring.models import MonitoringVisit
+from monitoring.selectors import visits as selectors
 from monitoring.services import visits as services
 from monitoring.tasks import visits_schedule_daily
 from providers.models import Enrolment
@@ -207,9 +209,9 @@ def test_overdue_visits_are_the_scheduled_ones_due_before_today(world):
         status=Status.COMPLETED,
     )
 
-    assert list(services.overdue_visits(actor_of(world.commissioner_a), TODAY)) == [late]
-    assert list(services.overdue_visits(actor_of(world.provider_admin_a), TODAY)) == []
-    assert list(services.overdue_visits(actor_of(world.officer_a), TODAY)) == []
+    assert list(selectors.overdue_visits(actor_of(world.commissioner_a), TODAY)) == [late]
+    assert list(selectors.overdue_visits(actor_of(world.provider_admin_a), TODAY)) == []
+    assert list(selectors.overdue_visits(actor_of(world.officer_a), TODAY)) == []
 
 
 def test_who_sees_which_visits(world):
@@ -218,7 +220,7 @@ def test_who_sees_which_visits(world):
 
     def names(user):
         return sorted(
-            services.visits_visible_to(actor_of(user)).values_list("service__name", flat=True)
+            access.visits_visible_to(actor_of(user)).values_list("service__name", flat=True)
         )
 
     assert names(world.admin) == ["Alpha Lodge", "Bravo Lodge"]

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from dps.models import Organisation
 from monitoring.kpis.periods import return_year, year_ending_of
-from monitoring.kpis.selectors import borough_year_figures
+from monitoring.selectors.kpis import borough_year_figures
 
 FIRST_YEAR_ENDING = 2000
 

@@ -8,8 +8,9 @@ against needs). Every function starts from the actor's tenancy:
 - a provider sees the snapshots of its own scope only.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -19,6 +20,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -30,14 +32,16 @@ from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from dps.models import Organisation, Role
-from dps.tenancy import MONITORS
+from dps.tenancy import MONITORS, Actor
 from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
-from .kpis.dfe import PLACEMENT_GROUPS
-from .kpis.periods import QUARTER, add_months, period_containing, return_year, year_ending_of
-from .models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, PlacementReview
+from ..kpis import periods
+from ..kpis.dfe import PLACEMENT_GROUPS
+from ..kpis.periods import QUARTER, add_months, period_containing, return_year, year_ending_of
+from ..models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, PlacementReview
+from .visits import overdue_visits as visits_overdue
 
 Scope = KpiSnapshot.Scope
 Period = KpiSnapshot.Period
@@ -118,7 +122,7 @@ class KpiInfo:
     higher_is_better: bool | None
 
 
-def kpi_info(code):
+def kpi_info(code: str) -> KpiInfo:
     try:
         from monitoring.kpis import KPIS  # the engine's definitions, once they exist
     except ImportError:
@@ -133,16 +137,11 @@ def kpi_info(code):
 # --- Who sees what ----------------------------------------------------------------------
 
 
-def can_see_dashboards(actor):
+def can_see_dashboards(actor: Actor | None) -> bool:
     return actor is not None and actor.is_commissioner_or_admin
 
 
-def consortium_of(actor):
-    """The consortium whose figures the actor steers by (None for providers)."""
-    return actor.consortium
-
-
-def boroughs_of(actor):
+def boroughs_of(actor: Actor) -> QuerySet[Organisation]:
     """The boroughs whose own figures the actor may see: its own, or all of the admin's."""
     if actor.is_consortium_admin:
         return Organisation.objects.filter(consortium=actor.organisation, kind=Kind.BOROUGH)
@@ -151,18 +150,18 @@ def boroughs_of(actor):
     return Organisation.objects.none()
 
 
-def lots_for(actor):
+def lots_for(actor: Actor) -> QuerySet[Lot]:
     """The lots of the actor's consortium."""
-    consortium = consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         return Lot.objects.none()
     return Lot.objects.filter(consortium=consortium).order_by("position", "name")
 
 
-def providers_for(actor):
+def providers_for(actor: Actor) -> QuerySet[Organisation]:
     """The providers a commissioner or the admin may look at: those enrolled on the
     consortium's lots, and those holding the borough's placements."""
-    consortium = consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         return Organisation.objects.none()
     placed = Placement.objects.filter(borough_id__in=borough_ids(actor)).values("provider_id")
@@ -176,7 +175,7 @@ def providers_for(actor):
     )
 
 
-def provider_consortia(provider):
+def provider_consortia(provider: Organisation) -> QuerySet[Organisation]:
     """The consortia a provider is (or was) enrolled with."""
     lots = Enrolment.objects.filter(provider=provider).values("lot__consortium_id")
     return Organisation.objects.filter(kind=Kind.CONSORTIUM, pk__in=lots).order_by("name")
@@ -185,7 +184,7 @@ def provider_consortia(provider):
 # --- Snapshots --------------------------------------------------------------------------
 
 
-def return_years(consortium):
+def return_years(consortium: Organisation) -> list[int]:
     """The return years (the years they end in) for which the consortium has yearly
     snapshots, newest first. One query."""
     starts = (
@@ -197,7 +196,7 @@ def return_years(consortium):
     return [year_ending_of(start) for start in starts]
 
 
-def default_return_year(years, today):
+def default_return_year(years: list[int], today: date) -> int:
     """The year a page shows until another is chosen: the latest complete return year (of
     those with figures, if any is complete; else the newest with figures)."""
     latest_complete = year_ending_of(today) - 1
@@ -215,7 +214,7 @@ _YEAR_FIRST = Case(
 )
 
 
-def window(year_ending, quarter=None):
+def window(year_ending: int, quarter: int | None = None) -> periods.Period:
     """The period a page shows: the return year ending 31 March `year_ending`, or its
     `quarter` (1: April to June, ..., 4: January to March)."""
     year = return_year(year_ending)
@@ -224,7 +223,14 @@ def window(year_ending, quarter=None):
     return period_containing(QUARTER, add_months(year.start, 3 * (quarter - 1)))
 
 
-def year_snapshots(consortium, scope, scope_ids, kpis, year_ending, quarter=None):
+def year_snapshots(
+    consortium: Organisation,
+    scope: str,
+    scope_ids: Iterable[int],
+    kpis: list[str],
+    year_ending: int,
+    quarter: int | None = None,
+) -> dict[tuple[int, str], KpiSnapshot]:
     """{(scope_id, kpi): snapshot} of the return year ending 31 March `year_ending` (or of its
     `quarter`): the yearly (quarterly) snapshot; for a KPI without one, its latest quarter
     (else month) in the period. One query: each (scope_id, kpi)'s snapshots are ranked once
@@ -251,7 +257,7 @@ def year_snapshots(consortium, scope, scope_ids, kpis, year_ending, quarter=None
     return {(s.scope_id, s.kpi): s for s in rows}
 
 
-def cost_avoidance_to_date(consortium, scope, scope_id):
+def cost_avoidance_to_date(consortium: Organisation, scope: str, scope_id: int) -> Decimal | None:
     """The sum of the monthly cost avoidance snapshots so far."""
     total = KpiSnapshot.objects.filter(
         consortium=consortium,
@@ -265,8 +271,14 @@ def cost_avoidance_to_date(consortium, scope, scope_id):
 
 
 def monthly_series(
-    consortium, kpis, scopes, *, months=TREND_MONTHS, year_ending=None, quarter=None
-):
+    consortium: Organisation,
+    kpis: list[str],
+    scopes: Iterable[tuple[str, int]],
+    *,
+    months: int = TREND_MONTHS,
+    year_ending: int | None = None,
+    quarter: int | None = None,
+) -> dict[tuple[str, str, int], list[tuple[date, Decimal | None]]]:
     """Monthly values of `kpis` for each (scope, scope_id) in `scopes`, the complete months
     of the return year ending 31 March `year_ending` (or of its `quarter`), or else the last
     `months`: {(kpi, scope, scope_id): [(period_start, value)]}. One query."""
@@ -300,7 +312,7 @@ def monthly_series(
     return series
 
 
-def provider_snapshots_visible(actor, provider):
+def provider_snapshots_visible(actor: Actor, provider: Organisation) -> bool:
     """Whether the actor may see this provider's performance."""
     if actor.is_provider:
         return provider.pk == actor.organisation.pk
@@ -310,7 +322,7 @@ def provider_snapshots_visible(actor, provider):
 # --- The actor's own placements, grouped in the database --------------------------------
 
 
-def borough_ids(actor):
+def borough_ids(actor: Actor) -> list[int]:
     """The ids of boroughs_of(actor), as a list. Given a consortium's boroughs as a subquery,
     PostgreSQL expects 2 where there are 24 (nearly every organisation with a consortium is a
     borough, which it cannot know) and reads their thousands of placements row by row."""
@@ -319,7 +331,9 @@ def borough_ids(actor):
     return list(boroughs_of(actor).values_list("pk", flat=True))
 
 
-def current_placements(actor, provider=None, lot=None):
+def current_placements(
+    actor: Actor, provider: Organisation | None = None, lot: Lot | None = None
+) -> QuerySet[Placement]:
     """The placements the actor's boroughs hold today (awarded or started, not ended). A
     placement's weekly_fee is its fee today: a fee change is never dated ahead, and recording
     one sets the placement's fee to the latest."""
@@ -339,7 +353,9 @@ def _names(model, ids):
     return dict(model.objects.filter(pk__in=set(ids) - {None}).values_list("pk", "name"))
 
 
-def spend_by(actor, by, provider=None, lot=None):
+def spend_by(
+    actor: Actor, by: str, provider: Organisation | None = None, lot: Lot | None = None
+) -> list[tuple]:
     """Current weekly spend and placements by "lot" or "provider": (name, weekly, placements,
     id), by name (None, a spot purchase's provider or no lot, last). Two queries: the grouping
     by id, then the names."""
@@ -359,7 +375,9 @@ NO_NEEDS_SCORE = "no needs score (made without a scored request, and not yet rev
 NO_FEE = "no weekly fee"
 
 
-def fee_against_need(actor, provider=None, lot=None):
+def fee_against_need(
+    actor: Actor, provider: Organisation | None = None, lot: Lot | None = None
+) -> tuple[list[tuple], list[tuple]]:
     """The actor's current placements against their needs: (shown, left out). Shown: (placement,
     child reference, borough, provider, total needs score, weekly fee) of every one with a fee
     and a needs score, the latest review's total or else the request's (needs change; the fee
@@ -390,7 +408,7 @@ def fee_against_need(actor, provider=None, lot=None):
     return shown, left_out
 
 
-def outliers(points):
+def outliers(points: list[tuple]) -> set[int]:
     """The indexes of points whose fee per need point lies beyond 1.5 interquartile ranges."""
     ratios = [(i, fee / needs) for i, (needs, fee) in enumerate(points) if needs]
     if len(ratios) < 4:
@@ -411,29 +429,14 @@ def outliers(points):
 # --- Visits, plans and quality ----------------------------------------------------------
 
 
-def overdue_visits(actor, limit=20):
-    """Scheduled visits past their due date: from the visits part when it is there."""
-    try:
-        from monitoring.services.visits import overdue_visits as visits_selector
-    except ImportError:
-        visits_selector = None
-    if visits_selector is not None:
-        return list(visits_selector(actor).order_by("due_date", "pk")[:limit])
-    consortium = consortium_of(actor)
-    if consortium is None:
-        return []
-    return list(
-        MonitoringVisit.objects.filter(
-            consortium=consortium,
-            status=MonitoringVisit.Status.SCHEDULED,
-            due_date__lt=timezone.localdate(),
-        )
-        .select_related("provider", "service")
-        .order_by("due_date", "pk")[:limit]
-    )
+def overdue_visits(actor: Actor, limit: int = 20) -> list[MonitoringVisit]:
+    """The first of the scheduled visits the actor sees that are past their due date."""
+    return list(visits_overdue(actor).order_by("due_date", "pk")[:limit])
 
 
-def provider_visits(actor, provider, consortium, limit=20):
+def provider_visits(
+    actor: Actor, provider: Organisation, consortium: Organisation | None, limit: int = 20
+) -> list[MonitoringVisit]:
     return list(
         MonitoringVisit.objects.filter(provider=provider, consortium=consortium)
         .select_related("service")
@@ -441,7 +444,9 @@ def provider_visits(actor, provider, consortium, limit=20):
     )
 
 
-def provider_plans(actor, provider, consortium, limit=20):
+def provider_plans(
+    actor: Actor, provider: Organisation, consortium: Organisation | None, limit: int = 20
+) -> list[CorrectiveActionPlan]:
     """A borough's commissioners see the plans of their own borough and the consortium's
     own; the admin and the provider see all of them."""
     plans = CorrectiveActionPlan.objects.filter(provider=provider, consortium=consortium)
@@ -450,7 +455,9 @@ def provider_plans(actor, provider, consortium, limit=20):
     return list(plans.select_related("borough").order_by("-pk")[:limit])
 
 
-def quality_history(provider, consortium, limit=12):
+def quality_history(
+    provider: Organisation, consortium: Organisation | None, limit: int = 12
+) -> list[QualityScore]:
     return list(
         QualityScore.objects.filter(provider=provider, consortium=consortium).order_by(
             "-computed_at", "-pk"
@@ -474,7 +481,7 @@ def _needs_sums(prefix):
     }
 
 
-def market_demand(actor):
+def market_demand(actor: Actor) -> list[dict]:
     """Needs by lot and placing borough: open requests and current placements, with the sum
     of each Valuing Care score. Two queries. A borough sees its own rows only."""
     boroughs = boroughs_of(actor)
@@ -510,10 +517,10 @@ def market_demand(actor):
     ]
 
 
-def market_supply(actor):
+def market_supply(actor: Actor) -> list[tuple]:
     """Capacity by lot and area: the services of providers actively enrolled on each of the
     consortium's lots, their registered places and vacancies. One query."""
-    consortium = consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         return []
     return list(
@@ -538,7 +545,7 @@ def market_supply(actor):
 GAP_FIELDS = ("requests", "placements", "places", "vacancies")
 
 
-def market_gaps(demand, supply):
+def market_gaps(demand: list[dict], supply: list[tuple]) -> list[dict]:
     """Per lot: children waiting (open requests) against vacancies, and children placed
     against registered places."""
     lots = {}

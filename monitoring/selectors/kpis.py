@@ -4,28 +4,32 @@
   consortium's consortium-scope ones (the other boroughs only in aggregate).
 - A provider: the snapshots of its own provider scope and of its services' scopes.
 - The consortium admin: every snapshot of its consortium.
+
+And what the KPI engine reads: the earliest date of data a run counts, and a borough's figures
+for a return year computed live (the kpi_report command).
 """
 
 from datetime import date
 
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dps.models import Organisation
+from dps.tenancy import Actor
 from placements.models import Placement, PlacementRequest
 from providers.models import Service
 
+from ..kpis import KPIS
+from ..kpis.periods import YEAR, latest_complete, return_year
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag, Ssda903Return
-from . import KPIS
-from .periods import YEAR, latest_complete, return_year
 
 Scope = KpiSnapshot.Scope
 BOROUGH_SCOPE = Scope.BOROUGH.value
 BREACH_SCOPES = (Scope.BOROUGH, Scope.PROVIDER)
 
 
-def snapshots_visible_to(actor):
+def snapshots_visible_to(actor: Actor | None) -> QuerySet[KpiSnapshot]:
     snapshots = KpiSnapshot.objects.all()
     if actor is None:
         return snapshots.none()
@@ -48,19 +52,19 @@ def snapshots_visible_to(actor):
     return snapshots.none()
 
 
-def runs_visible_to(actor):
+def runs_visible_to(actor: Actor | None) -> QuerySet[KpiRun]:
     if actor is None or not actor.is_consortium_admin:
         return KpiRun.objects.none()
     return KpiRun.objects.filter(consortium=actor.organisation)
 
 
-def thresholds_visible_to(actor):
+def thresholds_visible_to(actor: Actor | None) -> QuerySet[KpiThreshold]:
     if actor is None or not actor.is_consortium_admin:
         return KpiThreshold.objects.none()
     return KpiThreshold.objects.filter(consortium=actor.organisation)
 
 
-def breaches_for(actor, *, today=None):
+def breaches_for(actor: Actor | None, *, today: date | None = None) -> QuerySet[KpiSnapshot]:
     """The red borough- and provider-scope snapshots of the latest complete headline period of
     each KPI (the quarter; the year for yearly KPIs) that the actor may see, for opening a
     corrective action plan."""
@@ -76,7 +80,7 @@ def breaches_for(actor, *, today=None):
     )
 
 
-def kpi_data_since(*, consortium_id=None):
+def kpi_data_since(*, consortium_id: int | None = None) -> date | None:
     """The earliest date of data the KPIs count (of one consortium's boroughs, or of all):
     the first day of the earliest imported SSDA903 return year, the day the earliest DPS or
     spot placement began (actual start, else agreed start), the earliest placement request
@@ -101,7 +105,7 @@ def kpi_data_since(*, consortium_id=None):
     return min(dates) if dates else None
 
 
-def borough_year_figures(borough, year_ending, *, today):
+def borough_year_figures(borough: Organisation, year_ending: int, *, today: date) -> list[tuple]:
     """Every borough-scope KPI of the borough for the return year ending 31 March
     `year_ending`, computed live from the definitions as a run computes it (the one year
     period, the borough scope), without storing anything: [(kpi, numerator, denominator,
