@@ -15,9 +15,11 @@ from ..forms_kpis import ThresholdsForm
 from ..kpis import KPIS
 from ..kpis.selectors import runs_visible_to, thresholds_visible_to
 from ..models import KpiRun
+from ..models.kpis import KPI_RUN_STATES
 from ..services.kpis import kpi_recompute_request, kpi_threshold_set
 
-ACTIVE = (KpiRun.Status.QUEUED, KpiRun.Status.RUNNING)
+# Not finished: the statuses a run still leaves.
+ACTIVE = tuple(status for status in KpiRun.Status if KPI_RUN_STATES.targets(status))
 
 
 def _admin(request):

@@ -11,6 +11,7 @@ from dps.models import Organisation
 from dps.pages import render_form
 from dps.services import DomainError
 from dps.tenancy import get_or_404
+from placements.models.placements import PLACEMENT_STATES
 from placements.selectors import placements_visible_to
 from providers.needs import DOMAINS
 
@@ -78,7 +79,7 @@ def review_create(request, pk):
         request,
         "monitoring/lifecycle/review.html",
         form,
-        _context(placement, domain_rows=rows, started=placement.status == "started"),
+        _context(placement, domain_rows=rows, started=PLACEMENT_STATES.allows(placement, "review")),
     )
 
 

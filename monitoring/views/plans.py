@@ -21,6 +21,7 @@ from ..forms_plans import (
     PlanSuspendForm,
 )
 from ..models import CorrectiveAction, CorrectiveActionPlan
+from ..models.plans import PLAN_STATES
 from ..services import plans as services
 from ..services.visits import consortium_of, is_monitor
 from .visits import KINDS, _posted, _run
@@ -98,9 +99,7 @@ def plan_open(request):
 
 
 def _detail_context(actor, plan, **forms):
-    can_change = (
-        access.may_act_on_plan(actor, plan) and plan.status == CorrectiveActionPlan.Status.OPEN
-    )
+    can_change = access.may_act_on_plan(actor, plan) and PLAN_STATES.allows(plan, "change")
     return {
         "plan": plan,
         "actions": plan.actions.all(),
