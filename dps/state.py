@@ -25,12 +25,16 @@ To add a status: add it to the model's Status choices (and make the migration fo
 choices), then give it its row in the table (what it may become) and put it in the rows of
 the statuses that may become it. An action offered from it lists it in its sources.
 
-Machines that record no StatusChange rows (declared with ``records=False``), because a row per
-change would add a write per email or per snapshot to work done in bulk and nobody reads it:
-the email outbox (dps.models.emails.EMAIL_STATES: queued, sending, sent, failed; the email
-keeps its own attempts and last error). The SSDA903 import writes placements' statuses as the
-borough's return states them (placements created and ended by the thousand in one bulk
-statement): that is data read in, not a change anyone made, and goes through no machine.
+An object's creation is not a change: it starts in its status with no row. Every machine is
+declared as ``<MODEL>_STATES = StateMachine(...)`` (grep for it to list them).
+
+Machines that record no StatusChange rows (declared with ``records=False``): the email outbox
+(dps.models.emails.EMAIL_STATES). Its sender claims, sends and retries emails in batches with
+conditional updates along the table (dps/services/emails.py); a row per change would add a
+write per email sent to the busiest path, and the email keeps its own attempts, error and
+times. The SSDA903 import writes placements' statuses as the borough's return states them
+(created and ended by the thousand in bulk statements): that is data read in, not a change
+anyone made, and goes through no machine.
 """
 
 from collections.abc import Callable, Iterable, Mapping
