@@ -87,23 +87,26 @@ class StateMachine:
         self.owner = owner
         self.records = records
         self._refused = refused or _cannot_become
-        self.table = {status: frozenset() for status in choices.values}
+        self.table: dict[str, frozenset[str]] = {status: frozenset() for status in choices.values}
         for status, targets in table.items():
             self.table[self._known(status)] = frozenset(self._known(t) for t in targets)
-        self.actions = {name: self._checked(name, a) for name, a in (actions or {}).items()}
+        self.actions: dict[str, Action] = dict(actions or {})
+        # Each action's statuses it is open from, checked against the table.
+        self._opens = {name: self._sources_of(name, a) for name, a in self.actions.items()}
 
-    def _checked(self, name: str, action: Action) -> Action:
-        """The action with its sources, each of which the table must let become its target."""
+    def _sources_of(self, name: str, action: Action) -> frozenset[str]:
+        """The statuses an action is open from, each of which the table must let become its
+        target."""
         if action.target is None:
             if action.sources is None or not action.refused:
                 raise ValueError(f"{name}: a change that keeps the status needs sources and words.")
-            return Action(None, frozenset(self._known(s) for s in action.sources), action.refused)
+            return frozenset(self._known(s) for s in action.sources)
         target = self._known(action.target)
         sources = self.sources(target) if action.sources is None else frozenset(action.sources)
         for source in sources:
             if not self.can(self._known(source), target):
                 raise ValueError(f"{name}: the table does not let {source} become {target}.")
-        return Action(target, sources, action.refused)
+        return sources
 
     def _known(self, status: str) -> str:
         if status not in self.table:
@@ -131,7 +134,7 @@ class StateMachine:
 
     def allows(self, status_or_obj: Any, action: str) -> bool:
         """Whether the named action is open from the status (or the object's)."""
-        return self.status(status_or_obj) in self.actions[action].sources
+        return self.status(status_or_obj) in self._opens[action]
 
     def available(self, status_or_obj: Any) -> set[str]:
         """The names of the actions open from the status (or the object's); for a machine
@@ -139,11 +142,11 @@ class StateMachine:
         if not self.actions:
             return set(self.targets(status_or_obj))
         status = self.status(status_or_obj)
-        return {name for name, action in self.actions.items() if status in action.sources}
+        return {name for name, sources in self._opens.items() if status in sources}
 
     def action_sources(self, action: str) -> frozenset[str]:
         """The statuses the named action is open from."""
-        return self.actions[action].sources
+        return self._opens[action]
 
     # --- The guard ------------------------------------------------------------------------
 
@@ -163,7 +166,10 @@ class StateMachine:
         """Raise DomainError unless the status (or the object's) may become `to`, or the named
         action is open from it."""
         status = self.status(status_or_obj)
-        allowed = self.allows(status, action) if action is not None else self.can(status, to)
+        if action is not None:
+            allowed = self.allows(status, action)
+        else:
+            allowed = to is not None and self.can(status, to)
         if not allowed:
             raise DomainError(self.refusal(status, to, action=action))
 
@@ -243,7 +249,7 @@ class StateMachine:
         self.guard(old, new)
         if not self.records:
             return
-        from .models import StatusChange
+        from .models import StatusChange  # here: dps.models declares machines of its own
 
         objs = [objs] if isinstance(objs, models.Model) else list(objs)
         at = at or timezone.now()
