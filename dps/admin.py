@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiClient, AuditEvent, Membership, Organisation, OutboundEmail, User
+from .models import (
+    ApiClient,
+    AuditEvent,
+    Membership,
+    Organisation,
+    OutboundEmail,
+    StatusChange,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,6 +67,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "object_repr", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_repr", "object_id"]
+    date_hierarchy = "at"
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "object_type", "object_id", "old_status", "new_status", "actor_label"]
+    list_filter = ["object_type", "new_status"]
+    search_fields = ["actor_label", "object_id", "reason"]
     date_hierarchy = "at"
 
 

@@ -9,6 +9,7 @@ from dps.models import User
 from dps.services import DomainError
 
 from .models import Application, DeclarationQuestion, Document, Enrolment
+from .models.enrolment import ENROLMENT_STATES
 from .services.enrolment import normalise_registration_numbers
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -206,10 +207,8 @@ class DecisionForm(GovukFormMixin, forms.Form):
 
 
 class EnrolmentActionForm(GovukFormMixin, forms.Form):
-    ACTIONS = {
-        Enrolment.Status.ACTIVE: [("suspend", "Suspend"), ("remove", "Remove (final)")],
-        Enrolment.Status.SUSPENDED: [("reinstate", "Reinstate"), ("remove", "Remove (final)")],
-    }
+    # Offered as the enrolment's state machine allows them from its status.
+    LABELS = {"suspend": "Suspend", "reinstate": "Reinstate", "remove": "Remove (final)"}
     action = forms.ChoiceField(label="Action", widget=forms.RadioSelect)
     reason = forms.CharField(
         label="Reason",
@@ -224,10 +223,10 @@ class EnrolmentActionForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, enrolment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = self.ACTIONS.get(
-            enrolment.status,
-            [("suspend", "Suspend"), ("reinstate", "Reinstate"), ("remove", "Remove")],
-        )
+        available = ENROLMENT_STATES.available(enrolment)
+        self.fields["action"].choices = [
+            (name, label) for name, label in self.LABELS.items() if name in available
+        ] or [("suspend", "Suspend"), ("reinstate", "Reinstate"), ("remove", "Remove")]
 
 
 class EnrolmentFilterForm(GovukFormMixin, forms.Form):

@@ -1,5 +1,5 @@
 from .api import ApiClient, IdempotencyKey
-from .audit import AuditEvent
+from .audit import AuditEvent, StatusChange
 from .emails import OutboundEmail
 from .people import Invitation, Membership, Organisation, Role, User
 
@@ -12,5 +12,6 @@ __all__ = [
     "Organisation",
     "OutboundEmail",
     "Role",
+    "StatusChange",
     "User",
 ]

@@ -1,6 +1,8 @@
-"""The append-only audit log: who did what to which object, when, and from where."""
+"""The append-only audit log: who did what to which object, when, and from where; and every
+change of an object's status, with who made it and why."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -53,3 +55,63 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Status changes are append-only.")
+
+    def delete(self):
+        raise TypeError("Status changes are append-only.")
+
+
+class StatusChange(models.Model):
+    """One change of an object's status, made through its state machine (dps.state): which
+    object, which field, from what to what, who made it (a person, an API client or the
+    system), for which organisation, why and when. Each app's own timeline rows (a request's
+    transitions, an application's) are kept as well; this is the one list across them."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The object, as the audit log names one: its model's label and its key.
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=40, default="status")
+    old_status = models.CharField(max_length=30)
+    new_status = models.CharField(max_length=30)
+    actor_user = models.ForeignKey(
+        "dps.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_api_client = models.ForeignKey(
+        "dps.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=255)
+    organisation = models.ForeignKey(
+        "dps.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The organisation the actor acted for; for the system, the object's owner.",
+    )
+    reason = models.TextField(blank=True)
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.object_type} {self.object_id}: "
+            f"{self.old_status} → {self.new_status}"
+        )
+
+    def save(self, *args, **kwargs):
+        # Integrity, not business logic: a recorded change is never rewritten.
+        if self.pk is not None:
+            raise TypeError("Status changes are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Status changes are append-only.")

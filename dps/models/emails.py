@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from ..state import Action, StateMachine
+
 
 class OutboundEmail(models.Model):
     class Status(models.TextChoices):
@@ -44,3 +46,23 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to} ({self.status})"
+
+
+_Email = OutboundEmail.Status
+# Claimed to be sent (again by the same send, when its task is redelivered), then sent, back
+# to the queue to be retried, or failed; an admin retries a failed one. Not recorded as
+# StatusChange rows: the outbox moves emails by the thousand (see dps.state).
+EMAIL_STATES = StateMachine(
+    _Email,
+    {
+        _Email.QUEUED: {_Email.SENDING},
+        _Email.SENDING: {_Email.SENDING, _Email.SENT, _Email.QUEUED, _Email.FAILED},
+        _Email.FAILED: {_Email.QUEUED},
+    },
+    actions={
+        "retry": Action(
+            _Email.QUEUED, sources={_Email.FAILED}, refused="Only a failed email can be retried."
+        )
+    },
+    records=False,
+)

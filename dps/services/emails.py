@@ -15,6 +15,7 @@ from django.template import engines
 from django.utils import timezone
 
 from ..models import OutboundEmail
+from ..models.emails import EMAIL_STATES
 from . import DomainError
 
 log = logging.getLogger(__name__)
@@ -366,10 +367,11 @@ def email_retry(*, email, actor):
     """An admin sends a failed email again, now."""
     from .audit import audit_record
 
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).update(
+    retryable = EMAIL_STATES.action_sources("retry")
+    updated = OutboundEmail.objects.filter(pk=email.pk, status__in=retryable).update(
         status=Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
     )
     if not updated:
-        raise DomainError("Only a failed email can be retried.")
+        raise DomainError(EMAIL_STATES.refusal(email.status, action="retry"))
     audit_record(actor=actor, action="email.retry", obj=email)
     transaction.on_commit(lambda: enqueue_send(email.pk))

@@ -5,6 +5,8 @@ these, never the raw rows. Thresholds per KPI, set by the consortium admin, give
 from django.conf import settings
 from django.db import models
 
+from dps.state import StateMachine
+
 
 class KpiRun(models.Model):
     """One recomputation, with its progress for the page that started it."""
@@ -36,6 +38,16 @@ class KpiRun(models.Model):
 
     def __str__(self):
         return f"KPI run {self.pk} ({self.status})"
+
+
+RunStatus = KpiRun.Status
+# A run's allowed changes: a worker takes it, then it is done or failed.
+KPI_RUN_STATES = StateMachine(
+    RunStatus,
+    {RunStatus.QUEUED: {RunStatus.RUNNING}, RunStatus.RUNNING: {RunStatus.DONE, RunStatus.FAILED}},
+    refused=lambda old, new: f"A KPI run {old.label.lower()} cannot become {new.label.lower()}.",
+    owner="consortium_id",
+)
 
 
 class KpiSnapshot(models.Model):

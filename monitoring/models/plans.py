@@ -4,6 +4,8 @@ due dates, reviewed to closure. (The punitive route is the enrolment's suspensio
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
+
 
 class CorrectiveActionPlan(models.Model):
     class Status(models.TextChoices):
@@ -56,6 +58,28 @@ class CorrectiveAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+
+PlanStatus = CorrectiveActionPlan.Status
+PLAN_CLOSED = "This plan is closed, so it cannot be changed."
+# A plan is closed once; until then it is changed (actions added and updated, reviews).
+PLAN_STATES = StateMachine(
+    PlanStatus,
+    {PlanStatus.OPEN: {PlanStatus.CLOSED}},
+    actions={
+        "change": Action(sources={PlanStatus.OPEN}, refused=PLAN_CLOSED),
+        "close": Action(PlanStatus.CLOSED, refused=PLAN_CLOSED),
+    },
+    refused=lambda old, new: PLAN_CLOSED,
+    owner="consortium_id",
+)
+ActionStatus = CorrectiveAction.Status
+# An action is marked done, or open again.
+CORRECTIVE_ACTION_STATES = StateMachine(
+    ActionStatus,
+    {ActionStatus.OPEN: {ActionStatus.DONE}, ActionStatus.DONE: {ActionStatus.OPEN}},
+    refused=lambda old, new: f"This action is {old.label.lower()} already.",
+)
 
 
 class PlanEntry(models.Model):

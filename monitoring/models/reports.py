@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
+
 
 class ReportSubscription(models.Model):
     user = models.OneToOneField(
@@ -57,3 +59,28 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period_start:%Y-%m}"
+
+
+ReportStatus = Report.Status
+# A report's allowed changes. Generating again is a redelivered task's; a report rendered
+# there and then (when its file is lost, or by a command) is ready whatever it was.
+REPORT_STATES = StateMachine(
+    ReportStatus,
+    {
+        ReportStatus.QUEUED: {ReportStatus.GENERATING, ReportStatus.READY},
+        ReportStatus.GENERATING: {
+            ReportStatus.GENERATING,
+            ReportStatus.READY,
+            ReportStatus.FAILED,
+        },
+        ReportStatus.READY: {ReportStatus.QUEUED},
+        ReportStatus.FAILED: {ReportStatus.QUEUED, ReportStatus.READY},
+    },
+    actions={
+        "retry": Action(
+            ReportStatus.QUEUED, refused="Only a report that failed can be tried again."
+        )
+    },
+    refused=lambda old, new: f"A report {old.label.lower()} cannot become {new.label.lower()}.",
+    owner="consortium_id",
+)

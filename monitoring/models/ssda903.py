@@ -8,6 +8,8 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
+
 
 def return_file_path(instance, filename):
     # The stored name says nothing about the borough or the file; the original name is a field.
@@ -74,6 +76,30 @@ class Ssda903Return(models.Model):
     @property
     def year_end(self):
         return date(self.year_ending, 3, 31)
+
+
+ReturnStatus = Ssda903Return.Status
+# A return's allowed changes: a worker checks it, the user imports or discards it, a worker
+# imports it; a step that fails leaves it failed.
+SSDA903_RETURN_STATES = StateMachine(
+    ReturnStatus,
+    {
+        ReturnStatus.QUEUED: {ReturnStatus.VALIDATING, ReturnStatus.FAILED},
+        ReturnStatus.VALIDATING: {
+            ReturnStatus.VALIDATED,
+            ReturnStatus.REFUSED,
+            ReturnStatus.FAILED,
+        },
+        ReturnStatus.VALIDATED: {ReturnStatus.IMPORTING, ReturnStatus.DISCARDED},
+        ReturnStatus.IMPORTING: {ReturnStatus.IMPORTED, ReturnStatus.FAILED},
+    },
+    actions={
+        "import": Action(ReturnStatus.IMPORTING),
+        "discard": Action(ReturnStatus.DISCARDED),
+    },
+    refused=lambda old, new: f"A return {old.label.lower()} cannot become {new}.",
+    owner="borough_id",
+)
 
 
 class Ssda903Issue(models.Model):

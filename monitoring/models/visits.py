@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
+
 
 class Rag(models.TextChoices):
     RED = "red", "Red"
@@ -39,3 +41,14 @@ class MonitoringVisit(models.Model):
 
     def __str__(self):
         return f"Visit to {self.service} due {self.due_date}"
+
+
+VisitStatus = MonitoringVisit.Status
+# A visit is recorded or cancelled once; either ends it.
+VISIT_STATES = StateMachine(
+    VisitStatus,
+    {VisitStatus.SCHEDULED: {VisitStatus.COMPLETED, VisitStatus.CANCELLED}},
+    actions={"record": Action(VisitStatus.COMPLETED), "cancel": Action(VisitStatus.CANCELLED)},
+    refused=lambda old, new: f"This visit is {old.label.lower()}, so it cannot be changed.",
+    owner="consortium_id",
+)

@@ -30,6 +30,7 @@ from placements.models import Placement
 from ..kpis import KPIS
 from ..kpis.periods import latest_complete, periods
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
+from ..models.kpis import KPI_RUN_STATES
 from ..selectors.kpis import kpi_data_since
 from .kpi_store import store_for
 
@@ -162,8 +163,10 @@ def kpi_run_execute(run, *, today=None, on_step=None):
     """Compute every KPI for the run, one step each; `on_step(done, snapshots written)` is
     told after each. Returns the run."""
     today = today or timezone.localdate()
-    KpiRun.objects.filter(pk=run.pk).update(
-        status=KpiRun.Status.RUNNING, started_at=timezone.now(), total_steps=len(KPIS), done_steps=0
+    KPI_RUN_STATES.move_if(
+        run,
+        KpiRun.Status.RUNNING,
+        fields={"started_at": timezone.now(), "total_steps": len(KPIS), "done_steps": 0},
     )
     written = 0
     try:
@@ -178,11 +181,13 @@ def kpi_run_execute(run, *, today=None, on_step=None):
                 on_step(done, written)
     except Exception as exc:
         log.exception("KPI run %s failed", run.pk)
-        KpiRun.objects.filter(pk=run.pk).update(
-            status=KpiRun.Status.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        KPI_RUN_STATES.move_if(
+            run,
+            KpiRun.Status.FAILED,
+            fields={"finished_at": timezone.now(), "error": str(exc)[:2000]},
         )
         raise
-    KpiRun.objects.filter(pk=run.pk).update(status=KpiRun.Status.DONE, finished_at=timezone.now())
+    KPI_RUN_STATES.move_if(run, KpiRun.Status.DONE, fields={"finished_at": timezone.now()})
     run.refresh_from_db()
     return run
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from placements.models import Child, Placement
+from placements.models.placements import PLACEMENT_STATES
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
 from ..access import may_record
@@ -26,7 +27,7 @@ from ..selectors.lifecycle import (
     spot_lots,
     spot_services,
 )
-from ..ssda903_codes import END_REASONS
+from ..ssda903_codes import END_REASONS, end_reason_label
 
 Progress = PlacementReview.Progress
 SCHOOL = {EducationStatus.ATTENDING, EducationStatus.NOT_ATTENDING}
@@ -198,8 +199,7 @@ def review_record(
     desired outcome, and the child's education."""
     _require_officer(actor, placement)
     placement = _lock(placement)
-    if placement.status != Placement.Status.STARTED:
-        raise DomainError("Reviews are recorded for a placement that has started and not ended.")
+    PLACEMENT_STATES.guard(placement, action="review")
     review_date = _date(review_date, "review_date", "date of the review")
     if placement.actual_start_date and review_date < placement.actual_start_date:
         raise DomainError("The review cannot be before the placement started.", "review_date")
@@ -288,10 +288,7 @@ def placement_end_record(*, actor, placement, end_date, planned, reason, destina
     child went. The request stays placed: the placement was made."""
     _require_officer(actor, placement)
     placement = _lock(placement)
-    if placement.status == Placement.Status.ENDED:
-        raise DomainError("This placement has already ended.")
-    if placement.status != Placement.Status.STARTED:
-        raise DomainError("Record the start before the ending.")
+    PLACEMENT_STATES.guard(placement, action="end")
     end_date = _date(end_date, "end_date", "date the placement ended")
     if end_date < started_on(placement):
         raise DomainError("The placement cannot end before it started.", "end_date")
@@ -307,8 +304,13 @@ def placement_end_record(*, actor, placement, end_date, planned, reason, destina
     placement.end_planned = bool(planned)
     placement.end_reason = reason
     placement.destination = destination
-    placement.status = Placement.Status.ENDED
-    placement.save(update_fields=["end_date", "end_planned", "end_reason", "destination", "status"])
+    PLACEMENT_STATES.move(
+        placement,
+        Placement.Status.ENDED,
+        actor=actor,
+        reason=end_reason_label(reason),
+        fields=["end_date", "end_planned", "end_reason", "destination"],
+    )
     audit_record(
         actor=actor,
         action="placement.ended",

@@ -21,7 +21,7 @@ from providers.services.enrolment import enrolment_suspend
 
 from .. import access
 from ..models import CorrectiveAction, CorrectiveActionPlan
-from ..models.plans import PlanEntry
+from ..models.plans import CORRECTIVE_ACTION_STATES, PLAN_STATES, PlanEntry
 from ..selectors.plans import enrolled_providers, kpi_choices, kpi_label, suspendable_enrolments
 from ..selectors.visits import provider_admin_emails
 
@@ -40,7 +40,9 @@ def _require_monitor(actor, plan=None):
     return consortium
 
 
-def _lock(actor, plan, *, open_only=True):
+def _lock(actor, plan, *, action="change"):
+    """The plan, locked, if the actor may act on it and its state machine allows the action
+    (None: any status, for the suspension it records)."""
     _require_monitor(actor, plan)
     if not access.may_act_on_plan(actor, plan):
         raise PermissionDenied("Only the borough that opened the plan and the consortium admin.")
@@ -49,8 +51,8 @@ def _lock(actor, plan, *, open_only=True):
         .select_related("provider", "consortium")
         .get(pk=plan.pk)
     )
-    if open_only and plan.status != PlanStatus.OPEN:
-        raise DomainError("This plan is closed, so it cannot be changed.")
+    if action is not None:
+        PLAN_STATES.guard(plan, action=action)
     return plan
 
 
@@ -194,10 +196,14 @@ def action_update(*, actor, action, status, review_note=""):
     review_note = (review_note or "").strip()
     if status == ActionStatus.DONE and not review_note:
         raise DomainError("Say how the action was done.", "review_note")
-    action.status = status
     action.review_note = review_note
     action.completed_at = timezone.now() if status == ActionStatus.DONE else None
-    action.save(update_fields=["status", "review_note", "completed_at"])
+    if status == action.status:  # the note changes, the status stays
+        action.save(update_fields=["review_note", "completed_at"])
+    else:
+        CORRECTIVE_ACTION_STATES.move(
+            action, status, actor=actor, reason=review_note, fields=["review_note", "completed_at"]
+        )
     audit_record(
         actor=actor,
         action="corrective_action.update",
@@ -236,7 +242,7 @@ def plan_review(*, actor, plan, note, next_review_date=None):
 def plan_close(*, actor, plan, closing_note, close_with_open_actions=False):
     """Close a plan once every action is done, or before that when `close_with_open_actions`
     is given (the closing note then says why)."""
-    plan = _lock(actor, plan)
+    plan = _lock(actor, plan, action="close")
     closing_note = _text(closing_note, "closing_note", "Enter a closing note.")
     open_actions = plan.actions.filter(status=ActionStatus.OPEN).count()
     if open_actions and not close_with_open_actions:
@@ -245,10 +251,15 @@ def plan_close(*, actor, plan, closing_note, close_with_open_actions=False):
             "mark them done, or confirm you are closing the plan with actions open and say why.",
             "closing_note",
         )
-    plan.status = PlanStatus.CLOSED
     plan.closed_at = timezone.now()
     plan.closing_note = closing_note
-    plan.save(update_fields=["status", "closed_at", "closing_note"])
+    PLAN_STATES.move(
+        plan,
+        PlanStatus.CLOSED,
+        actor=actor,
+        reason=closing_note,
+        fields=["closed_at", "closing_note"],
+    )
     audit_record(
         actor=actor,
         action="corrective_plan.close",
@@ -266,7 +277,7 @@ def plan_suspend(*, actor, plan, enrolment, reason):
     the plan records it."""
     if actor is None or not actor.is_consortium_admin or actor.api_client is not None:
         raise PermissionDenied("Only the consortium admin can suspend an enrolment.")
-    plan = _lock(actor, plan, open_only=False)
+    plan = _lock(actor, plan, action=None)
     if enrolment is None or not suspendable_enrolments(plan).filter(pk=enrolment.pk).exists():
         raise DomainError("Choose one of the provider's active enrolments.", "enrolment")
     reason = _text(reason, "reason", "Give a reason for the suspension.")

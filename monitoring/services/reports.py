@@ -32,6 +32,7 @@ from dps.services.emails import email_queue_template
 
 from ..access import may_subscribe
 from ..models import Report, ReportSubscription
+from ..models.reports import REPORT_STATES
 from ..selectors.reports import (
     last_complete_quarter,
     providers_reported,
@@ -45,13 +46,6 @@ from ..selectors.reports import (
 log = logging.getLogger(__name__)
 Kind = Report.Kind
 Status = Report.Status
-# Which status a report may go to from each; generating again is a redelivered task's.
-STATUS_CHANGES = {
-    Status.QUEUED: {Status.GENERATING},
-    Status.GENERATING: {Status.GENERATING, Status.READY, Status.FAILED},
-    Status.READY: {Status.QUEUED},
-    Status.FAILED: {Status.QUEUED},
-}
 
 
 class FetchRefused(ValueError):
@@ -122,6 +116,7 @@ def _report_store(*, actor, kind, consortium, provider, period_start, content):
         action = "monitoring.report_regenerated"
         if report.pdf:
             report.pdf.delete(save=False)
+    was = report.status
     owner = provider.slug if provider else consortium.slug
     report.pdf.save(f"{kind}-{owner}-{period_start:%Y-%m}.pdf", ContentFile(content), save=False)
     report.generated_at = timezone.now()
@@ -129,6 +124,8 @@ def _report_store(*, actor, kind, consortium, provider, period_start, content):
     Report.objects.filter(pk=report.pk).update(
         pdf=report.pdf.name, generated_at=report.generated_at, status=Status.READY, error=""
     )
+    if was != Status.READY:
+        REPORT_STATES.record(report, was, Status.READY, actor=actor)
     audit_record(
         actor=actor,
         action=action,
@@ -215,16 +212,11 @@ def _reports_queue(*, consortium, period_start):
     return queued
 
 
-def _status_change(report, new, **fields):
-    """Move the report to `new` if the table allows it from the status it has in the database
-    (a conditional update, so two workers cannot both move it). True if it moved."""
-    allowed = [old for old, targets in STATUS_CHANGES.items() if new in targets]
-    fields = {"status": new, **({"error": ""} if new != Status.FAILED else {}), **fields}
-    moved = Report.objects.filter(pk=report.pk, status__in=allowed).update(**fields) == 1
-    if moved:
-        for name, value in fields.items():
-            setattr(report, name, value)
-    return moved
+def _status_change(report, new, *, actor=None, **fields):
+    """Move the report to `new` if its state machine allows it from the status it has in the
+    database (a conditional update, so two workers cannot both move it). True if it moved."""
+    fields = {**({"error": ""} if new != Status.FAILED else {}), **fields}
+    return REPORT_STATES.move_if(report, new, fields=fields, actor=actor)
 
 
 @transaction.atomic
@@ -255,8 +247,8 @@ def report_retry(*, actor, report):
         and report.consortium_id == actor.organisation.pk
     ):
         raise PermissionDenied("Only the consortium admin generates reports.")
-    if not _status_change(report, Status.QUEUED, requested_at=timezone.now()):
-        raise DomainError("Only a report that failed can be tried again.")
+    if not _status_change(report, Status.QUEUED, actor=actor, requested_at=timezone.now()):
+        raise DomainError(REPORT_STATES.refusal(report.status, action="retry"))
     audit_record(actor=actor, action="monitoring.report_retried", obj=report)
     transaction.on_commit(lambda: enqueue_reports([report.pk]))
     return report

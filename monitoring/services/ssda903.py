@@ -17,8 +17,8 @@ The pipeline, one service per step (pages, tasks and the import_ssda903 command 
    (ssda903_store: children, episodes of care and placements, one transaction); or
    `ssda903_return_discard`.
 
-A status moves only along TRANSITIONS, each move a conditional update, so a double click or a
-task run twice has one effect."""
+A status moves only as the return's state machine allows (SSDA903_RETURN_STATES, beside the
+model), each move a conditional update, so a double click or a task run twice has one effect."""
 
 import logging
 import time
@@ -35,6 +35,7 @@ from dps.services.audit import audit_record
 from dps.storage import files_removed_on_failure
 
 from ..models import Ssda903Issue, Ssda903Return
+from ..models.ssda903 import SSDA903_RETURN_STATES
 from . import ssda903_validate
 from .kpis import kpi_recompute
 from .ssda903_checks import CHECKS, check, infer_year_ending, read_rows
@@ -66,13 +67,6 @@ AUDIT_ACTION = "placement.ssda903_import"
 FIRST_YEAR = 2016
 MAX_FILE_BYTES = 20 * 1024 * 1024
 UPLOAD_ROLES = {Role.COMMISSIONER, Role.PLACEMENT_OFFICER}
-# The statuses a return may move to from each.
-TRANSITIONS = {
-    Status.QUEUED: {Status.VALIDATING, Status.FAILED},
-    Status.VALIDATING: {Status.VALIDATED, Status.REFUSED, Status.FAILED},
-    Status.VALIDATED: {Status.IMPORTING, Status.DISCARDED},
-    Status.IMPORTING: {Status.IMPORTED, Status.FAILED},
-}
 RUNNING = (Status.QUEUED, Status.VALIDATING, Status.IMPORTING)
 VALIDATION_STEPS = ("Reading the files", "Checking the rows", "Running the DfE's rules", "Saving")
 ISSUE_BATCH = 2000
@@ -95,26 +89,26 @@ def may_upload(actor):
 
 
 def actions_for(ssda903_return):
-    """What a user may do with the return now: the statuses it may move to by their hand."""
-    allowed = TRANSITIONS.get(ssda903_return.status, set())
+    """What a user may do with the return now: the actions its state machine allows by their
+    hand (importing, only with a valid child)."""
+    available = SSDA903_RETURN_STATES.available(ssda903_return)
     return {
-        "import": Status.IMPORTING in allowed and ssda903_return.children_valid > 0,
-        "discard": Status.DISCARDED in allowed,
+        "import": "import" in available and ssda903_return.children_valid > 0,
+        "discard": "discard" in available,
     }
 
 
-def _move(ssda903_return, old, new, **fields):
-    """Move the return from `old` to `new` if it is still `old`; True if this call did."""
-    if new not in TRANSITIONS.get(old, set()):
-        raise DomainError(f"A return {Status(old).label.lower()} cannot become {new}.")
-    moved = Ssda903Return.objects.filter(pk=ssda903_return.pk, status=old).update(
-        status=new, **fields
+def _move(ssda903_return, old, new, *, actor=None, **fields):
+    """Move the return from `old` to `new` if it is still `old`; True if this call did. A
+    worker's move is recorded as the system's (or the command's, by its label)."""
+    return SSDA903_RETURN_STATES.move_if(
+        ssda903_return,
+        new,
+        sources={old},
+        fields=fields,
+        actor=actor,
+        label=ssda903_return.label or None,
     )
-    if moved:
-        ssda903_return.status = new
-        for name, value in fields.items():
-            setattr(ssda903_return, name, value)
-    return moved == 1
 
 
 def _progress(ssda903_return, stage, done, total):
@@ -388,7 +382,9 @@ def ssda903_return_import(*, actor, ssda903_return, queue=True):
     if ssda903_return.status == Status.REFUSED:
         raise DomainError("This return was refused: nothing in it can be imported.")
     with transaction.atomic():
-        if not _move(ssda903_return, Status.VALIDATED, Status.IMPORTING, stage="Waiting"):
+        if not _move(
+            ssda903_return, Status.VALIDATED, Status.IMPORTING, actor=actor, stage="Waiting"
+        ):
             raise DomainError(
                 "This return is no longer waiting for a decision: it is "
                 f"{Status(_status_now(ssda903_return)).label.lower()}."
@@ -417,7 +413,7 @@ def ssda903_return_discard(*, actor, ssda903_return):
     """The user's "Do not import"."""
     _check_writer(actor, ssda903_return)
     with transaction.atomic():
-        if not _move(ssda903_return, Status.VALIDATED, Status.DISCARDED):
+        if not _move(ssda903_return, Status.VALIDATED, Status.DISCARDED, actor=actor):
             raise DomainError("This return is no longer waiting for a decision.")
         audit_record(
             actor=actor,

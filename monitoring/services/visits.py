@@ -22,6 +22,7 @@ from providers.models import OfstedRating
 
 from ..access import may_act_on_visit, may_monitor_provider
 from ..models import MonitoringVisit, Rag
+from ..models.visits import VISIT_STATES
 from ..selectors.visits import monitored_services, provider_admin_emails
 
 Status = MonitoringVisit.Status
@@ -138,7 +139,7 @@ def visit_schedule_manual(*, actor, service, due_date):
     return visit
 
 
-def _lock(actor, visit):
+def _lock(actor, visit, action):
     _require_monitor(actor, visit.consortium_id)
     if not may_act_on_visit(actor, visit):
         raise PermissionDenied("Only the consortium and the boroughs placing with the provider.")
@@ -147,10 +148,7 @@ def _lock(actor, visit):
         .select_related("service", "provider")
         .get(pk=visit.pk)
     )
-    if visit.status != Status.SCHEDULED:
-        raise DomainError(
-            f"This visit is {visit.get_status_display().lower()}, so it cannot be changed."
-        )
+    VISIT_STATES.guard(visit, action=action)
     return visit
 
 
@@ -158,19 +156,23 @@ def _lock(actor, visit):
 def visit_record(*, actor, visit, visited_on, findings, rag):
     """Record a scheduled visit: the day, the findings and the RAG result. The service's next
     visit is scheduled (unless another is already). The provider's admins are told."""
-    visit = _lock(actor, visit)
+    visit = _lock(actor, visit, "record")
     _check_date(visited_on, "visited_on", not_after=timezone.localdate())
     findings = (findings or "").strip()
     if not findings:
         raise DomainError("Enter the visit's findings.", "findings")
     if rag not in Rag.values:
         raise DomainError("Choose red, amber or green.", "rag")
-    visit.status = Status.COMPLETED
     visit.visited_on = visited_on
     visit.findings = findings
     visit.rag = rag
     visit.recorded_by = actor.user
-    visit.save(update_fields=["status", "visited_on", "findings", "rag", "recorded_by"])
+    VISIT_STATES.move(
+        visit,
+        Status.COMPLETED,
+        actor=actor,
+        fields=["visited_on", "findings", "rag", "recorded_by"],
+    )
     audit_record(
         actor=actor,
         action="monitoring_visit.record",
@@ -196,14 +198,15 @@ def visit_record(*, actor, visit, visited_on, findings, rag):
 @transaction.atomic
 def visit_cancel(*, actor, visit, reason):
     """Cancel a scheduled visit, saying why. (The daily run schedules the service's next.)"""
-    visit = _lock(actor, visit)
+    visit = _lock(actor, visit, "cancel")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the visit is cancelled.", "reason")
-    visit.status = Status.CANCELLED
     visit.findings = reason
     visit.recorded_by = actor.user
-    visit.save(update_fields=["status", "findings", "recorded_by"])
+    VISIT_STATES.move(
+        visit, Status.CANCELLED, actor=actor, reason=reason, fields=["findings", "recorded_by"]
+    )
     audit_record(
         actor=actor,
         action="monitoring_visit.cancel",

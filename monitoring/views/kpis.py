@@ -14,10 +14,12 @@ from ..access import get_kpi_run_for_actor
 from ..forms.kpis import ThresholdsForm
 from ..kpis import KPIS
 from ..models import KpiRun
+from ..models.kpis import KPI_RUN_STATES
 from ..selectors.kpis import runs_visible_to, thresholds_visible_to
 from ..services.kpis import kpi_recompute_request, kpi_threshold_set
 
-ACTIVE = (KpiRun.Status.QUEUED, KpiRun.Status.RUNNING)
+# Not finished: the statuses a run still leaves.
+ACTIVE = tuple(status for status in KpiRun.Status if KPI_RUN_STATES.targets(status))
 
 
 def _admin(request):

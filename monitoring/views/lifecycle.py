@@ -10,6 +10,7 @@ from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import render_form
 from dps.services import DomainError
+from placements.models.placements import PLACEMENT_STATES
 from providers.needs import DOMAINS
 
 from .. import access
@@ -74,7 +75,7 @@ def review_create(request, pk):
         request,
         "monitoring/lifecycle/review.html",
         form,
-        _context(placement, domain_rows=rows, started=placement.status == "started"),
+        _context(placement, domain_rows=rows, started=PLACEMENT_STATES.allows(placement, "review")),
     )
 
 

@@ -20,6 +20,7 @@ from ..forms.plans import (
     PlanSuspendForm,
 )
 from ..models import CorrectiveActionPlan
+from ..models.plans import PLAN_STATES
 from ..selectors import plans as selectors
 from ..services import plans as services
 from .visits import KINDS, _posted, _run
@@ -97,9 +98,7 @@ def plan_open(request):
 
 
 def _detail_context(actor, plan, **forms):
-    can_change = (
-        access.may_act_on_plan(actor, plan) and plan.status == CorrectiveActionPlan.Status.OPEN
-    )
+    can_change = access.may_act_on_plan(actor, plan) and PLAN_STATES.allows(plan, "change")
     return {
         "plan": plan,
         "actions": plan.actions.all(),

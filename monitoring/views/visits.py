@@ -13,6 +13,7 @@ from dps.pages import paginate, render_form
 from .. import access
 from ..forms.visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
 from ..models import MonitoringVisit
+from ..models.visits import VISIT_STATES
 from ..selectors.visits import monitored_services, overdue_visits
 from ..services import visits as services
 
@@ -109,9 +110,7 @@ def visit_schedule(request):
 def visit_detail(request, pk):
     actor = request.actor
     visit = _visit(actor, pk, write=request.method == "POST")
-    can_record = (
-        access.may_act_on_visit(actor, visit) and visit.status == MonitoringVisit.Status.SCHEDULED
-    )
+    can_record = access.may_act_on_visit(actor, visit) and VISIT_STATES.allows(visit, "record")
     if request.method == "POST" and not can_record:
         raise PermissionDenied("This visit cannot be recorded.")
     form = VisitRecordForm(_posted(request)) if can_record else None

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
+
 from .requests import PlacementRequest
 
 
@@ -91,6 +93,36 @@ class Bid(models.Model):
         return (
             self.status == self.Status.SUBMITTED and self.terms_version < self.request.terms_version
         )
+
+
+BidStatus = Bid.Status
+# A bid's allowed changes: withdrawn by its provider or found invalid (at closing, or when the
+# request is re-opened), and made again after either.
+BID_STATES = StateMachine(
+    BidStatus,
+    {
+        BidStatus.SUBMITTED: {BidStatus.WITHDRAWN, BidStatus.INVALID},
+        BidStatus.WITHDRAWN: {BidStatus.SUBMITTED},
+        BidStatus.INVALID: {BidStatus.SUBMITTED},
+    },
+    actions={
+        "withdraw": Action(
+            BidStatus.WITHDRAWN,
+            refused=lambda status: (
+                "This bid has already been withdrawn."
+                if status == BidStatus.WITHDRAWN
+                else f"This bid is {status.label.lower()}: it cannot be withdrawn."
+            ),
+        ),
+        "confirm": Action(
+            sources={BidStatus.SUBMITTED}, refused="Only a submitted bid can be confirmed."
+        ),
+    },
+    refused=lambda old, new: (
+        f"A bid that is {old.label.lower()} cannot become {new.label.lower()}."
+    ),
+    owner="provider_id",
+)
 
 
 class Evaluation(models.Model):

@@ -5,6 +5,8 @@ made through the DPS and the stability of every child's care can be measured."""
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
+
 
 class Placement(models.Model):
     class Status(models.TextChoices):
@@ -97,6 +99,39 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"Placement {self.pk} with {self.provider}"
+
+
+PlacementStatus = Placement.Status
+# A placement's one table: the borough records its start (placements) and its ending
+# (monitoring), each through this machine.
+PLACEMENT_STATES = StateMachine(
+    PlacementStatus,
+    {
+        PlacementStatus.AWARDED: {PlacementStatus.STARTED},
+        PlacementStatus.STARTED: {PlacementStatus.ENDED},
+    },
+    actions={
+        "start": Action(PlacementStatus.STARTED, refused="This placement has already started."),
+        "review": Action(
+            sources={PlacementStatus.STARTED},
+            refused="Reviews are recorded for a placement that has started and not ended.",
+        ),
+        "change_fee": Action(
+            sources={PlacementStatus.STARTED, PlacementStatus.ENDED},
+            refused="Change the fee once the placement has started.",
+        ),
+        "end": Action(
+            PlacementStatus.ENDED,
+            refused=lambda status: (
+                "This placement has already ended."
+                if status == PlacementStatus.ENDED
+                else "Record the start before the ending."
+            ),
+        ),
+    },
+    refused=lambda old, new: f"A placement {old.label.lower()} cannot become {new.label.lower()}.",
+    owner="borough_id",
+)
 
 
 class Child(models.Model):

@@ -4,6 +4,7 @@ of the mini-competition, and every change of its status."""
 from django.conf import settings
 from django.db import models
 
+from dps.state import Action, StateMachine
 from providers.needs import validate_needs
 
 
@@ -141,6 +142,81 @@ class PlacementRequest(models.Model):
     @property
     def total_need_score(self):
         return sum((self.needs or {}).values())
+
+
+RequestStatus = PlacementRequest.Status
+
+
+def _award_refused(status):
+    if status == RequestStatus.CLOSED:
+        return "Confirm the shortlist before awarding."
+    if status in (RequestStatus.AWARDED, RequestStatus.PLACED):
+        return "This request has already been awarded."
+    return f"A request that is {status.label.lower()} cannot be awarded."
+
+
+# A request's allowed changes of status, by a person or the system (closing at the deadline),
+# and the actions the borough's pages offer.
+REQUEST_STATES = StateMachine(
+    RequestStatus,
+    {
+        RequestStatus.DRAFT: {RequestStatus.OPEN, RequestStatus.CANCELLED},
+        RequestStatus.OPEN: {
+            RequestStatus.CLOSED,
+            RequestStatus.NO_SUITABLE_OFFER,
+            RequestStatus.CANCELLED,
+        },
+        RequestStatus.CLOSED: {
+            RequestStatus.SHORTLISTED,
+            RequestStatus.NO_SUITABLE_OFFER,
+            RequestStatus.CANCELLED,
+        },
+        RequestStatus.SHORTLISTED: {
+            RequestStatus.AWARDED,
+            RequestStatus.NO_SUITABLE_OFFER,
+            RequestStatus.CANCELLED,
+        },
+        RequestStatus.AWARDED: {RequestStatus.PLACED},
+        RequestStatus.NO_SUITABLE_OFFER: {RequestStatus.OPEN},
+    },
+    actions={
+        "edit": Action(
+            sources={RequestStatus.DRAFT, RequestStatus.OPEN},
+            refused="Only a draft or an open request can be changed.",
+        ),
+        "publish": Action(
+            RequestStatus.OPEN,
+            sources={RequestStatus.DRAFT},
+            refused="Only a draft can be published.",
+        ),
+        "cancel": Action(RequestStatus.CANCELLED),
+        "confirm_shortlist": Action(RequestStatus.SHORTLISTED),
+        "award": Action(RequestStatus.AWARDED, refused=_award_refused),
+        "young_person_view": Action(
+            sources={RequestStatus.SHORTLISTED},
+            refused="The young person's view is recorded while the request is shortlisted.",
+        ),
+        # An open request ends with no suitable offer only at closing, with no valid bid.
+        "no_offer": Action(
+            RequestStatus.NO_SUITABLE_OFFER,
+            sources={RequestStatus.CLOSED, RequestStatus.SHORTLISTED},
+            refused=lambda status: (
+                "Bids are still open: wait for the deadline, or cancel the request."
+                if status == RequestStatus.OPEN
+                else None
+            ),
+        ),
+        "reopen": Action(
+            RequestStatus.OPEN,
+            sources={RequestStatus.NO_SUITABLE_OFFER},
+            refused="Only a request that ended with no suitable offer can be re-opened.",
+        ),
+    },
+    refused=lambda old, new: (
+        f"A request that is {old.label.lower()} cannot become {new.label.lower()}."
+    ),
+    owner="borough_id",
+)
 
 
 class RequestTransition(models.Model):

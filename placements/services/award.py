@@ -13,6 +13,8 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 
 from ..models import Bid, Placement, PlacementRequest
+from ..models.placements import PLACEMENT_STATES
+from ..models.requests import REQUEST_STATES
 from ..selectors import require_borough_writer
 from . import budget
 from .closing import SHORTLIST_SIZE
@@ -28,8 +30,7 @@ def young_person_view_record(*, actor, bid, view):
     """Record what the young person thinks of a shortlisted offer."""
     require_borough_writer(actor, bid.request)
     bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
-    if bid.request.status != Status.SHORTLISTED:
-        raise DomainError("The young person's view is recorded while the request is shortlisted.")
+    REQUEST_STATES.guard(bid.request, action="young_person_view")
     if bid.status != Bid.Status.SUBMITTED or not bid.rank or bid.rank > SHORTLIST_SIZE:
         raise DomainError("Only a shortlisted offer's view can be recorded.")
     view = (view or "").strip()
@@ -79,14 +80,7 @@ def _enqueue_ipa(placement_id):
 def _award(actor, placement_request, bid, reason):
     require_borough_writer(actor, placement_request)
     placement_request = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
-    if placement_request.status == Status.CLOSED:
-        raise DomainError("Confirm the shortlist before awarding.")
-    if placement_request.status in (Status.AWARDED, Status.PLACED):
-        raise DomainError("This request has already been awarded.")
-    if placement_request.status != Status.SHORTLISTED:
-        raise DomainError(
-            f"A request that is {placement_request.get_status_display().lower()} cannot be awarded."
-        )
+    REQUEST_STATES.guard(placement_request, action="award")
     bid = (
         Bid.objects.filter(pk=getattr(bid, "pk", bid), request=placement_request)
         .select_related("service", "provider")
@@ -181,15 +175,15 @@ def placement_start(*, actor, placement, actual_start_date):
     placement_request = placement.request
     require_borough_writer(actor, placement)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
-    if placement.status != Placement.Status.AWARDED:
-        raise DomainError("This placement has already started.")
+    PLACEMENT_STATES.guard(placement, action="start")
     if actual_start_date is None:
         raise DomainError("Enter the date the placement started.", "actual_start_date")
     if actual_start_date > timezone.localdate():
         raise DomainError("The start date cannot be in the future.", "actual_start_date")
     placement.actual_start_date = actual_start_date
-    placement.status = Placement.Status.STARTED
-    placement.save(update_fields=["actual_start_date", "status"])
+    PLACEMENT_STATES.move(
+        placement, Placement.Status.STARTED, actor=actor, fields=["actual_start_date"]
+    )
     if placement_request is not None:
         locked = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
         transition(locked, Status.PLACED, actor=actor)

@@ -27,6 +27,7 @@ from providers.models import Enrolment
 from providers.needs import INDICATOR_LABELS
 
 from ..models import Bid, PlacementRequest, ProviderInvitation
+from ..models.bids import BID_STATES
 from ..selectors import can_bid
 from . import budget
 
@@ -189,9 +190,12 @@ def bid_save(
             **fields,
         )
     else:
+        was = bid.status
         for name, value in fields.items():
             setattr(bid, name, value)
         bid.save()
+        if was != Bid.Status.SUBMITTED:  # bid again after withdrawing, or after it was invalid
+            BID_STATES.record(bid, was, Bid.Status.SUBMITTED, actor=actor, at=now)
     ProviderInvitation.objects.filter(pk=invitation.pk).update(declined_at=None, decline_reason="")
     audit_record(
         actor=actor,
@@ -215,15 +219,9 @@ def bid_withdraw(*, actor, bid):
     now = received(actor)
     _lock_open(invitation, now)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
-    if bid.status == Bid.Status.WITHDRAWN:
-        raise DomainError("This bid has already been withdrawn.")
-    if bid.status != Bid.Status.SUBMITTED:
-        raise DomainError(
-            f"This bid is {bid.get_status_display().lower()}: it cannot be withdrawn."
-        )
-    bid.status = Bid.Status.WITHDRAWN
+    BID_STATES.guard(bid, action="withdraw")
     bid.withdrawn_at = now
-    bid.save(update_fields=["status", "withdrawn_at"])
+    BID_STATES.move(bid, Bid.Status.WITHDRAWN, actor=actor, fields=["withdrawn_at"], at=now)
     audit_record(actor=actor, action="bid.withdrawn", obj=bid)
     return bid
 
@@ -237,8 +235,7 @@ def bid_confirm(*, actor, bid):
     _require_bidder(actor, invitation)
     placement_request = _lock_open(invitation, received(actor))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
-    if bid.status != Bid.Status.SUBMITTED:
-        raise DomainError("Only a submitted bid can be confirmed.")
+    BID_STATES.guard(bid, action="confirm")
     if bid.terms_version >= placement_request.terms_version:
         raise DomainError("This bid is already confirmed on the current terms.")
     budget.bid_check(placement_request, bid.weekly_fee)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from providers.models import Enrolment, QualityScore
 
 from ..models import Bid, Evaluation, PlacementRequest
+from ..models.bids import BID_STATES
 from . import budget, scoring
 from .notify import notify_borough, notify_providers, opportunity_path
 from .requests import transition
@@ -160,6 +161,13 @@ def _evaluate(placement_request, *, now):
         bid.rank = bid.price_score = bid.quality_score = None
         bid.needs_fit_score = bid.total_score = bid.quality_snapshot_id = None
     _store_scores(valid + invalid)
+    BID_STATES.record(
+        invalid,
+        Bid.Status.SUBMITTED,
+        Bid.Status.INVALID,
+        reason=lambda bid: bid.invalid_reason,
+        at=now,
+    )
     figures = {
         "weights": weights,
         "lowest_fee": min((b.weekly_fee for b in valid), default=None),

@@ -1,8 +1,9 @@
 """Writes of a placement request: drafting, publishing (which invites the eligible providers),
 changing its terms while open, cancelling, confirming the shortlist, re-opening.
 
-Each change of status is guarded (only from the states that allow it), dated, attributed and
-audited through `transition`."""
+Each change of status goes through the request's state machine (REQUEST_STATES, beside the
+model), which guards it and records it, and through `transition`, which adds the request's own
+timeline row and the audit event."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +18,8 @@ from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
 from ..models import Bid, PlacementRequest, ProviderInvitation, RequestTransition
+from ..models.bids import BID_STATES
+from ..models.requests import REQUEST_STATES
 from ..selectors import require_borough_writer
 from .eligibility import eligibility_check
 from .notify import notify_providers, opportunity_path
@@ -85,17 +88,6 @@ REQUIRED = {
 }
 DOMAIN_CODES = [code for code, _ in DOMAINS]
 MAX_DURATION_WEEKS = 520
-# Transitions a person or system may make, from -> allowed targets.
-ALLOWED = {
-    Status.DRAFT: {Status.OPEN, Status.CANCELLED},
-    Status.OPEN: {Status.CLOSED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
-    Status.CLOSED: {Status.SHORTLISTED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
-    Status.SHORTLISTED: {Status.AWARDED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
-    Status.AWARDED: {Status.PLACED},
-    Status.NO_SUITABLE_OFFER: {Status.OPEN},
-    Status.PLACED: set(),
-    Status.CANCELLED: set(),
-}
 
 
 REOPENED = "The request was re-opened with a new deadline: bid again for the new round."
@@ -148,15 +140,17 @@ def _lock(placement_request):
 
 
 def transition(placement_request, to, *, actor=None, reason="", now=None):
-    """Move a (locked) request to `to`, or refuse if its status does not allow it."""
-    current = placement_request.status
-    if to not in ALLOWED[current]:
-        raise DomainError(
-            f"A request that is {Status(current).label.lower()} cannot become "
-            f"{Status(to).label.lower()}."
-        )
-    placement_request.status = to
-    placement_request.save(update_fields=["status", "updated_at", *_status_fields(to)])
+    """Move a (locked) request to `to` through its state machine, or refuse if its status does
+    not allow it."""
+    now = now or timezone.now()
+    current = REQUEST_STATES.move(
+        placement_request,
+        to,
+        actor=actor,
+        reason=reason,
+        fields=["updated_at", *_status_fields(to)],
+        at=now,
+    )
     RequestTransition.objects.create(
         request=placement_request,
         from_status=current,
@@ -164,7 +158,7 @@ def transition(placement_request, to, *, actor=None, reason="", now=None):
         actor=actor.user if actor else None,
         actor_label=actor.label if actor else "system",
         reason=reason,
-        at=now or timezone.now(),
+        at=now,
     )
     audit_record(
         actor=actor,
@@ -334,8 +328,7 @@ def request_publish(*, actor, placement_request, confirm_no_eligible=False):
     accident: publishing to nobody looked like a success."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
-    if placement_request.status != Status.DRAFT:
-        raise DomainError("Only a draft can be published.")
+    REQUEST_STATES.guard(placement_request, action="publish")
     now = timezone.now()
     if problems := publish_problems(placement_request, now=now):
         raise RequestIncomplete(problems)
@@ -362,8 +355,7 @@ def request_update(*, actor, placement_request, **fields):
     now = timezone.now()
     clean = _clean(fields, placement_request.borough, now=now)
     status = placement_request.status
-    if status not in (Status.DRAFT, Status.OPEN):
-        raise DomainError("Only a draft or an open request can be changed.")
+    REQUEST_STATES.guard(placement_request, action="edit")
     changed = {n for n, v in clean.items() if getattr(placement_request, n) != v}
     if status == Status.OPEN:
         if "lot" in changed:
@@ -502,8 +494,7 @@ def request_no_suitable_offer(*, actor, placement_request, reason):
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why none of the offers is suitable.", "reason")
-    if placement_request.status == Status.OPEN:
-        raise DomainError("Bids are still open: wait for the deadline, or cancel the request.")
+    REQUEST_STATES.guard(placement_request, action="no_offer")
     placement_request.status_reason = reason
     transition(placement_request, Status.NO_SUITABLE_OFFER, actor=actor, reason=reason)
     notify_providers(
@@ -523,8 +514,7 @@ def request_reopen(*, actor, placement_request, bid_deadline):
     (new ones for the first time) and told the new deadline."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
-    if placement_request.status != Status.NO_SUITABLE_OFFER:
-        raise DomainError("Only a request that ended with no suitable offer can be re-opened.")
+    REQUEST_STATES.guard(placement_request, action="reopen")
     now = timezone.now()
     if bid_deadline is None or bid_deadline < now + timedelta(
         minutes=settings.MIN_BID_WINDOW_MINUTES
@@ -542,8 +532,17 @@ def request_reopen(*, actor, placement_request, bid_deadline):
     placement_request.save(update_fields=["terms_version"])
     # The earlier round's offers no longer stand: a provider bids afresh. Their ranks and
     # scores are cleared; the earlier evaluation is kept until the next closing replaces it.
-    Bid.objects.filter(request=placement_request, status=Bid.Status.SUBMITTED).update(
+    # (Bids change only under the request's lock, held here: the ones read are those moved.)
+    standing = list(
+        Bid.objects.filter(request=placement_request, status=Bid.Status.SUBMITTED).only(
+            "pk", "provider_id"
+        )
+    )
+    Bid.objects.filter(pk__in=[bid.pk for bid in standing], status=Bid.Status.SUBMITTED).update(
         status=Bid.Status.INVALID, invalid_reason=REOPENED
+    )
+    BID_STATES.record(
+        standing, Bid.Status.SUBMITTED, Bid.Status.INVALID, actor=actor, reason=REOPENED
     )
     Bid.objects.filter(request=placement_request).update(
         rank=None,

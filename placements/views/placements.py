@@ -19,7 +19,7 @@ from monitoring.ssda903_codes import end_reason_label
 from providers.needs import DOMAINS
 
 from ..forms_requests import StartForm
-from ..models import Placement
+from ..models.placements import PLACEMENT_STATES
 from ..selectors import can_write_requests, placements_visible_to
 from ..services import award as award_services
 from .requests import _posted, run
@@ -32,7 +32,7 @@ def _can_start(actor, placement):
         actor.is_borough
         and can_write_requests(actor)
         and placement.borough_id == actor.organisation.pk
-        and placement.status == Placement.Status.AWARDED
+        and PLACEMENT_STATES.allows(placement, "start")
     )
 
 
@@ -75,9 +75,9 @@ def placement_detail(request, pk):
         "outcome_rows": [(label, outcomes[c]) for c, label in DOMAINS if outcomes.get(c)],
         "is_borough": actor.is_borough,
         "events": placement_events(placement, for_borough=actor.is_borough),
-        "can_review": can_record and placement.status == Placement.Status.STARTED,
-        "can_change_fee": can_record and placement.status != Placement.Status.AWARDED,
-        "can_end": can_record and placement.status == Placement.Status.STARTED,
+        "can_review": can_record and PLACEMENT_STATES.allows(placement, "review"),
+        "can_change_fee": can_record and PLACEMENT_STATES.allows(placement, "change_fee"),
+        "can_end": can_record and PLACEMENT_STATES.allows(placement, "end"),
         "end_reason_label": end_reason_label(placement.end_reason),
     }
     if form is None:

@@ -34,6 +34,7 @@ from ..forms_requests import (
     need_field,
 )
 from ..models import Bid, PlacementRequest
+from ..models.requests import REQUEST_STATES
 from ..selectors import (
     bids_visible_to,
     can_write_requests,
@@ -48,9 +49,6 @@ from ..services.requests import NoEligibleProvider, RequestIncomplete, default_d
 
 BOROUGH = {Organisation.Kind.BOROUGH}
 Status = PlacementRequest.Status
-EDITABLE = {Status.DRAFT, Status.OPEN}
-CANCELLABLE = {Status.DRAFT, Status.OPEN, Status.CLOSED, Status.SHORTLISTED}
-NO_OFFER_FROM = {Status.CLOSED, Status.SHORTLISTED}
 
 
 def _require_writer(actor):
@@ -139,8 +137,8 @@ def request_edit(request, pk):
     actor = request.actor
     placement_request = _request(actor, pk)
     _require_writer(actor)
-    if placement_request.status not in EDITABLE:
-        messages.error(request, "Only a draft or an open request can be changed.")
+    if not REQUEST_STATES.allows(placement_request, "edit"):
+        messages.error(request, REQUEST_STATES.refusal(placement_request.status, action="edit"))
         return redirect("placements:request_detail", pk=pk)
     form = RequestForm(
         _posted(request),
@@ -165,7 +163,7 @@ def request_edit(request, pk):
                 )
             else:
                 messages.success(request, "Changes saved.")
-            if updated.status == Status.DRAFT and request.POST.get("then") == "publish":
+            if REQUEST_STATES.allows(updated, "publish") and request.POST.get("then") == "publish":
                 # On to the confirmation, which says who would be invited before publishing.
                 return redirect("placements:request_publish", pk=pk)
             return redirect("placements:request_detail", pk=pk)
@@ -220,6 +218,7 @@ def detail_context(actor, placement_request):
     pr = placement_request
     can_write = can_write_requests(actor)
     status = pr.status
+    available = REQUEST_STATES.available(pr) if can_write else set()
     questions = list(questions_visible_to(actor, pr).order_by("asked_at", "id"))
     question_open = status == Status.OPEN and pr.bid_deadline and timezone.now() < pr.bid_deadline
     answer_forms = []
@@ -246,11 +245,11 @@ def detail_context(actor, placement_request):
         if status in (Status.AWARDED, Status.PLACED)
         else None,
         "actions": {
-            "edit": can_write and status in EDITABLE,
-            "publish": can_write and status == Status.DRAFT,
-            "cancel": can_write and status in CANCELLABLE,
-            "reopen": can_write and status == Status.NO_SUITABLE_OFFER,
-            "no_offer": can_write and status in NO_OFFER_FROM,
+            "edit": "edit" in available,
+            "publish": "publish" in available,
+            "cancel": "cancel" in available,
+            "reopen": "reopen" in available,
+            "no_offer": "no_offer" in available,
             "shortlist": pr.bids_unsealed,
         },
     }
@@ -314,8 +313,8 @@ def request_publish(request, pk):
     actor = request.actor
     placement_request = _request(actor, pk)
     _require_writer(actor)
-    if placement_request.status != Status.DRAFT:
-        messages.error(request, "Only a draft can be published.")
+    if not REQUEST_STATES.allows(placement_request, "publish"):
+        messages.error(request, REQUEST_STATES.refusal(placement_request.status, action="publish"))
         return redirect("placements:request_detail", pk=pk)
     form = PublishForm(_posted(request))
     if request.method != "POST" or not form.is_valid():
@@ -368,12 +367,13 @@ def request_publish(request, pk):
 # --- Cancelling, no suitable offer, re-opening --------------------------------------------
 
 
-def _action_page(request, pk, *, form_class, template, allowed, refused, service, done):
-    """A page with a form that moves the request on; `service` takes the form's data."""
+def _action_page(request, pk, *, form_class, template, action, refused, service, done):
+    """A page with a form that moves the request on, while the request's state machine allows
+    the `action`; `service` takes the form's data."""
     actor = request.actor
     placement_request = _request(actor, pk)
     _require_writer(actor)
-    if placement_request.status not in allowed:
+    if not REQUEST_STATES.allows(placement_request, action):
         messages.error(request, refused)
         return redirect("placements:request_detail", pk=pk)
     form = form_class(_posted(request))
@@ -397,7 +397,7 @@ def request_cancel(request, pk):
         pk,
         form_class=CancelForm,
         template="placements/requests/cancel.html",
-        allowed=CANCELLABLE,
+        action="cancel",
         refused="This request can no longer be cancelled.",
         service=request_services.request_cancel,
         done="The request has been cancelled. Providers that bid have been told.",
@@ -411,7 +411,7 @@ def request_no_offer(request, pk):
         pk,
         form_class=NoSuitableOfferForm,
         template="placements/requests/no_offer.html",
-        allowed=NO_OFFER_FROM,
+        action="no_offer",
         refused="Only a closed or shortlisted request can end with no suitable offer.",
         service=request_services.request_no_suitable_offer,
         done="The request ended with no suitable offer. You can re-open it with a new deadline.",
@@ -425,7 +425,7 @@ def request_reopen(request, pk):
         pk,
         form_class=ReopenForm,
         template="placements/requests/reopen.html",
-        allowed={Status.NO_SUITABLE_OFFER},
+        action="reopen",
         refused="Only a request with no suitable offer can be re-opened.",
         service=request_services.request_reopen,
         done="The request is open again. Eligible providers have been invited to bid.",

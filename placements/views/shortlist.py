@@ -15,6 +15,7 @@ from providers.needs import INDICATORS
 
 from ..forms_requests import AwardForm, YoungPersonViewForm
 from ..models import Bid, Evaluation, PlacementRequest
+from ..models.requests import REQUEST_STATES
 from ..selectors import bids_visible_to, can_write_requests
 from ..services import award as award_services
 from ..services import budget
@@ -62,9 +63,8 @@ def shortlist(request, pk):
         bid.needs_rows = _needs_met(bid, needs)
         _flag_budget(placement_request, bid)
     status = placement_request.status
-    shortlisted = status == Status.SHORTLISTED
     view_forms = {}
-    if can_write and shortlisted:
+    if can_write and REQUEST_STATES.allows(status, "young_person_view"):
         view_forms = {
             b.pk: YoungPersonViewForm(prefix=f"bid-{b.pk}", initial={"view": b.young_person_view})
             for b in valid
@@ -79,8 +79,8 @@ def shortlist(request, pk):
             "top": [(b, view_forms.get(b.pk)) for b in valid if b.rank <= SHORTLIST_SIZE],
             "rest": [b for b in valid if b.rank > SHORTLIST_SIZE],
             "invalid": [b for b in bids if b.status == Bid.Status.INVALID],
-            "can_confirm": can_write and status == Status.CLOSED,
-            "can_award": can_write and shortlisted,
+            "can_confirm": can_write and REQUEST_STATES.allows(status, "confirm_shortlist"),
+            "can_award": can_write and REQUEST_STATES.allows(status, "award"),
             "placement": getattr(placement_request, "placement", None)
             if status in (Status.AWARDED, Status.PLACED)
             else None,
@@ -155,7 +155,7 @@ def award(request, pk):
     actor = request.actor
     placement_request = _request(actor, pk)
     _require_writer(actor)
-    if placement_request.status != Status.SHORTLISTED:
+    if not REQUEST_STATES.allows(placement_request, "award"):
         messages.error(
             request,
             "This request has already been awarded."

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dps.state import Action, StateMachine
+
 
 class DeclarationQuestion(models.Model):
     """A yes/no question every application answers. The failing answer either blocks
@@ -62,6 +64,43 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.provider} – {self.lot} ({self.get_status_display()})"
+
+
+AppStatus = Application.Status
+APPLICATION_VERBS = {
+    AppStatus.SUBMITTED: "submitted",
+    AppStatus.MORE_INFO: "sent back for more information",
+    AppStatus.APPROVED: "approved",
+    AppStatus.REJECTED: "rejected",
+}
+# An application's allowed changes of status: submitted (again, after more information was
+# asked for), then decided once.
+APPLICATION_STATES = StateMachine(
+    AppStatus,
+    {
+        AppStatus.DRAFT: {AppStatus.SUBMITTED},
+        AppStatus.SUBMITTED: {AppStatus.MORE_INFO, AppStatus.APPROVED, AppStatus.REJECTED},
+        AppStatus.MORE_INFO: {AppStatus.SUBMITTED},
+    },
+    actions={
+        "edit": Action(
+            sources={AppStatus.DRAFT, AppStatus.MORE_INFO},
+            refused=lambda status: (
+                f"This application is {status.label.lower()}, so it can no longer be changed."
+            ),
+        ),
+        "submit": Action(AppStatus.SUBMITTED),
+        "approve": Action(AppStatus.APPROVED),
+        "more_info": Action(AppStatus.MORE_INFO),
+        "reject": Action(AppStatus.REJECTED),
+    },
+    refused=lambda old, new: (
+        f"This application is {old.label.lower()}, so it cannot be {APPLICATION_VERBS[new]}."
+    ),
+    owner="provider_id",
+)
+# Not decided yet: a provider has one of these per lot at most.
+OPEN_STATUSES = tuple(status for status in AppStatus if APPLICATION_STATES.targets(status))
 
 
 class ApplicationAnswer(models.Model):
@@ -135,3 +174,28 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.provider} on {self.lot} ({self.get_status_display()})"
+
+
+EnrolStatus = Enrolment.Status
+ENROLMENT_VERBS = {
+    EnrolStatus.ACTIVE: "reinstated",
+    EnrolStatus.SUSPENDED: "suspended",
+    EnrolStatus.REMOVED: "removed",
+}
+# An enrolment's allowed changes of status. Removal is final.
+ENROLMENT_STATES = StateMachine(
+    EnrolStatus,
+    {
+        EnrolStatus.ACTIVE: {EnrolStatus.SUSPENDED, EnrolStatus.REMOVED},
+        EnrolStatus.SUSPENDED: {EnrolStatus.ACTIVE, EnrolStatus.REMOVED},
+    },
+    actions={
+        "suspend": Action(EnrolStatus.SUSPENDED),
+        "reinstate": Action(EnrolStatus.ACTIVE),
+        "remove": Action(EnrolStatus.REMOVED),
+    },
+    refused=lambda old, new: (
+        f"This enrolment is {old.label.lower()}, so it cannot be {ENROLMENT_VERBS[new]}."
+    ),
+    owner="provider_id",
+)

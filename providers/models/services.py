@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from dps.state import Action, StateMachine
+
 from ..needs import validate_needs
 
 # A UK postcode's outward code (its district): A9, A99, AA9, AA99, A9A or AA9A.
@@ -127,9 +129,6 @@ class RatingProposal(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         REJECTED = "rejected", "Rejected"
 
-    # The one table of allowed changes: a proposal is decided once.
-    TRANSITIONS = {Status.PENDING: {Status.CONFIRMED, Status.REJECTED}}
-
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="rating_proposals")
     rating = models.CharField(max_length=30, choices=OfstedRating.choices)
     inspection_date = models.DateField(null=True, blank=True)
@@ -158,6 +157,19 @@ class RatingProposal(models.Model):
 
     def __str__(self):
         return f"{self.service}: {self.get_rating_display()} ({self.get_status_display()})"
+
+
+ProposalStatus = RatingProposal.Status
+# A rating proposal's allowed changes: it is decided once.
+RATING_PROPOSAL_STATES = StateMachine(
+    ProposalStatus,
+    {ProposalStatus.PENDING: {ProposalStatus.CONFIRMED, ProposalStatus.REJECTED}},
+    actions={
+        "confirm": Action(ProposalStatus.CONFIRMED),
+        "reject": Action(ProposalStatus.REJECTED),
+    },
+    refused=lambda old, new: f"This correction is already {old.label.lower()}.",
+)
 
 
 class Specialism(models.TextChoices):

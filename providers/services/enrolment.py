@@ -1,9 +1,9 @@
 """Writes of the enrolment part: a provider registers, applies to lots, the consortium decides,
 and the enrolment that follows is suspended, reinstated or removed.
 
-Every change of an application's or an enrolment's status goes through `_guard`, which checks
-it against the one table of allowed transitions (APPLICATION_TRANSITIONS, ENROLMENT_TRANSITIONS)
-on a row locked with select_for_update, so two admins deciding at once cannot both win.
+Every change of an application's or an enrolment's status goes through its state machine
+(APPLICATION_STATES, ENROLMENT_STATES, beside the models), on a row locked with
+select_for_update, so two admins deciding at once cannot both win.
 """
 
 import re
@@ -30,50 +30,15 @@ from ..models import (
     Enrolment,
     ProviderProfile,
 )
+from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
 from ..selectors import lots_visible_to
 from .quality import quality_score_recompute
 
 AppStatus = Application.Status
 EnrolStatus = Enrolment.Status
 
-# The one table of an application's allowed changes of status.
-APPLICATION_TRANSITIONS = {
-    AppStatus.DRAFT: {AppStatus.SUBMITTED},
-    AppStatus.SUBMITTED: {AppStatus.MORE_INFO, AppStatus.APPROVED, AppStatus.REJECTED},
-    AppStatus.MORE_INFO: {AppStatus.SUBMITTED},
-    AppStatus.APPROVED: set(),
-    AppStatus.REJECTED: set(),
-}
-# ... and of an enrolment's. Removal is final.
-ENROLMENT_TRANSITIONS = {
-    EnrolStatus.ACTIVE: {EnrolStatus.SUSPENDED, EnrolStatus.REMOVED},
-    EnrolStatus.SUSPENDED: {EnrolStatus.ACTIVE, EnrolStatus.REMOVED},
-    EnrolStatus.REMOVED: set(),
-}
-OPEN_STATUSES = (AppStatus.DRAFT, AppStatus.SUBMITTED, AppStatus.MORE_INFO)
-EDITABLE_STATUSES = (AppStatus.DRAFT, AppStatus.MORE_INFO)
-
-VERBS = {
-    AppStatus.SUBMITTED: "submitted",
-    AppStatus.MORE_INFO: "sent back for more information",
-    AppStatus.APPROVED: "approved",
-    AppStatus.REJECTED: "rejected",
-    EnrolStatus.ACTIVE: "reinstated",
-    EnrolStatus.SUSPENDED: "suspended",
-    EnrolStatus.REMOVED: "removed",
-}
-
 COMPANIES_HOUSE_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
 CHARITY_NUMBER = re.compile(r"^\d{6,8}$")
-
-
-def _guard(table, obj, to_status, *, what):
-    """Refuse a change of status the table does not allow, with a message that says why."""
-    if to_status not in table[obj.status]:
-        raise DomainError(
-            f"This {what} is {obj.get_status_display().lower()}, so it cannot be "
-            f"{VERBS.get(to_status, to_status)}."
-        )
 
 
 def _require_reason(reason):
@@ -330,11 +295,7 @@ def application_save(*, actor, application, answers, supporting_statement="", do
     not answered yet, the supporting statement and the evidence documents it attaches."""
     _require_provider_admin(actor, application.provider)
     application = _lock(application)
-    if application.status not in EDITABLE_STATUSES:
-        raise DomainError(
-            f"This application is {application.get_status_display().lower()}, "
-            "so it can no longer be changed."
-        )
+    APPLICATION_STATES.guard(application, action="edit")
     questions = {q.pk: q for q in questions_for(application.lot)}
     documents = list(documents)
     if any(d.provider_id != application.provider_id for d in documents):
@@ -364,9 +325,12 @@ def application_save(*, actor, application, answers, supporting_statement="", do
     return application
 
 
-def _transition(application, to_status, *, actor, reason="", detail=None):
-    from_status = application.status
-    application.status = to_status
+def _transition(application, to_status, *, actor, reason="", fields=(), clean=False, detail=None):
+    """Move the (locked) application through its machine, with its own timeline row and the
+    audit event."""
+    from_status = APPLICATION_STATES.move(
+        application, to_status, actor=actor, reason=reason, fields=fields, clean=clean
+    )
     ApplicationTransition.objects.create(
         application=application,
         from_status=from_status,
@@ -390,7 +354,7 @@ def application_submit(*, actor, application, note=""):
     question submits it flagged for review."""
     _require_provider_admin(actor, application.provider)
     application = _lock(application)
-    _guard(APPLICATION_TRANSITIONS, application, AppStatus.SUBMITTED, what="application")
+    APPLICATION_STATES.guard(application, AppStatus.SUBMITTED)
     answers = {
         a.question_id: a
         for a in ApplicationAnswer.objects.filter(application=application).select_related(
@@ -416,10 +380,10 @@ def application_submit(*, actor, application, note=""):
         AppStatus.SUBMITTED,
         actor=actor,
         reason=(note or "").strip(),
+        fields=["flagged_for_review", "submitted_at"],
+        clean=True,
         detail={"flagged_for_review": application.flagged_for_review},
     )
-    application.full_clean(validate_constraints=False)
-    application.save(update_fields=["status", "flagged_for_review", "submitted_at"])
     return application
 
 
@@ -431,14 +395,13 @@ def _decide(actor, application, to_status, reason):
     application = _lock(application)
     if application.lot.consortium_id != actor.organisation.pk:
         raise DomainError("This application is for another consortium's lot.")
-    _guard(APPLICATION_TRANSITIONS, application, to_status, what="application")
+    APPLICATION_STATES.guard(application, to_status)
     reason = _require_reason(reason)
-    _transition(application, to_status, actor=actor, reason=reason)
-    fields = ["status"]
+    fields = []
     if to_status in (AppStatus.APPROVED, AppStatus.REJECTED):
         application.decided_at = timezone.now()
         fields.append("decided_at")
-    application.save(update_fields=fields)
+    _transition(application, to_status, actor=actor, reason=reason, fields=fields)
     return application, reason
 
 
@@ -485,6 +448,7 @@ def application_approve(*, actor, application, reason):
     application, reason = _decide(actor, application, AppStatus.APPROVED, reason)
     now = timezone.now()
     enrolment = existing or Enrolment(provider=application.provider, lot=application.lot)
+    was = enrolment.status if existing is not None else EnrolStatus.ACTIVE
     enrolment.application = application
     enrolment.status = EnrolStatus.ACTIVE
     enrolment.suspension_cause = ""
@@ -492,6 +456,8 @@ def application_approve(*, actor, application, reason):
     enrolment.status_changed_at = now
     enrolment.full_clean(validate_constraints=False)
     enrolment.save()
+    if was != EnrolStatus.ACTIVE:  # an earlier enrolment, suspended: active again
+        ENROLMENT_STATES.record(enrolment, was, EnrolStatus.ACTIVE, actor=actor, reason=reason)
     audit_record(
         actor=actor,
         action="enrolment.create" if existing is None else "enrolment.reactivate",
@@ -513,14 +479,18 @@ def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", notify=T
     )
     if actor is not None and enrolment.lot.consortium_id != actor.organisation.pk:
         raise DomainError("This enrolment is on another consortium's lot.")
-    _guard(ENROLMENT_TRANSITIONS, enrolment, to_status, what="enrolment")
-    from_status = enrolment.status
-    enrolment.status = to_status
+    ENROLMENT_STATES.guard(enrolment, to_status)
     enrolment.suspension_cause = cause if to_status == EnrolStatus.SUSPENDED else ""
     enrolment.status_reason = reason
     enrolment.status_changed_at = timezone.now()
-    enrolment.full_clean(validate_constraints=False)
-    enrolment.save()
+    from_status = ENROLMENT_STATES.move(
+        enrolment,
+        to_status,
+        actor=actor,
+        reason=reason,
+        fields=["suspension_cause", "status_reason", "status_changed_at"],
+        clean=True,
+    )
     action = {
         EnrolStatus.ACTIVE: "enrolment.reinstate",
         EnrolStatus.SUSPENDED: "enrolment.suspend",

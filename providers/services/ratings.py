@@ -10,6 +10,7 @@ from dps.services.audit import audit_record
 
 from ..access import may_propose_ratings, may_verify_ratings, rating_proposals_visible_to
 from ..models import OfstedRating, RatingProposal, Service
+from ..models.services import RATING_PROPOSAL_STATES
 from ..selectors.services import services_visible_to
 from . import quality
 from .ofsted import OTHER_FIELDS, RECOMPUTE_TRIGGER
@@ -114,9 +115,7 @@ def _decide(actor, proposal, to_status):
     proposal = (
         RatingProposal.objects.select_for_update().select_related("service").get(pk=proposal.pk)
     )
-    if to_status not in RatingProposal.TRANSITIONS.get(proposal.status, set()):
-        raise DomainError(f"This correction is already {proposal.get_status_display().lower()}.")
-    proposal.status = to_status
+    RATING_PROPOSAL_STATES.guard(proposal, to_status)
     proposal.decided_by = actor.user
     proposal.decided_at = timezone.now()
     return proposal
@@ -126,7 +125,9 @@ def _decide(actor, proposal, to_status):
 def rating_proposal_confirm(*, actor, proposal):
     """The consortium admin confirms the correction: the rating is set as a verification."""
     proposal = _decide(actor, proposal, Status.CONFIRMED)
-    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    RATING_PROPOSAL_STATES.move(
+        proposal, Status.CONFIRMED, actor=actor, fields=["decided_by", "decided_at"]
+    )
     service_rating_verify(
         actor=actor,
         service=proposal.service,
@@ -143,7 +144,13 @@ def rating_proposal_reject(*, actor, proposal, reason):
     reason = _text(reason, "reason", "why the correction is rejected")
     proposal = _decide(actor, proposal, Status.REJECTED)
     proposal.decision_reason = reason
-    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    RATING_PROPOSAL_STATES.move(
+        proposal,
+        Status.REJECTED,
+        actor=actor,
+        reason=reason,
+        fields=["decided_by", "decided_at", "decision_reason"],
+    )
     audit_record(
         actor=actor,
         action="service.rating_proposal_rejected",

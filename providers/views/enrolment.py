@@ -26,7 +26,8 @@ from ..forms_enrolment import (
     EnrolmentFilterForm,
     RegistrationForm,
 )
-from ..models import Application, Document, Enrolment
+from ..models import Application, Document
+from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
 from ..selectors import lots_visible_to
 from ..selectors.enrolment import (
     application_detail,
@@ -36,8 +37,6 @@ from ..selectors.enrolment import (
     review_queue,
 )
 from ..services.enrolment import (
-    EDITABLE_STATUSES,
-    OPEN_STATUSES,
     application_approve,
     application_reject,
     application_request_info,
@@ -145,7 +144,7 @@ def application_new(request):
 def application_detail_view(request, pk):
     actor = request.actor
     application = get_or_404(application_detail(applications_visible_to(actor)), pk=pk)
-    editable = application.status in EDITABLE_STATUSES and actor.can_administer
+    editable = APPLICATION_STATES.allows(application, "edit") and actor.can_administer
     if request.method == "POST" and not editable:
         raise PermissionDenied
     form = None
@@ -240,7 +239,7 @@ def application_review(request, pk):
         form,
         {
             "application": application,
-            "can_decide": application.status == Application.Status.SUBMITTED,
+            "can_decide": bool(APPLICATION_STATES.available(application) & set(DECISIONS)),
             "document_route": _document_route(),
             "unanswered": questions_for(application.lot).exclude(
                 pk__in=[a.question_id for a in application.answers.all()]
@@ -297,7 +296,7 @@ def enrolment_manage(request, pk):
         request,
         "providers/enrolment/enrolment_manage.html",
         form,
-        {"enrolment": enrolment, "final": enrolment.status == Enrolment.Status.REMOVED},
+        {"enrolment": enrolment, "final": not ENROLMENT_STATES.available(enrolment)},
     )
 
 

@@ -24,6 +24,7 @@ from ..forms_services import (
     VacanciesForm,
 )
 from ..models import RatingProposal, Specialism
+from ..models.services import RATING_PROPOSAL_STATES
 from ..needs import DOMAINS, INDICATORS
 from ..selectors.services import services_for_vacancies, services_visible_to
 from ..services.ofsted import ofsted_import
@@ -241,5 +242,8 @@ def rating_proposal_decide(request, pk):
             messages.success(request, f"The correction of {service.name}'s rating is rejected.")
             return redirect("providers:rating_proposals")
     return render_form(
-        request, "providers/services/rating_proposal.html", form, {"proposal": proposal}
+        request,
+        "providers/services/rating_proposal.html",
+        form,
+        {"proposal": proposal, "actions": RATING_PROPOSAL_STATES.available(proposal)},
     )

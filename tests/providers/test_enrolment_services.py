@@ -6,6 +6,7 @@ import pytest
 from dps.models import AuditEvent, OutboundEmail
 from dps.services import DomainError
 from providers.models import Application, ApplicationTransition, Enrolment
+from providers.models.enrolment import APPLICATION_STATES
 from providers.services import enrolment as svc
 from tests.factories import (
     ApplicationFactory,
@@ -352,7 +353,7 @@ def test_only_a_draft_or_an_application_sent_back_can_be_submitted(world, provid
 
 
 def test_the_transition_table_allows_exactly_the_documented_paths():
-    allowed = {(a, b) for a, targets in svc.APPLICATION_TRANSITIONS.items() for b in targets}
+    allowed = {(a, b) for a, targets in APPLICATION_STATES.table.items() for b in targets}
 
     assert allowed == {
         ("draft", "submitted"),
