@@ -25,7 +25,7 @@ from itertools import groupby
 from django.db.models import Count, Max
 
 from ..models import CareEpisode, Ssda903Return
-from . import ALL_PERIODS, BOROUGH, CONSORTIUM, Kpi, register, rows_of
+from .base import ALL_PERIODS, BOROUGH, CONSORTIUM, Kpi, register, rows_of
 from .periods import add_months
 
 # Legal status: accommodated under an agreed series of short-term breaks. The DfE leaves these

@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDat
 
 from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
 
-from . import (
+from .base import (
     ALL_PERIODS,
     ALL_SCOPES,
     BOROUGH,

@@ -17,7 +17,7 @@ from placements.models import Placement, PlacementRequest
 from providers.models import Service
 
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag, Ssda903Return
-from . import KPIS
+from .base import KPIS
 from .periods import YEAR, latest_complete, return_year
 
 Scope = KpiSnapshot.Scope

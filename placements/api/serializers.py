@@ -16,8 +16,8 @@ from ..models import Bid, Placement, PlacementRequest, ProviderInvitation, Quest
 from ..models.requests import Gender, LegalStatus, RequestTransition
 from ..selectors import responses_shown_to_borough
 from ..services import budget
-from ..services.closing import SHORTLIST_SIZE
 from ..services.eligibility import REASONS
+from ..services.transitions import SHORTLIST_SIZE
 from .common import SaneDateField, SaneDateTimeField, status_field, text
 
 Status = PlacementRequest.Status

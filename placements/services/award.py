@@ -15,9 +15,8 @@ from dps.services.audit import audit_record
 from ..models import Bid, Placement, PlacementRequest
 from ..selectors import require_borough_writer
 from . import budget
-from .closing import SHORTLIST_SIZE
 from .notify import notify_providers, opportunity_path
-from .requests import transition
+from .transitions import SHORTLIST_SIZE, transition
 
 Status = PlacementRequest.Status
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 changing its terms while open, cancelling, confirming the shortlist, re-opening.
 
 Each change of status is guarded (only from the states that allow it), dated, attributed and
-audited through `transition`."""
+audited through `transition` (transitions.py)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -16,10 +16,11 @@ from dps.services.audit import audit_record
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
-from ..models import Bid, PlacementRequest, ProviderInvitation, RequestTransition
+from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..selectors import require_borough_writer
 from .eligibility import eligibility_check
 from .notify import notify_providers, opportunity_path
+from .transitions import SHORTLIST_SIZE, transition
 
 Status = PlacementRequest.Status
 
@@ -85,17 +86,6 @@ REQUIRED = {
 }
 DOMAIN_CODES = [code for code, _ in DOMAINS]
 MAX_DURATION_WEEKS = 520
-# Transitions a person or system may make, from -> allowed targets.
-ALLOWED = {
-    Status.DRAFT: {Status.OPEN, Status.CANCELLED},
-    Status.OPEN: {Status.CLOSED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
-    Status.CLOSED: {Status.SHORTLISTED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
-    Status.SHORTLISTED: {Status.AWARDED, Status.NO_SUITABLE_OFFER, Status.CANCELLED},
-    Status.AWARDED: {Status.PLACED},
-    Status.NO_SUITABLE_OFFER: {Status.OPEN},
-    Status.PLACED: set(),
-    Status.CANCELLED: set(),
-}
 
 
 REOPENED = "The request was re-opened with a new deadline: bid again for the new round."
@@ -145,44 +135,6 @@ def _lock(placement_request):
         .select_related("borough", "lot")
         .get(pk=placement_request.pk)
     )
-
-
-def transition(placement_request, to, *, actor=None, reason="", request=None, now=None):
-    """Move a (locked) request to `to`, or refuse if its status does not allow it."""
-    current = placement_request.status
-    if to not in ALLOWED[current]:
-        raise DomainError(
-            f"A request that is {Status(current).label.lower()} cannot become "
-            f"{Status(to).label.lower()}."
-        )
-    placement_request.status = to
-    placement_request.save(update_fields=["status", "updated_at", *_status_fields(to)])
-    RequestTransition.objects.create(
-        request=placement_request,
-        from_status=current,
-        to_status=to,
-        actor=actor.user if actor else None,
-        actor_label=actor.label if actor else "system",
-        reason=reason,
-        at=now or timezone.now(),
-    )
-    audit_record(
-        actor=actor,
-        action=f"request.{to}",
-        obj=placement_request,
-        organisation=placement_request.borough,
-        request=request,
-        detail={"from": current, "to": to, "reason": reason},
-    )
-
-
-def _status_fields(to):
-    return {
-        Status.OPEN: ["published_at", "bid_deadline", "closed_at", "ineligible_counts"],
-        Status.CLOSED: ["closed_at"],
-        Status.CANCELLED: ["cancel_reason", "status_reason"],
-        Status.NO_SUITABLE_OFFER: ["status_reason", "closed_at"],
-    }.get(to, [])
 
 
 def _clean(fields, borough, *, now):
@@ -477,8 +429,6 @@ def request_cancel(*, actor, placement_request, reason, detail="", request=None)
 def request_shortlist_confirm(*, actor, placement_request, request=None):
     """Confirm the evaluation's top three as the shortlist. They are told, and the child's
     story is released to them."""
-    from .closing import SHORTLIST_SIZE
-
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     transition(placement_request, Status.SHORTLISTED, actor=actor, request=request)
