@@ -39,7 +39,7 @@ from .base import (
 from .expressions import DaysBetween, active_during, count_of, day
 from .stability import PLACEMENT_PATHS, placements
 
-MONEY = DecimalField(max_digits=16, decimal_places=4)
+MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=4)
 REQUEST_PATHS = {"consortium": "borough__consortium", "borough": "borough", "lot": "lot"}
 INVITATION_PATHS = {
     "consortium": "request__borough__consortium",

@@ -1,7 +1,9 @@
 """Placements: what an award becomes. The borough and the provider each see their own, and both
 can download the Individual Placement Agreement. The borough's officers record the start."""
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django.utils.text import slugify
 from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form
-from dps.tenancy import get_or_404
+from dps.tenancy import Actor, get_or_404
 from providers.needs import DOMAINS
 
 from ..forms_requests import StartForm
@@ -28,8 +30,8 @@ BOTH = {Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
 # functions returning a dict merged into the page's context, registered from its
 # AppConfig.ready(), so placements knows none of them. A list contributor takes the actor; a
 # detail contributor the actor and the placement.
-LIST_CONTRIBUTORS = []
-DETAIL_CONTRIBUTORS = []
+LIST_CONTRIBUTORS: list[Callable[[Actor], dict[str, Any]]] = []
+DETAIL_CONTRIBUTORS: list[Callable[[Actor, Placement], dict[str, Any]]] = []
 
 
 def _can_start(actor, placement):
