@@ -12,7 +12,7 @@ help:
 	@echo "make test    set everything up and run the whole test suite"
 	@echo "make test-integration   the tests against PostgreSQL, Redis, Celery and SMTP"
 	@echo "make bench   load (or reuse) the national data set and run the benchmarks; SCALE=small for CI"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check, ruff format check, import contracts (lint-imports), mypy"
 	@echo "make lock    re-pin Python and npm dependencies"
 
 $(VENV)/.installed: requirements-dev.lock
@@ -74,6 +74,8 @@ bench: $(VENV)/.installed assets
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

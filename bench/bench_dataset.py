@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, connections
 
 from bench.harness import Result
-from dps.management.commands.seed_scale import loaded
+from scale.management.commands.seed_scale import loaded
 
 LOAD_TARGET_S = 600  # one year, national, on 2 cores
 MEMORY_TARGET_MB = 1024

@@ -1,12 +1,14 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
 
 from .models.people import Role
-from .tenancy import get_actor
+from .tenancy import Actor, get_actor
 
 # Capability apps add their sections: functions of the actor returning (label, url name)
 # pairs, registered from their AppConfig.ready(), so the core knows none of them.
-NAVIGATION_CONTRIBUTORS = []
+NAVIGATION_CONTRIBUTORS: list[Callable[[Actor], list[tuple[str, str]]]] = []
 
 
 def navigation(actor):

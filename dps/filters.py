@@ -52,7 +52,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = []
+        fields: list[str] = []
         form = GovukFilterForm
 
 
@@ -62,5 +62,5 @@ class OutboundEmailFilter(django_filters.FilterSet):
 
     class Meta:
         model = OutboundEmail
-        fields = []
+        fields: list[str] = []
         form = GovukFilterForm

@@ -2,10 +2,26 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .models import IdempotencyKey
 from .services import emails
+
+# What a task retries (with backoff and a maximum; nothing else is retried: a bug or bad data
+# fails at once): the database, Redis or the broker unreachable or restarting, and network
+# and disk errors. OSError covers ConnectionError, TimeoutError and smtplib.SMTPException.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    OSError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerError,
+)
 
 
 # Each send task's id names its claim on the emails: redelivered after its worker died (late

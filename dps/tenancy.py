@@ -5,6 +5,7 @@ selectors below (or from a capability app's selector that starts from them). "No
 "does not exist" get the same 404.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -210,7 +211,7 @@ def memberships_visible_to(actor):
 
 # Capability apps register functions () -> Q matching audit events nobody outside their
 # organisation may see yet (a bid, while its request's bids are sealed).
-AUDIT_SEALED = []
+AUDIT_SEALED: list[Callable[[], Q]] = []
 
 
 def audit_events_visible_to(actor):

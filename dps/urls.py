@@ -10,7 +10,7 @@ from .api.docs import ApiDocsView
 admin.site.site_header = f"{settings.SERVICE_NAME} operators"
 # The admin site signs in through the service's own login, so its second factor and
 # throttling apply there too; the admin's password-only form is never used.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 api_v1 = [
     path("", include(("dps.api.urls", "core"))),

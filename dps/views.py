@@ -3,6 +3,8 @@
 import logging
 import sys
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -33,6 +35,7 @@ from .services.people import (
     membership_reactivate,
 )
 from .tenancy import (
+    Actor,
     api_clients_visible_to,
     audit_events_visible_to,
     boroughs_visible_to,
@@ -142,7 +145,7 @@ def _error_page(request, template, status, **context):
 
 # Capability apps add to the home page: functions of the actor returning a dict merged into
 # its context (registered from their AppConfig.ready(), so the core knows none of them).
-HOME_CONTRIBUTORS = []
+HOME_CONTRIBUTORS: list[Callable[[Actor], dict[str, Any]]] = []
 
 
 @actor_required()

@@ -17,3 +17,13 @@ class MonitoringConfig(AppConfig):
         from . import quality, tasks  # noqa: F401  (tasks registers the app's Celery tasks)
 
         quality_part_source_register("outcomes", quality.outcomes_part)
+
+        from placements.views.placements import DETAIL_CONTRIBUTORS, LIST_CONTRIBUTORS
+
+        from . import placement_pages
+
+        # A placement's pages show its timeline and the links to record its life.
+        if placement_pages.list_context not in LIST_CONTRIBUTORS:
+            LIST_CONTRIBUTORS.append(placement_pages.list_context)
+        if placement_pages.detail_context not in DETAIL_CONTRIBUTORS:
+            DETAIL_CONTRIBUTORS.append(placement_pages.detail_context)

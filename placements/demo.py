@@ -28,6 +28,7 @@ from .services import bids as bid_services
 from .services import closing
 from .services import requests as request_services
 from .services.lots import lot_update
+from .services.transitions import SHORTLIST_SIZE
 
 Status = PlacementRequest.Status
 
@@ -512,7 +513,7 @@ def request_seed(consortium, demo):
     ).select_related("provider")
     for bid in ranked:
         view = demo.views.get(bid.provider.name)
-        if view and bid.rank <= closing.SHORTLIST_SIZE:
+        if view and bid.rank <= SHORTLIST_SIZE:
             award_services.young_person_view_record(actor=officer, bid=bid, view=view)
     if demo.state == Status.SHORTLISTED:
         return 1

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 
 from dps.forms import GovukFormMixin
+from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, INDICATORS, SCORES
 
 from .models import LegalStatus, PlacementRequest
@@ -155,7 +156,9 @@ class RequestForm(DeadlineMixin, GovukFormMixin, forms.Form):
     checks everything (placements.services.requests.publish_problems)."""
 
     # Key information
-    lot = forms.ModelChoiceField(label="Lot", queryset=None, required=False, empty_label="Choose")
+    lot: "forms.ModelChoiceField[Lot]" = forms.ModelChoiceField(
+        label="Lot", queryset=None, required=False, empty_label="Choose"
+    )
     reference = forms.CharField(
         label="Borough reference",
         max_length=40,

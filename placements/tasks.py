@@ -3,6 +3,8 @@ has one effect however often it runs."""
 
 from celery import shared_task
 
+from dps.tasks import TRANSIENT_ERRORS
+
 
 @shared_task(name="placements.tasks.requests_close_due", ignore_result=True)
 def requests_close_due():
@@ -14,8 +16,10 @@ def requests_close_due():
 @shared_task(
     name="placements.tasks.ipa_generate",
     ignore_result=True,
-    autoretry_for=(Exception,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
     max_retries=5,
 )
 def ipa_generate_task(placement_id):

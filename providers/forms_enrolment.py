@@ -8,7 +8,7 @@ from dps.forms import GovukFormMixin
 from dps.models import User
 from dps.services import DomainError
 
-from .models import Application, DeclarationQuestion, Document, Enrolment
+from .models import Application, DeclarationQuestion, Document, Enrolment, Lot
 from .models.enrolment import ENROLMENT_STATES
 from .services.enrolment import normalise_registration_numbers
 
@@ -95,7 +95,7 @@ class RegistrationForm(GovukFormMixin, forms.Form):
 
 
 class ApplicationStartForm(GovukFormMixin, forms.Form):
-    lot = forms.ModelChoiceField(
+    lot: "forms.ModelChoiceField[Lot]" = forms.ModelChoiceField(
         label="Lot", queryset=None, empty_label="Choose a lot", widget=forms.Select
     )
 
@@ -230,7 +230,9 @@ class EnrolmentActionForm(GovukFormMixin, forms.Form):
 
 
 class EnrolmentFilterForm(GovukFormMixin, forms.Form):
-    lot = forms.ModelChoiceField(label="Lot", queryset=None, required=False, empty_label="All lots")
+    lot: "forms.ModelChoiceField[Lot]" = forms.ModelChoiceField(
+        label="Lot", queryset=None, required=False, empty_label="All lots"
+    )
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "All"), *Enrolment.Status.choices]
     )

@@ -5,7 +5,7 @@ from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-EMPTY = (None, "", [], ())
+EMPTY: tuple[object, ...] = (None, "", [], ())
 # The OpenAPI document's booleans; Django's widgets would also read "2", "on" or "yes".
 BOOLEANS = ("true", "false")
 

@@ -22,7 +22,8 @@ class ProblemSerializer(serializers.Serializer):
 class ValidationProblemSerializer(ProblemSerializer):
     """Bad input: problem details with the messages for each field that was wrong."""
 
-    errors = serializers.DictField(
+    # A declared field, which DRF takes off the class: not the serializer's own `errors`.
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False,
         help_text="Messages by field name; `non_field_errors` for the request as a whole. "
         "Absent when the request as a whole could not be read.",

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "providers",
     "placements",
     "monitoring",
+    "scale",
 ]
 
 MIDDLEWARE = [

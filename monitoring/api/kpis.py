@@ -80,7 +80,8 @@ class SnapshotFilter(django_filters.FilterSet):
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
-    label = serializers.SerializerMethodField(help_text="The KPI's name.")
+    # A declared field, not Field.label (DRF takes declared fields off the class).
+    label = serializers.SerializerMethodField(help_text="The KPI's name.")  # type: ignore[assignment]
     unit = serializers.SerializerMethodField(
         help_text="percent, days, pounds, count, points or ratio."
     )

@@ -6,6 +6,7 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 from placements.forms_requests import _date, _number, _text, need_field
+from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
 from ..models import EducationStatus, PlacementReview
@@ -50,7 +51,7 @@ class ReviewFormBase(GovukFormMixin, forms.Form):
     education and notes. Made by `ReviewForm`, which declares the fields."""
 
     need_names = [need_field(code) for code, _, _ in INDICATORS]
-    domain_rows = []
+    domain_rows: list[tuple[str, str]] = []
 
     def needs_fields(self):
         return [self[name] for name in self.need_names]
@@ -175,7 +176,7 @@ class SpotForm(GovukFormMixin, forms.Form):
             "max_length": "The reference must be 40 characters or fewer.",
         },
     )
-    service = forms.ModelChoiceField(
+    service: "forms.ModelChoiceField[Service]" = forms.ModelChoiceField(
         label="Service on the DPS",
         queryset=None,
         required=False,
@@ -190,7 +191,7 @@ class SpotForm(GovukFormMixin, forms.Form):
         help_text="If the provider is not on the DPS, its name.",
         error_messages={"max_length": "The name must be 200 characters or fewer."},
     )
-    lot = forms.ModelChoiceField(
+    lot: "forms.ModelChoiceField[Lot]" = forms.ModelChoiceField(
         label="Lot it would have been bought under",
         queryset=None,
         required=False,

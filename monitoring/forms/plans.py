@@ -3,13 +3,15 @@
 from django import forms
 
 from dps.forms import GovukFormMixin
+from dps.models import Organisation
+from providers.models import Enrolment
 
 from ..models import CorrectiveAction
 from .visits import date_field
 
 
 class PlanOpenForm(GovukFormMixin, forms.Form):
-    provider = forms.ModelChoiceField(
+    provider: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         label="Provider", queryset=None, empty_label="Choose a provider"
     )
     kpi = forms.ChoiceField(label="KPI breached (if any)", required=False)
@@ -94,7 +96,9 @@ class PlanCloseForm(GovukFormMixin, forms.Form):
 
 
 class PlanSuspendForm(GovukFormMixin, forms.Form):
-    enrolment = forms.ModelChoiceField(label="Enrolment", queryset=None, widget=forms.RadioSelect)
+    enrolment: "forms.ModelChoiceField[Enrolment]" = forms.ModelChoiceField(
+        label="Enrolment", queryset=None, widget=forms.RadioSelect
+    )
     reason = forms.CharField(
         label="Reason for the suspension",
         max_length=5000,

@@ -4,6 +4,7 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 from placements.forms_requests import DATE_FORMATS, DATE_INVALID
+from providers.models import Service
 
 from ..models import Rag
 
@@ -37,7 +38,9 @@ class VisitCancelForm(GovukFormMixin, forms.Form):
 
 
 class VisitScheduleForm(GovukFormMixin, forms.Form):
-    service = forms.ModelChoiceField(label="Service", queryset=None, empty_label="Choose a service")
+    service: "forms.ModelChoiceField[Service]" = forms.ModelChoiceField(
+        label="Service", queryset=None, empty_label="Choose a service"
+    )
     due_date = date_field("Due date")
 
     def __init__(self, *args, services, **kwargs):

@@ -22,7 +22,7 @@ from providers.selectors.quality import (
     current_mandatory_document,
 )
 
-from . import (
+from .base import (
     ALL_PERIODS,
     CONSORTIUM,
     PROVIDER,

@@ -17,15 +17,17 @@ period ends in (a year's return alone holds only the episodes open during that y
 years' figures would miss the children who had left)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
+from typing import Any
 
 from django.db.models import Count, Max
 
 from ..models import CareEpisode, Ssda903Return
-from . import ALL_PERIODS, BOROUGH, CONSORTIUM, Kpi, register, rows_of
+from .base import ALL_PERIODS, BOROUGH, CONSORTIUM, Kpi, register, rows_of
 from .periods import add_months
 
 # Legal status: accommodated under an agreed series of short-term breaks. The DfE leaves these
@@ -273,7 +275,7 @@ def _children(borough_ids):
 
 
 # Each measure: (numerator, denominator) of one child's facts, as 0/1; None: not counted.
-MEASURES = {
+MEASURES: dict[str, Callable[..., tuple[bool, bool] | None]] = {
     "cla_at_end": lambda c: (c.looked_after, c.in_period),
     "started_in_year": lambda c: (c.started, c.in_period),
     "ceased_in_year": lambda c: (c.ceased, c.in_period),
@@ -289,7 +291,7 @@ for _group in PLACEMENT_GROUPS:
     )
 YEARLY = set(MEASURES) - {"cla_at_end"}
 
-_memo = {}
+_memo: dict[str, Any] = {}
 
 
 def _version():

@@ -3,7 +3,7 @@ education, employment or training, from each placement's latest review in the pe
 
 from monitoring.models import EducationStatus
 
-from . import ALL_SCOPES, Kpi, register
+from .base import ALL_SCOPES, Kpi, register
 from .reviews import count, on_latest_reviews
 from .stability import placements
 

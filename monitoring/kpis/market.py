@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDat
 
 from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
 
-from . import (
+from .base import (
     ALL_PERIODS,
     ALL_SCOPES,
     BOROUGH,
@@ -39,7 +39,7 @@ from . import (
 from .expressions import DaysBetween, active_during, count_of, day
 from .stability import PLACEMENT_PATHS, placements
 
-MONEY = DecimalField(max_digits=16, decimal_places=4)
+MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=4)
 REQUEST_PATHS = {"consortium": "borough__consortium", "borough": "borough", "lot": "lot"}
 INVITATION_PATHS = {
     "consortium": "request__borough__consortium",

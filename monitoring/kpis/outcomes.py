@@ -3,7 +3,7 @@ latest review."""
 
 from django.db.models import F
 
-from . import ALL_SCOPES, Kpi, register
+from .base import ALL_SCOPES, Kpi, register
 from .reviews import count, on_latest_reviews, total
 from .stability import placements
 

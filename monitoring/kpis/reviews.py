@@ -20,7 +20,7 @@ from django.db.models import F
 
 from monitoring.models import PlacementReview
 
-from . import CONSORTIUM, add_to, rows_of
+from .base import CONSORTIUM, add_to, rows_of
 from .stability import PLACEMENT_PATHS
 
 

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Sum
 
 from placements.models import Placement
 
-from . import ALL_PERIODS, ALL_SCOPES, Kpi, bucketed, register
+from .base import ALL_PERIODS, ALL_SCOPES, Kpi, bucketed, register
 from .expressions import DaysBetween, began
 
 HAPPENED = (Placement.Status.STARTED, Placement.Status.ENDED)

@@ -12,10 +12,9 @@ one until another is chosen: the headline figures are that year's, and the trend
 tables and CSVs too) its months. Every period is named by monitoring.kpis.periods."""
 
 import html
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django import forms
@@ -102,11 +101,12 @@ def options_html(choices, selected):
     )
 
 
-class Link(NamedTuple):
+# A namedtuple subclass rather than typing.NamedTuple: mypy's Django plugin never finishes a
+# module holding both a typing.NamedTuple with methods and a form without Meta.
+class Link(namedtuple("Link", ["text", "url"])):
     """A table cell that leads somewhere (in the CSV, its text)."""
 
-    text: str
-    url: str
+    __slots__ = ()
 
     def __str__(self):
         return self.text

@@ -21,7 +21,7 @@ from ..selectors import bids_visible_to, questions_visible_to, requests_visible_
 from ..services import award as award_services
 from ..services import questions as question_services
 from ..services import requests as request_services
-from ..services.closing import SHORTLIST_SIZE
+from ..services.transitions import SHORTLIST_SIZE
 from . import serializers as s
 from .common import SEALED_RESPONSE, IsBorough, Sealed, every_problem, validated
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dps.api.schema import ValidationProblemSerializer
+from dps.models import Organisation
 from dps.tenancy import get_actor
 from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 
@@ -16,8 +17,8 @@ from ..models import Bid, Placement, PlacementRequest, ProviderInvitation, Quest
 from ..models.requests import Gender, LegalStatus, RequestTransition
 from ..selectors import responses_shown_to_borough
 from ..services import budget
-from ..services.closing import SHORTLIST_SIZE
 from ..services.eligibility import REASONS
+from ..services.transitions import SHORTLIST_SIZE
 from .common import SaneDateField, SaneDateTimeField, status_field, text
 
 Status = PlacementRequest.Status
@@ -52,7 +53,7 @@ class NamedObjectSerializer(serializers.Serializer):
 
 class NotInvitedSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="The reason's code.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     count = serializers.IntegerField(help_text="Providers on the lot not invited for it.")
 
 
@@ -224,7 +225,7 @@ class RequestInputSerializer(serializers.Serializer):
 
 class UnmetNeedSerializer(serializers.Serializer):
     need = serializers.CharField(help_text="The need's code.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     score = serializers.IntegerField(help_text="The child's score for the need.")
     count = serializers.IntegerField(
         help_text="Providers not invited for their needs none of whose services meets this "
@@ -380,7 +381,9 @@ class QuestionSerializer(serializers.ModelSerializer):
     """A question on the borough's request and the answer; who asked it is null until the
     deadline has passed (it would say which providers are taking part)."""
 
-    provider = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    provider: "serializers.PrimaryKeyRelatedField[Organisation]" = (
+        serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    )
     provider_name = serializers.CharField(source="provider.name", allow_null=True)
 
     class Meta:

@@ -17,9 +17,8 @@ from ..models.placements import PLACEMENT_STATES
 from ..models.requests import REQUEST_STATES
 from ..selectors import require_borough_writer
 from . import budget
-from .closing import SHORTLIST_SIZE
 from .notify import notify_providers, opportunity_path
-from .requests import transition
+from .transitions import SHORTLIST_SIZE, transition
 
 Status = PlacementRequest.Status
 log = logging.getLogger(__name__)

@@ -23,10 +23,9 @@ from ..models import Bid, Evaluation, PlacementRequest
 from ..models.bids import BID_STATES
 from . import budget, scoring
 from .notify import notify_borough, notify_providers, opportunity_path
-from .requests import transition
+from .transitions import transition
 
 Status = PlacementRequest.Status
-SHORTLIST_SIZE = 3
 # Used when a provider has no quality score at the deadline (never computed).
 NEUTRAL_QUALITY = scoring.Decimal(50)
 

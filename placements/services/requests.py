@@ -1,9 +1,9 @@
 """Writes of a placement request: drafting, publishing (which invites the eligible providers),
 changing its terms while open, cancelling, confirming the shortlist, re-opening.
 
-Each change of status goes through the request's state machine (REQUEST_STATES, beside the
-model), which guards it and records it, and through `transition`, which adds the request's own
-timeline row and the audit event."""
+Each change of status goes through `transition` (transitions.py): the request's state machine
+(REQUEST_STATES, beside the model) guards and records it, and the request's own timeline row and
+the audit event are added."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -17,12 +17,13 @@ from dps.services.audit import audit_record
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
-from ..models import Bid, PlacementRequest, ProviderInvitation, RequestTransition
+from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES
 from ..models.requests import REQUEST_STATES
 from ..selectors import require_borough_writer
 from .eligibility import eligibility_check
 from .notify import notify_providers, opportunity_path
+from .transitions import SHORTLIST_SIZE, transition
 
 Status = PlacementRequest.Status
 
@@ -137,45 +138,6 @@ def _lock(placement_request):
         .select_related("borough", "lot")
         .get(pk=placement_request.pk)
     )
-
-
-def transition(placement_request, to, *, actor=None, reason="", now=None):
-    """Move a (locked) request to `to` through its state machine, or refuse if its status does
-    not allow it."""
-    now = now or timezone.now()
-    current = REQUEST_STATES.move(
-        placement_request,
-        to,
-        actor=actor,
-        reason=reason,
-        fields=["updated_at", *_status_fields(to)],
-        at=now,
-    )
-    RequestTransition.objects.create(
-        request=placement_request,
-        from_status=current,
-        to_status=to,
-        actor=actor.user if actor else None,
-        actor_label=actor.label if actor else "system",
-        reason=reason,
-        at=now,
-    )
-    audit_record(
-        actor=actor,
-        action=f"request.{to}",
-        obj=placement_request,
-        organisation=placement_request.borough,
-        detail={"from": current, "to": to, "reason": reason},
-    )
-
-
-def _status_fields(to):
-    return {
-        Status.OPEN: ["published_at", "bid_deadline", "closed_at", "ineligible_counts"],
-        Status.CLOSED: ["closed_at"],
-        Status.CANCELLED: ["cancel_reason", "status_reason"],
-        Status.NO_SUITABLE_OFFER: ["status_reason", "closed_at"],
-    }.get(to, [])
 
 
 def _clean(fields, borough, *, now):
@@ -466,8 +428,6 @@ def request_cancel(*, actor, placement_request, reason, detail=""):
 def request_shortlist_confirm(*, actor, placement_request):
     """Confirm the evaluation's top three as the shortlist. They are told, and the child's
     story is released to them."""
-    from .closing import SHORTLIST_SIZE
-
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
     transition(placement_request, Status.SHORTLISTED, actor=actor)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from dps.services.audit import audit_record
 
 from ..models import Bid, PlacementRequest
+from .transitions import SHORTLIST_SIZE
 
 Status = PlacementRequest.Status
 # What is released; everything else on the request is the anonymised profile.
@@ -26,8 +27,6 @@ def story_released_to(actor, placement_request):
         return placement_request.borough_id == actor.organisation.pk
     if not actor.is_provider:
         return False
-    from .closing import SHORTLIST_SIZE
-
     bids = Bid.objects.filter(
         request=placement_request, provider=actor.organisation, status=Bid.Status.SUBMITTED
     )

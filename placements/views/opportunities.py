@@ -27,8 +27,8 @@ from ..selectors import bids_visible_to, invitations_visible_to, questions_visib
 from ..services import bids as bid_services
 from ..services import budget
 from ..services import questions as question_services
-from ..services.closing import SHORTLIST_SIZE
 from ..services.story import story_released_to, story_view
+from ..services.transitions import SHORTLIST_SIZE
 
 PROVIDER = {Organisation.Kind.PROVIDER}
 Status = PlacementRequest.Status

@@ -1,7 +1,9 @@
 """Placements: what an award becomes. The borough and the provider each see their own, and both
 can download the Individual Placement Agreement. The borough's officers record the start."""
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,19 +14,25 @@ from django.utils.text import slugify
 from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form
-from dps.tenancy import get_or_404
-from monitoring.access import may_record
-from monitoring.selectors.lifecycle import placement_events
-from monitoring.ssda903_codes import end_reason_label
+from dps.tenancy import Actor, get_or_404
 from providers.needs import DOMAINS
 
 from ..forms_requests import StartForm
+from ..models import Placement
 from ..models.placements import PLACEMENT_STATES
 from ..selectors import can_write_requests, placements_visible_to
 from ..services import award as award_services
 from .requests import _posted, run
 
 BOTH = {Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
+
+# A higher app adds to these pages (monitoring: a placement's timeline, the name of its end
+# reason, and the links to record a review, a fee change, the ending or a spot purchase):
+# functions returning a dict merged into the page's context, registered from its
+# AppConfig.ready(), so placements knows none of them. A list contributor takes the actor; a
+# detail contributor the actor and the placement.
+LIST_CONTRIBUTORS: list[Callable[[Actor], dict[str, Any]]] = []
+DETAIL_CONTRIBUTORS: list[Callable[[Actor, Placement], dict[str, Any]]] = []
 
 
 def _can_start(actor, placement):
@@ -40,14 +48,10 @@ def _can_start(actor, placement):
 def placement_list(request):
     actor = request.actor
     placements = placements_visible_to(actor)
-    return render(
-        request,
-        "placements/placements/list.html",
-        {
-            "page": paginate(request, placements),
-            "can_record": may_record(actor),
-        },
-    )
+    context = {"page": paginate(request, placements), "can_record": False}
+    for contributor in LIST_CONTRIBUTORS:
+        context.update(contributor(actor))
+    return render(request, "placements/placements/list.html", context)
 
 
 @actor_required(kinds=BOTH)
@@ -69,17 +73,18 @@ def placement_detail(request, pk):
             messages.success(request, "The start is recorded: the child is placed.")
             return redirect("placements:placement_detail", pk=pk)
     outcomes = (placement.request.outcomes or {}) if placement.request else {}
-    can_record = may_record(actor, placement)
     context = {
         "placement": placement,
         "outcome_rows": [(label, outcomes[c]) for c, label in DOMAINS if outcomes.get(c)],
         "is_borough": actor.is_borough,
-        "events": placement_events(placement, for_borough=actor.is_borough),
-        "can_review": can_record and PLACEMENT_STATES.allows(placement, "review"),
-        "can_change_fee": can_record and PLACEMENT_STATES.allows(placement, "change_fee"),
-        "can_end": can_record and PLACEMENT_STATES.allows(placement, "end"),
-        "end_reason_label": end_reason_label(placement.end_reason),
+        "events": [],
+        "can_review": False,
+        "can_change_fee": False,
+        "can_end": False,
+        "end_reason_label": placement.end_reason,
     }
+    for contributor in DETAIL_CONTRIBUTORS:
+        context.update(contributor(actor, placement))
     if form is None:
         return render(request, "placements/placements/detail.html", context)
     return render_form(request, "placements/placements/detail.html", form, context)

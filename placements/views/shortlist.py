@@ -20,7 +20,7 @@ from ..selectors import bids_visible_to, can_write_requests
 from ..services import award as award_services
 from ..services import budget
 from ..services import requests as request_services
-from ..services.closing import SHORTLIST_SIZE
+from ..services.transitions import SHORTLIST_SIZE
 from .requests import BOROUGH, _posted, _request, _require_writer, run
 
 Status = PlacementRequest.Status

@@ -113,7 +113,7 @@ class ScoreSerializer(serializers.Serializer):
 
 class DocumentStatusSerializer(serializers.Serializer):
     type = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     status = serializers.ChoiceField(choices=list(STATUS_LABELS))
     expires_on = serializers.DateField(allow_null=True)
 

@@ -83,7 +83,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class ApplicationDetailSerializer(ApplicationSerializer):
     answers = AnswerSerializer(many=True)
     transitions = TransitionSerializer(many=True)
-    documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # many=True: a ManyRelatedField of the documents' ids.
+    documents: serializers.Field = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta(ApplicationSerializer.Meta):
         fields = [

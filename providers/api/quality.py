@@ -28,7 +28,7 @@ class BreakdownPartSerializer(serializers.Serializer):
     name = serializers.ChoiceField(
         choices=["inspection", "outcomes", "compliance", "responsiveness"]
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     value = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="0 to 100.")
     weight = serializers.IntegerField(help_text="The part's weight, in percent.")
     contribution = serializers.DecimalField(
@@ -89,7 +89,7 @@ class QualityScoreFilter(django_filters.FilterSet):
 
     class Meta:
         model = QualityScore
-        fields = []
+        fields: list[str] = []
 
 
 class QualityScoreList(generics.ListAPIView):

@@ -123,7 +123,7 @@ class DirectoryFilter(django_filters.FilterSet):
 
     class Meta:
         model = Organisation
-        fields = []
+        fields: list[str] = []
         form = GovukFilterForm
 
     def __init__(self, data=None, queryset=None, *, request=None, actor=None, **kwargs):

@@ -10,14 +10,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Avg, Count, Q
 
-from dps.management.commands.seed_scale import MARKER, loaded, schema_fingerprint
 from dps.models import AuditEvent, Membership, Organisation
-from dps.scale.generate import MODELS, generate
-from dps.scale.profile import SCALES
 from placements.models import Bid, Placement, PlacementRequest
 from placements.services.closing import request_close
 from placements.services.eligibility import eligibility_check
 from providers.models import Lot, Service
+from scale.generate import MODELS, generate
+from scale.management.commands.seed_scale import MARKER, loaded, schema_fingerprint
+from scale.profile import SCALES
 
 TODAY = date(2026, 12, 4)
 # A few hundred requests: enough for the shapes to show, quick on SQLite.

@@ -5,12 +5,13 @@ from datetime import date
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from dps.models import AuditEvent, Organisation
-from dps.scale.generate import generate
-from dps.scale.profile import SCALES
+from scale.generate import generate
+from scale.profile import SCALES
 
 MARKER = "seed_scale.loaded"
 
@@ -19,7 +20,7 @@ def schema_fingerprint():
     """A digest of every migration file of the project's apps: a load made with other
     migrations (one edited since, say) is not the schema the code now expects."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[3]
+    root = Path(settings.BASE_DIR).resolve()
     for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
         folder = Path(config.path) / "migrations"
         if not folder.is_relative_to(root) or not folder.is_dir():
