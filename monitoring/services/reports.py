@@ -17,7 +17,7 @@ report's status, and a failed one can be tried again."""
 
 import logging
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -38,13 +38,21 @@ from django.utils import timezone
 
 from dps.formatting import figure_display
 from dps.models import Membership, Organisation, Role
+from dps.periods import (
+    QUARTER,
+    latest_complete,
+    period_containing,
+    period_label,
+    return_year,
+    year_ending_of,
+)
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
 from placements.models import Placement
 from providers.models import QualityScore
 
-from ..kpis.periods import QUARTER, period_label, return_year, snapshot_label
+from ..kpis.periods import snapshot_label
 from ..models import (
     CorrectiveActionPlan,
     KpiSnapshot,
@@ -78,18 +86,17 @@ def _refuse(url, *args, **kwargs):
 
 
 def quarter_start(day):
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return period_containing(QUARTER, day).start
 
 
 def quarter_end(start):
-    following = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return period_containing(QUARTER, start).end
 
 
 def last_complete_quarter(today):
     """(start, end) of the last quarter that ended before `today`."""
-    start = quarter_start(quarter_start(today) - timedelta(days=1))
-    return start, quarter_end(start)
+    quarter = latest_complete(QUARTER, today)
+    return quarter.start, quarter.end
 
 
 def quarter_label(start):
@@ -111,7 +118,7 @@ def report_years(reports):
     """The return years (the years they end in) that the reports' quarters fall in, newest
     first."""
     starts = reports.order_by().values_list("period_start", flat=True).distinct()
-    return sorted({start.year + (start.month >= 4) for start in starts}, reverse=True)
+    return sorted({year_ending_of(start) for start in starts}, reverse=True)
 
 
 def reports_visible_to(actor):
