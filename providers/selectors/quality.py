@@ -2,11 +2,12 @@
 the status of a provider's mandatory documents (which the compliance part is computed from)."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import dateformat
 
+from dps.formatting import rounded
 from dps.models import Organisation
 
 from ..models import (
@@ -30,12 +31,6 @@ RATING_POINTS = {
     OfstedRating.INADEQUATE: 0,
     OfstedRating.NOT_YET_INSPECTED: 50,
 }
-CENT = Decimal("0.01")
-
-
-def rounded(value):
-    """Two decimal places, half up: the one rounding rule of the score and its breakdown."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # Enrolments whose provider counts as enrolled with the lot's consortium for its score.
