@@ -17,7 +17,7 @@ from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
 from dps.tenancy import get_or_404, request_address
 
-from ..forms_enrolment import (
+from ..forms.enrolment import (
     ApplicationForm,
     ApplicationStartForm,
     DecisionForm,

@@ -16,7 +16,7 @@ from dps.services import DomainError
 from dps.tenancy import get_or_404
 
 from ..access import get_rating_proposal_for_actor, rating_proposals_visible_to
-from ..forms_services import (
+from ..forms.services import (
     OfstedImportForm,
     RatingProposalForm,
     RatingRejectForm,

@@ -8,8 +8,8 @@ from dps.forms import GovukFormMixin
 from dps.models import User
 from dps.services import DomainError
 
-from .models import Application, DeclarationQuestion, Document, Enrolment
-from .services.enrolment import normalise_registration_numbers
+from ..models import Application, DeclarationQuestion, Document, Enrolment
+from ..services.enrolment import normalise_registration_numbers
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

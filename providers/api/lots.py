@@ -1,3 +1,5 @@
+"""API views of the lots: the lots a caller may see (and apply to, for a provider)."""
+
 from rest_framework import generics, serializers
 
 from dps.tenancy import get_actor
