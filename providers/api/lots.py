@@ -5,7 +5,7 @@ from rest_framework import generics, serializers
 from dps.tenancy import get_actor
 
 from ..models import Lot
-from ..selectors import lots_visible_to
+from ..selectors.lots import lots_visible_to
 
 
 class LotSerializer(serializers.ModelSerializer):

@@ -20,7 +20,6 @@ from ..models import (
     QualityScore,
     QualityWeights,
 )
-from . import consortium_of
 from .documents import expiry_state
 
 # The points of each Ofsted rating in the inspection part.
@@ -153,7 +152,7 @@ def quality_scores_visible_to(actor):
     scores = QualityScore.objects.select_related("provider", "consortium")
     if actor.is_provider:
         return scores.filter(provider=actor.organisation)
-    consortium = consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         return QualityScore.objects.none()
     enrolled = Enrolment.objects.filter(

@@ -12,12 +12,12 @@ from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
 from dps.tenancy import get_or_404
 
+from ..access import get_document_for_actor, may_upload_documents
 from ..forms.documents import DocumentUploadForm
 from ..models import DocumentType
 from ..selectors.documents import (
     document_statuses,
     documents_history,
-    documents_visible_to,
     providers_overseen_by,
 )
 from ..services.documents import document_download_record, document_upload
@@ -33,7 +33,7 @@ def _documents_page(request, provider, *, own):
         "statuses": statuses,
         "history": history,
         "own": own,
-        "can_upload": own and request.actor.role == Role.PROVIDER_ADMIN,
+        "can_upload": own and may_upload_documents(request.actor),
     }
     return render(request, "providers/documents/list.html", context)
 
@@ -76,7 +76,7 @@ def document_upload_view(request):
 def document_download(request, pk):
     """The file, to the provider's users and the consortium admins overseeing it; 404 for
     everyone else. Never cached, never sniffed, always a download."""
-    document = get_or_404(documents_visible_to(request.actor).select_related("provider"), pk=pk)
+    document = get_document_for_actor(request.actor, pk)
     try:
         with document.file.open("rb") as stored:
             content = stored.read()

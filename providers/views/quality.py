@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from dps.decorators import actor_required
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404
 
+from ..access import get_quality_score_for_actor
 from ..forms.quality import QualityWeightsForm
 from ..models import COMPONENTS
 from ..selectors.quality import (
@@ -50,7 +50,7 @@ def quality_history(request):
 
 @actor_required(kinds={Kind.PROVIDER})
 def quality_snapshot(request, pk):
-    score = get_or_404(score_history(request.actor.organisation), pk=pk)
+    score = get_quality_score_for_actor(request.actor, pk)
     return render(request, "providers/quality/snapshot.html", explained(score))
 
 
