@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from dps.demo import BOROUGHS, CONSORTIUM
 from dps.models import Organisation
+from dps.periods import year_ending_of
 from placements.models import Child, Placement
 from providers.demo import PROVIDERS, _slug
 from providers.models import Lot, Service
@@ -674,7 +675,7 @@ def returns_seed(*, consortium, today, stdout):
         ssda903_return_validate,
     )
 
-    latest = today.year if today.month >= 4 else today.year - 1
+    latest = year_ending_of(today) - 1  # the latest complete return year
     years = [latest - 2, latest - 1, latest]
     imported = 0
     for slug, _name in BOROUGHS:

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .services.ssda903_read import EPISODE_COLUMNS, HEADER_COLUMNS
+from .services.ssda903_read import EPISODE_COLUMNS, HEADER_COLUMNS, year_window
 
 SEED = 9031
 CHILDREN = 160
@@ -149,7 +149,7 @@ def borough_returns(slug, today, years):
             children.append((f"{slug[:2].upper()}{number:05d}", dob, sex, home, episodes))
     returns = {}
     for year in years:
-        start, end = date(year - 1, 4, 1), date(year, 3, 31)
+        start, end = year_window(year)
         header, body = io.StringIO(), io.StringIO()
         heads, rows = csv.writer(header), csv.writer(body)
         heads.writerow(HEADER_COLUMNS)

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import number_format
 
+from dps.formatting import money
 from dps.forms import GovukFormMixin
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, INDICATORS, SCORES
@@ -530,9 +530,8 @@ class YoungPersonViewForm(PrefixedForm):
 
 
 def bid_label(bid):
-    fee = number_format(bid.weekly_fee, decimal_pos=2, force_grouping=True)
     return (
-        f"Rank {bid.rank}: {bid.provider.name}, {bid.service.name}, £{fee} a week "
+        f"Rank {bid.rank}: {bid.provider.name}, {bid.service.name}, {money(bid.weekly_fee)} a week "
         f"(total score {bid.total_score})"
     )
 

@@ -4,16 +4,18 @@ grouped and bucketed aggregations, and the `KPIS` registry each module adds its 
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import F
 from django.db.models.functions import ExtractMonth, ExtractYear
+
+from dps.formatting import rounded
 
 CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT = "consortium", "borough", "provider", "service", "lot"
 ALL_SCOPES = (CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT)
 ALL_PERIODS = ("month", "quarter", "year")
 UNITS = ("percent", "days", "pounds", "count", "points", "ratio")
-PLACES = Decimal("0.0001")
+PLACES = 4  # every value is kept to 4 decimal places, half up
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Kpi:
             value = Decimal(numerator or 0)
         else:
             value = Decimal(numerator or 0) * self.scale / Decimal(denominator)
-        return value.quantize(PLACES, rounding=ROUND_HALF_UP)
+        return rounded(value, PLACES)
 
 
 def decimal(value):
@@ -74,7 +76,7 @@ def decimal(value):
         return None
     if hasattr(value, "total_seconds"):  # a duration summed by the database
         value = value.total_seconds() / 86400
-    return Decimal(str(value)).quantize(PLACES, rounding=ROUND_HALF_UP)
+    return rounded(value, PLACES)
 
 
 def grouped(queryset, paths, scope, periods, numerator, denominator):

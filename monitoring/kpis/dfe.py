@@ -28,7 +28,7 @@ from django.db.models import Count, Max
 
 from ..models import CareEpisode, Ssda903Return
 from .base import ALL_PERIODS, BOROUGH, CONSORTIUM, Kpi, register, rows_of
-from .periods import add_months
+from .periods import add_months, year_ending_of
 
 # Legal status: accommodated under an agreed series of short-term breaks. The DfE leaves these
 # episodes out of every figure here.
@@ -230,7 +230,7 @@ def _same_carer_two_years(period, spell, day):
 
 
 def _return_year(day):
-    return day.year + 1 if day.month >= 4 else day.year
+    return year_ending_of(day)
 
 
 def _returned():

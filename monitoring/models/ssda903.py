@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
+from dps.periods import return_year
 from dps.state import Action, StateMachine
 
 
@@ -71,11 +72,11 @@ class Ssda903Return(models.Model):
 
     @property
     def year_start(self):
-        return date(self.year_ending - 1, 4, 1)
+        return return_year(self.year_ending).start
 
     @property
     def year_end(self):
-        return date(self.year_ending, 3, 31)
+        return return_year(self.year_ending).end
 
 
 ReturnStatus = Ssda903Return.Status

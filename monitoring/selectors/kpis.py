@@ -97,7 +97,7 @@ def kpi_data_since(*, consortium_id: int | None = None) -> date | None:
     began = placements.aggregate(first=Min(Coalesce("actual_start_date", "start_date")))["first"]
     asked = requests.aggregate(created=Min("created_at"), published=Min("published_at"))
     dates = [
-        date(year_ending - 1, 4, 1) if year_ending else None,
+        return_year(year_ending).start if year_ending else None,
         began,
         *(timezone.localdate(moment) for moment in asked.values() if moment is not None),
     ]

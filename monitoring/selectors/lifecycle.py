@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dps.formatting import money
 from dps.models import AuditEvent
 from dps.tenancy import Actor
 from placements.models import Placement
@@ -105,7 +106,7 @@ def placement_events(placement: Placement, *, for_borough: bool = True) -> list[
     if original_fee is None and created and created.detail.get("weekly_fee"):
         original_fee = Decimal(created.detail["weekly_fee"])
     spot = placement.source == Placement.Source.SPOT
-    award_summary = f"Weekly fee £{original_fee:,.2f}" if original_fee is not None else ""
+    award_summary = f"Weekly fee {money(original_fee)}" if original_fee is not None else ""
     if for_borough and placement.award_reason:
         award_summary += f". Why this offer: {placement.award_reason}"
     events = [
@@ -176,7 +177,7 @@ def placement_events(placement: Placement, *, for_borough: bool = True) -> list[
                 "kind": "fee_change",
                 "date": change.effective_date,
                 "title": "Weekly fee changed",
-                "summary": f"£{change.weekly_fee:,.2f} a week from this date: {change.reason}",
+                "summary": f"{money(change.weekly_fee)} a week from this date: {change.reason}",
                 "by": recorder(by_fee_change.get(change.pk), change.recorded_by),
                 "object_id": change.pk,
                 "detail": {"weekly_fee": str(change.weekly_fee), "reason": change.reason},

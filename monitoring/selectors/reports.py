@@ -11,10 +11,18 @@ from django.utils import timezone
 
 from dps.formatting import figure_display
 from dps.models import Membership, Organisation, Role
+from dps.periods import (
+    QUARTER,
+    latest_complete,
+    period_containing,
+    period_label,
+    return_year,
+    year_ending_of,
+)
 from placements.models import Placement
 from providers.models import QualityScore
 
-from ..kpis.periods import QUARTER, period_label, return_year, snapshot_label
+from ..kpis.periods import snapshot_label
 from ..models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, Report, ReportSubscription
 
 Kind = Report.Kind
@@ -23,18 +31,17 @@ Kind = Report.Kind
 
 
 def quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return period_containing(QUARTER, day).start
 
 
 def quarter_end(start: date) -> date:
-    following = date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return period_containing(QUARTER, start).end
 
 
 def last_complete_quarter(today: date) -> tuple[date, date]:
     """(start, end) of the last quarter that ended before `today`."""
-    start = quarter_start(quarter_start(today) - timedelta(days=1))
-    return start, quarter_end(start)
+    quarter = latest_complete(QUARTER, today)
+    return quarter.start, quarter.end
 
 
 def quarter_label(start: date) -> str:
@@ -56,7 +63,7 @@ def report_years(reports: QuerySet[Report]) -> list[int]:
     """The return years (the years they end in) that the reports' quarters fall in, newest
     first."""
     starts = reports.order_by().values_list("period_start", flat=True).distinct()
-    return sorted({start.year + (start.month >= 4) for start in starts}, reverse=True)
+    return sorted({year_ending_of(start) for start in starts}, reverse=True)
 
 
 # --- What a report shows -------------------------------------------------------------------

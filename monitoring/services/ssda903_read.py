@@ -9,12 +9,14 @@ original file (the header row's line, after any title lines, counts as in the fi
 Headers are matched ignoring case, spaces, hyphens and underscores; the header row is looked
 for among the first lines. Dates are read in the formats such files hold."""
 
-import csv
 import io
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import lru_cache
+
+from dps import csv_import
+from dps.csv_import import FileProblem
+from dps.csv_import import RowError as RowError  # imported from here by the checks
+from dps.periods import return_year
+from dps.periods import year_ending_of as year_ending_of  # the return year a day falls in
 
 HEADER_SEARCH_LINES = 20
 
@@ -44,21 +46,8 @@ ONLY_IN_EPISODES = {"DECOM", "RNE", "LS", "PLACE", "DEC", "REC", "URN", "PLPOST"
 
 DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "pipes (|)"}
 
+# (A time after the date, as spreadsheet exports add, is ignored.)
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%Y", "%Y/%m/%d")
-# A time after the date, as spreadsheet exports add: "01/04/2024 00:00", "2024-04-01T00:00:00".
-TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-
-class RowError(Exception):
-    """A value that cannot be used; the message says why."""
-
-
-class FileProblem(Exception):
-    """A file that cannot be read as its part of the return; the message says why."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -78,83 +67,34 @@ class Table:
 
 
 def normalise_header(text):
-    return re.sub(r"[\s_\-]+", "", (text or "").replace("\ufeff", "")).upper()
-
-
-@lru_cache(maxsize=8192)
-def _parse_date(text):
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
-    return None
+    return csv_import.header_key(text, joiner="").upper()
 
 
 def parse_date(text, column="date"):
     """A date in any of the formats SSDA903 files hold; None if blank; RowError if unreadable."""
-    text = re.sub(r"\s+", " ", (text or "").strip())
-    if not text:
-        return None
-    found = _parse_date(TIME_SUFFIX.sub("", text))
-    if found is None:
-        raise RowError(f"Unreadable {column} “{text}”.")
-    return found
-
-
-def year_ending_of(day):
-    """The return year (ending 31 March) a day falls in."""
-    return day.year + 1 if day.month >= 4 else day.year
+    return csv_import.parse_date(
+        text, DATE_FORMATS, error=f"Unreadable {column} “{{text}}”.", time_suffix=True
+    )
 
 
 def year_window(year_ending):
-    return date(year_ending - 1, 4, 1), date(year_ending, 3, 31)
+    year = return_year(year_ending)
+    return year.start, year.end
 
 
 def decode(raw, name):
     """The text of a file's bytes, or FileProblem if it is empty or not UTF-8."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem(
-            f"The {name} file is saved as UTF-16 (Unicode text), not UTF-8: "
-            "save it as CSV UTF-8 (comma delimited) and upload it again."
-        )
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if not raw.strip():
-        raise FileProblem(f"The {name} file is empty.")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FileProblem(
-            f"The {name} file is not UTF-8 (line {line} has a character saved another way, "
-            "as Excel's Windows-1252 or Latin-1 “CSV” does): save it as CSV UTF-8 (comma "
-            "delimited) and upload it again."
-        ) from exc
+    return csv_import.decode(raw, f"The {name} file")
 
 
 def _records(text):
     """(first line, cells) of each CSV record; a record may span lines inside quotes."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    previous = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            cells = None
-        yield previous + 1, cells
-        previous = reader.line_num
+    for record in csv_import.records(io.StringIO(text, newline="")):
+        yield record.line, record.cells
 
 
 def _header_in(cells, wanted):
-    found = {}
-    for index, cell in enumerate(cells):
-        column = normalise_header(cell)
-        if column in wanted and wanted[column] not in found:
-            found[wanted[column]] = index
-    return found
+    return csv_import.match_columns(cells, {c: (c,) for c in wanted.values()}, joiner="")
 
 
 def _other_delimiter(text, wanted):

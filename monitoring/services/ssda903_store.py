@@ -26,7 +26,6 @@ bulk queries only (a 5,000-child return is a few dozen queries).
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Max
@@ -278,7 +277,7 @@ def _ending(chain, year_ending):
             "status": Placement.Status.STARTED,
             "end_reason": "",
             "end_planned": None,
-            "known_until": date(year_ending, 3, 31),
+            "known_until": year_window(year_ending)[1],
         }
     reason = code(last.cells.get("REASON_PLACE_CHANGE"), 10)
     rec = code(last.cells.get("REC"), 10)

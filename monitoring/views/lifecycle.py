@@ -8,8 +8,7 @@ from django.shortcuts import redirect
 
 from dps.decorators import actor_required
 from dps.models import Organisation
-from dps.pages import render_form
-from dps.services import DomainError
+from dps.pages import render_form, submit
 from placements.models.placements import PLACEMENT_STATES
 from providers.needs import DOMAINS
 
@@ -30,15 +29,6 @@ def _placement(request, pk):
     return access.get_placement_for_actor(request.actor, pk, write=True)
 
 
-def _run(form, call, /, **kwargs):
-    try:
-        return call(**kwargs)
-    except DomainError as exc:
-        field = form.field_for(exc.field) if hasattr(form, "field_for") else exc.field
-        form.add_error(field if field in form.fields else None, exc.message)
-    return None
-
-
 def _context(placement, **extra):
     return {"placement": placement, **extra}
 
@@ -56,12 +46,12 @@ def review_create(request, pk):
         _posted(request), domains=domains, required_domains=required, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        review = _run(
+        review = submit(
             form,
             services.review_record,
+            form.service_data(),
             actor=request.actor,
             placement=placement,
-            **form.service_data(),
         )
         if review is not None:
             messages.success(request, "The review is recorded.")
@@ -84,13 +74,7 @@ def fee_change_create(request, pk):
     placement = _placement(request, pk)
     form = FeeChangeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        change = _run(
-            form,
-            services.fee_change_record,
-            actor=request.actor,
-            placement=placement,
-            **form.cleaned_data,
-        )
+        change = submit(form, services.fee_change_record, actor=request.actor, placement=placement)
         if change is not None:
             messages.success(request, "The new weekly fee is recorded.")
             return redirect("placements:placement_detail", pk=placement.pk)
@@ -102,12 +86,8 @@ def placement_end(request, pk):
     placement = _placement(request, pk)
     form = EndForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        ended = _run(
-            form,
-            services.placement_end_record,
-            actor=request.actor,
-            placement=placement,
-            **form.cleaned_data,
+        ended = submit(
+            form, services.placement_end_record, actor=request.actor, placement=placement
         )
         if ended is not None:
             messages.success(request, "The ending is recorded.")
@@ -124,7 +104,7 @@ def spot_create(request):
         _posted(request), services=selectors.spot_services(actor), lots=selectors.spot_lots(actor)
     )
     if request.method == "POST" and form.is_valid():
-        placement = _run(form, services.spot_placement_create, actor=actor, **form.cleaned_data)
+        placement = submit(form, services.spot_placement_create, actor=actor)
         if placement is not None:
             messages.success(request, "The spot purchase is recorded.")
             return redirect("placements:placement_detail", pk=placement.pk)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dps.decorators import actor_required
-from dps.pages import paginate, render_form
+from dps.pages import paginate, render_form, submit
 
 from .. import access
 from ..forms.plans import (
@@ -23,7 +23,7 @@ from ..models import CorrectiveActionPlan
 from ..models.plans import PLAN_STATES
 from ..selectors import plans as selectors
 from ..services import plans as services
-from .visits import KINDS, _posted, _run
+from .visits import KINDS, _posted
 
 STATUSES = dict(CorrectiveActionPlan.Status.choices)
 
@@ -80,14 +80,16 @@ def plan_open(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        plan = _run(
+        plan = submit(
             form,
             services.plan_open,
+            {
+                "provider": data["provider"],
+                "reason": data["reason"],
+                "review_date": data["review_date"],
+                "kpi": data["kpi"],
+            },
             actor=actor,
-            provider=data["provider"],
-            reason=data["reason"],
-            review_date=data["review_date"],
-            kpi=data["kpi"],
             snapshot=snapshot,
             actions=form.actions(),
         )
@@ -120,13 +122,7 @@ def plan_detail(request, pk):
     if request.method == "POST":
         form = ActionAddForm(request.POST)
         if form.is_valid():
-            action = _run(
-                form,
-                services.action_add,
-                actor=actor,
-                plan=plan,
-                **form.cleaned_data,
-            )
+            action = submit(form, services.action_add, actor=actor, plan=plan)
             if action is not None:
                 messages.success(request, "The action is added.")
                 return redirect("monitoring:plan_detail", pk=pk)
@@ -141,13 +137,7 @@ def plan_review(request, pk):
     plan = _plan(actor, pk, write=True)
     form = PlanReviewForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        entry = _run(
-            form,
-            services.plan_review,
-            actor=actor,
-            plan=plan,
-            **form.cleaned_data,
-        )
+        entry = submit(form, services.plan_review, actor=actor, plan=plan)
         if entry is not None:
             messages.success(request, "The review is recorded.")
             return redirect("monitoring:plan_detail", pk=pk)
@@ -164,13 +154,7 @@ def action_update(request, pk, action_pk):
         _posted(request), initial={"status": action.status, "review_note": action.review_note}
     )
     if request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            services.action_update,
-            actor=actor,
-            action=action,
-            **form.cleaned_data,
-        )
+        done = submit(form, services.action_update, actor=actor, action=action)
         if done is not None:
             messages.success(request, "The action is updated.")
             return redirect("monitoring:plan_detail", pk=pk)
@@ -185,13 +169,7 @@ def plan_close(request, pk):
     plan = _plan(actor, pk, write=True)
     form = PlanCloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            services.plan_close,
-            actor=actor,
-            plan=plan,
-            **form.cleaned_data,
-        )
+        done = submit(form, services.plan_close, actor=actor, plan=plan)
         if done is not None:
             messages.success(request, "The plan is closed, and the provider has been told.")
             return redirect("monitoring:plan_detail", pk=pk)
@@ -206,13 +184,7 @@ def plan_suspend(request, pk):
         raise PermissionDenied("Only the consortium admin suspends an enrolment.")
     form = PlanSuspendForm(_posted(request), enrolments=selectors.suspendable_enrolments(plan))
     if request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            services.plan_suspend,
-            actor=actor,
-            plan=plan,
-            **form.cleaned_data,
-        )
+        done = submit(form, services.plan_suspend, actor=actor, plan=plan)
         if done is not None:
             messages.success(request, "The enrolment is suspended, and the provider told.")
             return redirect("monitoring:plan_detail", pk=pk)

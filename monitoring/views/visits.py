@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dps.decorators import actor_required
 from dps.models import Organisation
-from dps.pages import paginate, render_form
+from dps.pages import paginate, render_form, submit
 
 from .. import access
 from ..forms.visits import VisitCancelForm, VisitRecordForm, VisitScheduleForm
@@ -35,17 +35,6 @@ def _visit(actor, pk, *, write=False):
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _run(form, call, /, **kwargs):
-    """Call a service; a refusal is shown beside the field it names. Returns the result."""
-    from dps.services import DomainError
-
-    try:
-        return call(**kwargs)
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return None
 
 
 @actor_required(kinds=KINDS)
@@ -94,12 +83,7 @@ def visit_schedule(request):
     monitored = monitored_services(actor.consortium).filter(access.monitored_by(actor))
     form = VisitScheduleForm(_posted(request), services=monitored)
     if request.method == "POST" and form.is_valid():
-        visit = _run(
-            form,
-            services.visit_schedule_manual,
-            actor=actor,
-            **form.cleaned_data,
-        )
+        visit = submit(form, services.visit_schedule_manual, actor=actor)
         if visit is not None:
             messages.success(request, "The visit is scheduled.")
             return redirect("monitoring:visit_detail", pk=visit.pk)
@@ -115,13 +99,7 @@ def visit_detail(request, pk):
         raise PermissionDenied("This visit cannot be recorded.")
     form = VisitRecordForm(_posted(request)) if can_record else None
     if form is not None and request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            services.visit_record,
-            actor=actor,
-            visit=visit,
-            **form.cleaned_data,
-        )
+        done = submit(form, services.visit_record, actor=actor, visit=visit)
         if done is not None:
             messages.success(request, "The visit is recorded and the next one scheduled.")
             return redirect("monitoring:visit_detail", pk=pk)
@@ -137,13 +115,7 @@ def visit_cancel(request, pk):
     visit = _visit(actor, pk, write=True)
     form = VisitCancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            services.visit_cancel,
-            actor=actor,
-            visit=visit,
-            **form.cleaned_data,
-        )
+        done = submit(form, services.visit_cancel, actor=actor, visit=visit)
         if done is not None:
             messages.success(request, "The visit is cancelled.")
             return redirect("monitoring:visit_detail", pk=pk)

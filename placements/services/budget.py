@@ -5,6 +5,7 @@ closing and the award. The lot's rule (set by the consortium admin) says whether
 win: `allowed`, `allowed_with_reason` (the award records why) or `refused` (it cannot be made,
 confirmed or awarded)."""
 
+from dps.formatting import money
 from dps.services import DomainError
 from providers.models import Lot
 
@@ -22,10 +23,6 @@ RULE_FOR_BOROUGH = {
     Rule.WITH_REASON: "Awarding one needs a reason, kept with the award.",
     Rule.REFUSED: "This lot does not allow one to be awarded.",
 }
-
-
-def pounds(amount):
-    return f"£{amount:,.2f}"
 
 
 def over_budget(placement_request, weekly_fee):
@@ -48,8 +45,8 @@ def award_rule(placement_request, bid):
 
 def _over(placement_request, weekly_fee):
     return (
-        f"The weekly fee of {pounds(weekly_fee)} is over the borough's maximum weekly budget "
-        f"of {pounds(placement_request.max_weekly_budget)}"
+        f"The weekly fee of {money(weekly_fee)} is over the borough's maximum weekly budget "
+        f"of {money(placement_request.max_weekly_budget)}"
     )
 
 

@@ -12,6 +12,7 @@ map, so it can be searched, copied and read aloud; the PDF is tagged for assisti
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dps.formatting import money
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
 SCORE_LABELS = dict(SCORES)
@@ -24,11 +25,6 @@ class FetchRefused(ValueError):
 def _refuse(url, *args, **kwargs):
     """WeasyPrint's URL fetcher: the agreement loads nothing from anywhere."""
     raise FetchRefused(f"The placement agreement does not load {url}.")
-
-
-def money(value):
-    """£3,000.00, or an empty string for no value."""
-    return "" if value is None else f"£{value:,.2f}"
 
 
 def ipa_number(placement):

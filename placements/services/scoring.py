@@ -10,14 +10,11 @@ the figures shown add up. Ties break by quality, then by the earlier submission.
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from dps.formatting import rounded
 
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
-
-
-def rounded(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

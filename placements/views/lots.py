@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from dps.decorators import actor_required
 from dps.models import Role
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404
+from providers.access import get_lot_for_actor
 from providers.models import Lot, Service
 
 from ..forms_lots import LotForm
@@ -37,7 +37,7 @@ def lot_list(request):
 @actor_required(roles=CONSORTIUM_ADMIN)
 def lot_edit(request, pk):
     actor = request.actor
-    lot = get_or_404(lots_of(actor), pk=pk)
+    lot = get_lot_for_actor(actor, pk, write=request.method == "POST")
     form = LotForm(request.POST or None, initial=LotForm.initial_for(lot))
     if request.method == "POST" and form.is_valid():
         saved = submit(form, lot_update, actor=actor, lot=lot)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dps.decorators import actor_required
+from dps.formatting import money
 from dps.models import Organisation
 from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
@@ -291,10 +292,10 @@ def bid(request, pk):
             messages.success(
                 request,
                 f"Your bid has been {'changed' if changed else 'submitted'}: "
-                f"a weekly fee of {budget.pounds(saved.weekly_fee)}"
+                f"a weekly fee of {money(saved.weekly_fee)}"
                 + (
                     f", over the maximum weekly budget of "
-                    f"{budget.pounds(placement_request.max_weekly_budget)}."
+                    f"{money(placement_request.max_weekly_budget)}."
                     if over
                     else "."
                 ),

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from dps.decorators import actor_required
 from dps.models import Organisation
-from dps.pages import paginate, render_form
+from dps.pages import paginate, render_form, submit
 from dps.tenancy import Actor, get_or_404
 from providers.needs import DOMAINS
 
@@ -22,7 +22,7 @@ from ..models import Placement
 from ..models.placements import PLACEMENT_STATES
 from ..selectors import can_write_requests, placements_visible_to
 from ..services import award as award_services
-from .requests import _posted, run
+from .requests import _posted
 
 BOTH = {Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
 
@@ -63,11 +63,11 @@ def placement_detail(request, pk):
         raise PermissionDenied("Only the borough's placement officers record the start.")
     form = StartForm(_posted(request)) if can_start else None
     if form is not None and request.method == "POST" and form.is_valid():
-        started = run(
+        started = submit(
             form,
             partial(award_services.placement_start, placement=placement),
+            {"actual_start_date": form.cleaned_data["actual_start_date"]},
             actor=actor,
-            actual_start_date=form.cleaned_data["actual_start_date"],
         )
         if started is not None:
             messages.success(request, "The start is recorded: the child is placed.")

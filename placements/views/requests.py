@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 
 from dps.decorators import actor_required
 from dps.models import AuditEvent, Organisation
-from dps.pages import paginate, render_form
+from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
 from dps.tenancy import get_or_404
 from providers.models import Lot
@@ -77,19 +77,6 @@ def _when(value):
     return date_format(timezone.localtime(value), "j F Y \\a\\t H:i")
 
 
-def run(form, service, **kwargs):
-    """Call a service; a refusal is shown beside its field (every field, for an incomplete
-    request). Returns the result, or None."""
-    try:
-        return service(**kwargs)
-    except RequestIncomplete as exc:
-        form.add_problems(exc.problems)
-    except DomainError as exc:
-        field = form.field_for(exc.field) if hasattr(form, "field_for") else exc.field
-        form.add_error(field if field in form.fields else None, exc.message)
-    return None
-
-
 # --- The list -----------------------------------------------------------------------------
 
 
@@ -120,11 +107,11 @@ def request_create(request):
     _require_writer(actor)
     form = RequestForm(_posted(request), lots=_lots(actor), initial={"urgency": "planned"})
     if request.method == "POST" and form.is_valid():
-        placement_request = run(
+        placement_request = submit(
             form,
             request_services.request_create,
+            form.request_data(),
             actor=actor,
-            **form.request_data(),
         )
         if placement_request is not None:
             messages.success(request, "Draft saved. Publish it from this page when it is complete.")
@@ -148,11 +135,11 @@ def request_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         version = placement_request.terms_version
-        updated = run(
+        updated = submit(
             form,
             partial(request_services.request_update, placement_request=placement_request),
+            form.request_data(),
             actor=actor,
-            **form.request_data(),
         )
         if updated is not None:
             if updated.terms_version != version:
@@ -378,11 +365,11 @@ def _action_page(request, pk, *, form_class, template, action, refused, service,
         return redirect("placements:request_detail", pk=pk)
     form = form_class(_posted(request))
     if request.method == "POST" and form.is_valid():
-        result = run(
+        result = submit(
             form,
             partial(service, placement_request=placement_request),
+            form.service_data(),
             actor=actor,
-            **form.service_data(),
         )
         if result is not None:
             messages.success(request, done)
@@ -447,13 +434,12 @@ def question_answer(request, pk, qpk):
         initial={"answer": question.answer, "shared": question.shared},
     )
     if request.method == "POST" and form.is_valid():
-        answered = run(
+        answered = submit(
             form,
             question_services.question_answer,
+            {"answer": form.cleaned_data["answer"], "shared": form.cleaned_data["shared"]},
             actor=actor,
             question=question,
-            answer=form.cleaned_data["answer"],
-            shared=form.cleaned_data["shared"],
         )
         if answered is not None:
             messages.success(

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dps.decorators import actor_required
-from dps.pages import render_form
+from dps.pages import render_form, submit
 from dps.services import DomainError
 from dps.tenancy import get_or_404
 from providers.needs import INDICATORS
@@ -21,7 +21,7 @@ from ..services import award as award_services
 from ..services import budget
 from ..services import requests as request_services
 from ..services.transitions import SHORTLIST_SIZE
-from .requests import BOROUGH, _posted, _request, _require_writer, run
+from .requests import BOROUGH, _posted, _request, _require_writer
 
 Status = PlacementRequest.Status
 
@@ -128,12 +128,12 @@ def young_person_view(request, pk, bpk):
         _posted(request), prefix=f"bid-{bid.pk}", initial={"view": bid.young_person_view}
     )
     if request.method == "POST" and form.is_valid():
-        recorded = run(
+        recorded = submit(
             form,
             award_services.young_person_view_record,
+            {"view": form.cleaned_data["view"]},
             actor=actor,
             bid=bid,
-            view=form.cleaned_data["view"],
         )
         if recorded is not None:
             messages.success(
@@ -168,13 +168,13 @@ def award(request, pk):
     form = AwardForm(_posted(request), bids=valid, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = next(b for b in valid if b.pk == form.cleaned_data["bid"])
-        placement = run(
+        placement = submit(
             form,
             award_services.award,
+            {"reason": form.cleaned_data["reason"]},
             actor=actor,
             placement_request=placement_request,
             bid=chosen,
-            reason=form.cleaned_data["reason"],
         )
         if placement is not None:
             messages.success(

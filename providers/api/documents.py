@@ -21,9 +21,10 @@ from rest_framework.response import Response
 from dps.api.permissions import IsConsortiumAdmin
 from dps.tenancy import get_actor
 
+from ..access import may_upload_documents
 from ..models import Document, DocumentType
 from ..selectors.documents import document_state, documents_visible_to, providers_overseen_by
-from ..services.documents import document_upload, may_upload_documents
+from ..services.documents import document_upload
 
 STATES = ["current", "expiring", "expired", "superseded"]
 CURRENT_ONLY = OpenApiParameter(

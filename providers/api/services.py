@@ -16,12 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dps.services import DomainError
-from dps.tenancy import get_actor, get_or_404
+from dps.tenancy import get_actor
 
-from ..access import rating_proposals_visible_to
+from ..access import get_service_for_actor
 from ..models import OfstedRating, RatingProposal, Service, Specialism
 from ..needs import INDICATOR_CODES, MAX_SCORE
-from ..selectors.services import services_visible_to
+from ..selectors.services import rating_proposals_visible_to, services_visible_to
 from ..services.ratings import rating_proposal_create
 from ..services.services import (
     RATING_FIELDS,
@@ -175,7 +175,7 @@ class ServiceList(generics.ListAPIView):
 class ServiceDetail(APIView):
     @extend_schema(responses=ServiceSerializer, summary="A service")
     def get(self, request, pk):
-        service = get_or_404(services_visible_to(get_actor(request)), pk=pk)
+        service = get_service_for_actor(get_actor(request), pk)
         return Response(ServiceSerializer(service).data)
 
     @extend_schema(
@@ -185,7 +185,7 @@ class ServiceDetail(APIView):
     )
     def patch(self, request, pk):
         actor = get_actor(request)
-        service = get_or_404(services_visible_to(actor), pk=pk)
+        service = get_service_for_actor(actor, pk, write=True)
         data = ServiceInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         service = service_update(actor=actor, service=service, **data.validated_data)
@@ -200,7 +200,7 @@ class ServiceVacancies(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        service = get_or_404(services_visible_to(actor), pk=pk)
+        service = get_service_for_actor(actor, pk, write=True)
         data = VacanciesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -222,7 +222,7 @@ class ServiceRatingProposals(generics.ListAPIView):
     queryset = RatingProposal.objects.none()  # for the schema; get_queryset scopes it
 
     def _service(self):
-        return get_or_404(services_visible_to(get_actor(self.request)), pk=self.kwargs["pk"])
+        return get_service_for_actor(get_actor(self.request), self.kwargs["pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

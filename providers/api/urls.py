@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import directory, documents, enrolment, quality, services, views
+from . import directory, documents, enrolment, lots, quality, services
 
 urlpatterns = [
-    path("lots/", views.LotList.as_view(), name="lots"),
+    path("lots/", lots.LotList.as_view(), name="lots"),
     *enrolment.urlpatterns,
     *documents.urlpatterns,
     *services.urlpatterns,

@@ -11,7 +11,6 @@ from dps.models import Organisation
 
 from ..models import Enrolment, Lot, OfstedRating, QualityScore, Service
 from ..needs import INDICATORS, SCORES
-from . import consortium_of
 
 Kind = Organisation.Kind
 
@@ -21,7 +20,7 @@ def directory_consortium(actor):
     and consortium admins'. Providers have none."""
     if actor is None or actor.is_provider:
         return None
-    return consortium_of(actor)
+    return actor.consortium
 
 
 def latest_score(consortium):

@@ -1,7 +1,7 @@
 """Reads of the enrolment part, scoped to the actor: a provider sees its own applications and
 enrolments; a consortium admin sees those on its own consortium's lots."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from ..models import (
     Application,
@@ -9,6 +9,7 @@ from ..models import (
     ApplicationTransition,
     DeclarationQuestion,
     Enrolment,
+    Lot,
 )
 
 
@@ -62,3 +63,8 @@ def declaration_questions_visible_to(actor):
     if actor is None or not actor.is_consortium_admin:
         return DeclarationQuestion.objects.none()
     return DeclarationQuestion.objects.filter(consortium=actor.organisation)
+
+
+def questions_for(lot: Lot) -> QuerySet[DeclarationQuestion]:
+    """The active declaration questions an application to the lot answers."""
+    return DeclarationQuestion.objects.filter(consortium_id=lot.consortium_id, is_active=True)

@@ -2,11 +2,12 @@
 the status of a provider's mandatory documents (which the compliance part is computed from)."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import dateformat
 
+from dps.formatting import rounded
 from dps.models import Organisation
 
 from ..models import (
@@ -19,7 +20,6 @@ from ..models import (
     QualityScore,
     QualityWeights,
 )
-from . import consortium_of
 from .documents import expiry_state
 
 # The points of each Ofsted rating in the inspection part.
@@ -30,12 +30,6 @@ RATING_POINTS = {
     OfstedRating.INADEQUATE: 0,
     OfstedRating.NOT_YET_INSPECTED: 50,
 }
-CENT = Decimal("0.01")
-
-
-def rounded(value):
-    """Two decimal places, half up: the one rounding rule of the score and its breakdown."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # Enrolments whose provider counts as enrolled with the lot's consortium for its score.
@@ -158,7 +152,7 @@ def quality_scores_visible_to(actor):
     scores = QualityScore.objects.select_related("provider", "consortium")
     if actor.is_provider:
         return scores.filter(provider=actor.organisation)
-    consortium = consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         return QualityScore.objects.none()
     enrolled = Enrolment.objects.filter(

@@ -1,7 +1,11 @@
-"""Reads of the services part: which services (settings) an actor may see."""
+"""Reads of the services part: which services (settings), and which proposed corrections of
+their Ofsted ratings, an actor may see."""
 
-from ..models import Enrolment, Service
-from . import consortium_of
+from django.db.models import QuerySet
+
+from dps.tenancy import Actor
+
+from ..models import Enrolment, RatingProposal, Service
 
 
 def enrolled_provider_ids(consortium, statuses=(Enrolment.Status.ACTIVE,)):
@@ -19,7 +23,7 @@ def services_visible_to(actor):
         return Service.objects.none()
     if actor.is_provider:
         return Service.objects.filter(provider=actor.organisation).select_related("provider")
-    consortium = consortium_of(actor)
+    consortium = actor.consortium
     if consortium is None:
         return Service.objects.none()
     statuses = [Enrolment.Status.ACTIVE]
@@ -35,3 +39,13 @@ def services_for_vacancies(actor):
     if actor is None or not actor.is_provider:
         return Service.objects.none()
     return Service.objects.filter(provider=actor.organisation, is_active=True).order_by("name")
+
+
+def rating_proposals_visible_to(actor: Actor | None) -> QuerySet[RatingProposal]:
+    """A provider's proposals on its own services; a consortium admin's on the services it
+    oversees (those of providers enrolled with its consortium). Nobody else's."""
+    if actor is None or not (actor.is_provider or actor.is_consortium_admin):
+        return RatingProposal.objects.none()
+    return RatingProposal.objects.filter(service__in=services_visible_to(actor)).select_related(
+        "service", "service__provider", "proposed_by", "decided_by"
+    )

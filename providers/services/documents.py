@@ -18,6 +18,7 @@ from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
 from dps.storage import files_removed_on_failure
 
+from ..access import may_upload_documents
 from ..models import MANDATORY_TYPES, Document, DocumentType, Enrolment
 from ..models.documents import EXPIRING_TYPES
 from ..uploads import document_content_type
@@ -29,16 +30,6 @@ log = logging.getLogger(__name__)
 # Days before a mandatory document's expiry on which its provider is reminded.
 REMINDER_DAYS = (30, 7)
 SWEEP_LABEL = "system (document expiry sweep)"
-
-
-def may_upload_documents(actor):
-    """A provider's admins, and its API clients with the write scope."""
-    return (
-        actor is not None
-        and actor.is_provider
-        and actor.can_write
-        and (actor.role == Role.PROVIDER_ADMIN or actor.api_client is not None)
-    )
 
 
 def _original_name(name):

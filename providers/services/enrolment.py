@@ -22,6 +22,7 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
 
+from ..access import require_consortium_admin, require_provider_admin
 from ..models import (
     Application,
     ApplicationAnswer,
@@ -31,7 +32,8 @@ from ..models import (
     ProviderProfile,
 )
 from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
-from ..selectors import lots_visible_to
+from ..selectors.enrolment import questions_for
+from ..selectors.lots import lots_visible_to
 from .quality import quality_score_recompute
 
 AppStatus = Application.Status
@@ -192,13 +194,6 @@ def provider_register(
 # --- Declaration questions (consortium admin) ----------------------------------------------
 
 
-def _require_consortium_admin(actor, consortium=None):
-    if actor is None or not actor.is_consortium_admin:
-        raise DomainError("Only a consortium admin can do this.")
-    if consortium is not None and consortium.pk != actor.organisation.pk:
-        raise DomainError("This belongs to another consortium.")
-
-
 @transaction.atomic
 def declaration_question_save(
     *,
@@ -212,7 +207,7 @@ def declaration_question_save(
     question=None,
 ):
     """Add a declaration question to the actor's consortium, or change one of its own."""
-    _require_consortium_admin(actor, question.consortium if question else None)
+    require_consortium_admin(actor, question.consortium if question else None)
     creating = question is None
     if creating:
         question = DeclarationQuestion(consortium=actor.organisation)
@@ -244,21 +239,10 @@ def declaration_question_save(
 # --- Applications (provider) ---------------------------------------------------------------
 
 
-def _require_provider_admin(actor, provider=None):
-    if actor is None or not actor.is_provider or not actor.can_administer:
-        raise DomainError("Only the provider's admin can do this.")
-    if provider is not None and provider.pk != actor.organisation.pk:
-        raise DomainError("This application belongs to another provider.")
-
-
-def questions_for(lot):
-    return DeclarationQuestion.objects.filter(consortium_id=lot.consortium_id, is_active=True)
-
-
 @transaction.atomic
 def application_start(*, actor, lot):
     """A provider starts an application to a lot: a draft to fill in."""
-    _require_provider_admin(actor)
+    require_provider_admin(actor)
     provider = actor.organisation
     if not lots_visible_to(actor).filter(pk=lot.pk, is_active=True).exists():
         raise DomainError("This lot is not open for applications.", field="lot")
@@ -293,7 +277,7 @@ def application_save(*, actor, application, answers, supporting_statement="", do
     """Save a draft (or an application sent back for more information): its answers to the
     declaration questions, {question id: (answer, detail)} with answer True, False or None for
     not answered yet, the supporting statement and the evidence documents it attaches."""
-    _require_provider_admin(actor, application.provider)
+    require_provider_admin(actor, application.provider)
     application = _lock(application)
     APPLICATION_STATES.guard(application, action="edit")
     questions = {q.pk: q for q in questions_for(application.lot)}
@@ -352,7 +336,7 @@ def application_submit(*, actor, application, note=""):
     answering the consortium's request). Every active declaration question must be answered;
     a failing answer to a blocking question refuses submission; a failing answer to a review
     question submits it flagged for review."""
-    _require_provider_admin(actor, application.provider)
+    require_provider_admin(actor, application.provider)
     application = _lock(application)
     APPLICATION_STATES.guard(application, AppStatus.SUBMITTED)
     answers = {
@@ -391,7 +375,7 @@ def application_submit(*, actor, application, note=""):
 
 
 def _decide(actor, application, to_status, reason):
-    _require_consortium_admin(actor)
+    require_consortium_admin(actor)
     application = _lock(application)
     if application.lot.consortium_id != actor.organisation.pk:
         raise DomainError("This application is for another consortium's lot.")
@@ -437,7 +421,7 @@ def application_reject(*, actor, application, reason):
 def application_approve(*, actor, application, reason):
     """Approve an application: the provider is enrolled on the lot (an earlier enrolment is
     made active again; a removed provider cannot be approved)."""
-    _require_consortium_admin(actor)
+    require_consortium_admin(actor)
     existing = (
         Enrolment.objects.select_for_update()
         .filter(provider_id=application.provider_id, lot_id=application.lot_id)
@@ -522,7 +506,7 @@ def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", notify=T
 def enrolment_suspend(*, actor, enrolment, reason):
     """The consortium suspends a provider from a lot: no new invitations or bids until it
     is reinstated."""
-    _require_consortium_admin(actor)
+    require_consortium_admin(actor)
     return _change_enrolment(
         enrolment,
         EnrolStatus.SUSPENDED,
@@ -536,7 +520,7 @@ def enrolment_suspend(*, actor, enrolment, reason):
 def enrolment_reinstate(*, actor, enrolment, reason):
     """The consortium ends a suspension it decided. One for an expired document ends when
     the provider renews the document."""
-    _require_consortium_admin(actor)
+    require_consortium_admin(actor)
     if Enrolment.objects.filter(
         pk=enrolment.pk,
         status=EnrolStatus.SUSPENDED,
@@ -557,7 +541,7 @@ def enrolment_reinstate(*, actor, enrolment, reason):
 @transaction.atomic
 def enrolment_remove(*, actor, enrolment, reason):
     """Remove a provider from a lot, for good."""
-    _require_consortium_admin(actor)
+    require_consortium_admin(actor)
     return _change_enrolment(
         enrolment,
         EnrolStatus.REMOVED,

@@ -7,14 +7,13 @@ that URN, and reports what it did: rows read, services updated and unchanged, UR
 no service, and rows it could not read, with their line numbers. A bad row never stops it, and
 importing the same file again changes nothing."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import transaction
 
+from dps import csv_import
+from dps.csv_import import RowError
 from dps.services import DomainError
 from dps.services.audit import audit_record
 
@@ -68,10 +67,6 @@ OTHER_FIELDS = [
     f.name for f in Service._meta.fields if f.name not in {"ofsted_rating", "inspection_date"}
 ]
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d/%m/%y")
-
-
-class RowError(Exception):
-    """A row that cannot be read; the message says why."""
 
 
 @dataclass
@@ -131,10 +126,6 @@ class OfstedReport:
         yield f"Providers' quality scores recomputed: {self.providers_recomputed}"
 
 
-def normalise_header(text):
-    return re.sub(r"[\s_\-]+", " ", (text or "").replace("\ufeff", "")).strip().lower()
-
-
 def parse_rating(text):
     key = re.sub(r"\s+", " ", (text or "").strip().lower())
     if key in RATINGS:
@@ -143,52 +134,25 @@ def parse_rating(text):
 
 
 def parse_date(text):
-    text = re.sub(r"\s+", " ", (text or "").strip())
-    if not text:
-        return None
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
-    raise RowError(f"Unrecognised inspection date “{text}”.")
+    return csv_import.parse_date(text, DATE_FORMATS, error="Unrecognised inspection date “{text}”.")
 
 
 def _columns(header):
     """Our column name -> its index in the header row, or None if the row is no header."""
-    names = [normalise_header(h) for h in header]
-    found = {}
-    for ours, aliases in COLUMNS.items():
-        for alias in aliases:
-            if alias in names:
-                found[ours] = names.index(alias)
-                break
+    found = csv_import.match_columns(header, COLUMNS)
     if all(c in found for c in REQUIRED):
         return found
     return None
 
 
-def as_text(file):
-    """A text stream over an uploaded (binary) file or an already open text file."""
-    if isinstance(file, io.TextIOBase):
-        return file
-    raw = getattr(file, "file", file)  # Django's UploadedFile wraps the real file
-    raw.seek(0)
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-
-
-def _rows(reader, report):
+def _rows(records, report):
     """(line number, row) for every row after the header; unreadable lines are reported."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
+    for record in records:
+        if record.cells is None:
             report.rows_read += 1
-            report.malformed.append((reader.line_num, f"Not valid CSV: {exc}."))
+            report.malformed.append((record.end_line, f"Not valid CSV: {record.error}."))
             continue
-        yield reader.line_num, row
+        yield record.end_line, record.cells
 
 
 def _services_by_urn():
@@ -206,16 +170,15 @@ def ofsted_import(*, file, actor=None, label=None, source="", progress=None):
     it); `progress(rows_read)` is called every 1,000 rows. Returns an OfstedReport.
     A file without URN and overall effectiveness columns is refused with a DomainError."""
     report = OfstedReport()
-    reader = csv.reader(as_text(file))
+    records = csv_import.records(csv_import.text_stream(file))
     columns = None
     for _ in range(HEADER_SEARCH_LINES):
-        try:
-            header = next(reader)
-        except StopIteration:
+        record = next(records, None)
+        if record is None:
             break
-        except csv.Error:
+        if record.cells is None:
             continue
-        columns = _columns(header)
+        columns = _columns(record.cells)
         if columns is not None:
             break
     if columns is None:
@@ -228,7 +191,7 @@ def ofsted_import(*, file, actor=None, label=None, source="", progress=None):
     index = _services_by_urn()
     seen = {}
     affected_providers = set()
-    for line, row in _rows(reader, report):
+    for line, row in _rows(records, report):
         if not any(cell.strip() for cell in row):
             continue
         report.rows_read += 1

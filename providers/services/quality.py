@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.utils import timezone
 
+from dps.formatting import rounded
 from dps.models import Organisation
 from dps.services import DomainError
 from dps.services.audit import audit_record
@@ -43,7 +44,6 @@ from ..selectors.quality import (
     SCORED_STATUSES,
     mandatory_documents_current,
     mandatory_documents_status,
-    rounded,
 )
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 
-from ..access import may_propose_ratings, may_verify_ratings, rating_proposals_visible_to
+from ..access import may_propose_ratings, may_verify_ratings
 from ..models import OfstedRating, RatingProposal, Service
 from ..models.services import RATING_PROPOSAL_STATES
-from ..selectors.services import services_visible_to
+from ..selectors.services import rating_proposals_visible_to, services_visible_to
 from . import quality
 from .ofsted import OTHER_FIELDS, RECOMPUTE_TRIGGER
 

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dps.models import Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
 
+from ..access import may_manage_services
 from ..models import Service
 from . import quality
 
@@ -39,18 +39,8 @@ SCORED_FIELDS = {"ofsted_rating", "inspection_date", "registered_places", "is_ac
 RECOMPUTE_TRIGGER = "service.changed"
 
 
-def can_manage_services(actor):
-    """A provider's admins and its API clients (with the write scope) manage its services."""
-    return (
-        actor is not None
-        and actor.is_provider
-        and actor.can_write
-        and (actor.api_client is not None or actor.role == Role.PROVIDER_ADMIN)
-    )
-
-
 def _require_manager(actor, service=None):
-    if not can_manage_services(actor):
+    if not may_manage_services(actor):
         raise PermissionDenied("Only the provider's admin can change its services.")
     if service is not None and service.provider_id != actor.organisation.pk:
         raise PermissionDenied("This is not your service.")

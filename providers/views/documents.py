@@ -1,8 +1,6 @@
 """Pages of the documents part: a provider's accreditation documents, uploading one, and
 downloading one (only through the access check below: no URL serves MEDIA_ROOT)."""
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,80 +8,21 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from dps.decorators import actor_required
-from dps.forms import GovukFormMixin
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
 from dps.tenancy import get_or_404
 
+from ..access import get_document_for_actor, may_upload_documents
+from ..forms.documents import DocumentUploadForm
 from ..models import DocumentType
 from ..selectors.documents import (
     document_statuses,
     documents_history,
-    documents_visible_to,
     providers_overseen_by,
 )
 from ..services.documents import document_download_record, document_upload
-from ..uploads import ALLOWED_DESCRIPTION, document_content_type
 
 Kind = Organisation.Kind
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DocumentUploadForm(GovukFormMixin, forms.Form):
-    document_type = forms.ChoiceField(
-        label="Type of document", choices=[("", "Choose a type"), *DocumentType.choices]
-    )
-    issued_on = forms.DateField(
-        label="Issue date",
-        input_formats=DATE_FORMATS,
-        widget=DateInput,
-        help_text="For example, 27/3/2026.",
-        error_messages={
-            "required": "Enter the date the document was issued.",
-            "invalid": "Enter the issue date as a real date, for example 27/3/2026.",
-        },
-    )
-    expires_on = forms.DateField(
-        label="Expiry date",
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=DateInput,
-        help_text="Required for insurance certificates, financial standing and the signed DPS "
-        "terms.",
-        error_messages={
-            "invalid": "Enter the expiry date as a real date, for example 27/3/2027.",
-        },
-    )
-    file = forms.FileField(
-        label="File",
-        error_messages={
-            "required": "Select a file to upload.",
-            "empty": "The selected file is empty.",
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document_type"].error_messages["required"] = "Choose the type of document."
-        limit = settings.DOCUMENT_MAX_BYTES / (1024 * 1024)
-        allowed = ALLOWED_DESCRIPTION[0].upper() + ALLOWED_DESCRIPTION[1:]
-        self.fields["file"].help_text = f"{allowed}, up to {limit:g} MB."
-        self.fields["file"].widget.attrs["aria-describedby"] = "id_file-hint"
-        # A hint to the browser's file picker only: the content is what is checked.
-        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.docx,.doc"
-
-    def clean_file(self):
-        # The content decides, not the name or the type the browser claims.
-        file = self.cleaned_data["file"]
-        document_content_type(file)
-        return file
 
 
 def _documents_page(request, provider, *, own):
@@ -94,7 +33,7 @@ def _documents_page(request, provider, *, own):
         "statuses": statuses,
         "history": history,
         "own": own,
-        "can_upload": own and request.actor.role == Role.PROVIDER_ADMIN,
+        "can_upload": own and may_upload_documents(request.actor),
     }
     return render(request, "providers/documents/list.html", context)
 
@@ -137,7 +76,7 @@ def document_upload_view(request):
 def document_download(request, pk):
     """The file, to the provider's users and the consortium admins overseeing it; 404 for
     everyone else. Never cached, never sniffed, always a download."""
-    document = get_or_404(documents_visible_to(request.actor).select_related("provider"), pk=pk)
+    document = get_document_for_actor(request.actor, pk)
     try:
         with document.file.open("rb") as stored:
             content = stored.read()

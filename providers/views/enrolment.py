@@ -15,9 +15,14 @@ from django.views.decorators.http import require_GET
 from dps.decorators import actor_required
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404, request_address
+from dps.tenancy import request_address
 
-from ..forms_enrolment import (
+from ..access import (
+    get_application_for_actor,
+    get_declaration_question_for_actor,
+    get_enrolment_for_actor,
+)
+from ..forms.enrolment import (
     ApplicationForm,
     ApplicationStartForm,
     DecisionForm,
@@ -28,14 +33,14 @@ from ..forms_enrolment import (
 )
 from ..models import Application, Document
 from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
-from ..selectors import lots_visible_to
 from ..selectors.enrolment import (
-    application_detail,
     applications_visible_to,
     declaration_questions_visible_to,
     enrolments_visible_to,
+    questions_for,
     review_queue,
 )
+from ..selectors.lots import lots_visible_to
 from ..services.enrolment import (
     application_approve,
     application_reject,
@@ -48,7 +53,6 @@ from ..services.enrolment import (
     enrolment_remove,
     enrolment_suspend,
     provider_register,
-    questions_for,
 )
 
 Kind = Organisation.Kind
@@ -143,7 +147,7 @@ def application_new(request):
 @actor_required(kinds=PROVIDERS)
 def application_detail_view(request, pk):
     actor = request.actor
-    application = get_or_404(application_detail(applications_visible_to(actor)), pk=pk)
+    application = get_application_for_actor(actor, pk, write=request.method == "POST")
     editable = APPLICATION_STATES.allows(application, "edit") and actor.can_administer
     if request.method == "POST" and not editable:
         raise PermissionDenied
@@ -219,7 +223,7 @@ DECISIONS = {
 @actor_required(roles=CONSORTIUM_ADMIN)
 def application_review(request, pk):
     actor = request.actor
-    application = get_or_404(application_detail(applications_visible_to(actor)), pk=pk)
+    application = get_application_for_actor(actor, pk, write=request.method == "POST")
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         service, verb = DECISIONS[form.cleaned_data["decision"]]
@@ -278,7 +282,7 @@ ENROLMENT_ACTIONS = {
 @actor_required(roles=CONSORTIUM_ADMIN)
 def enrolment_manage(request, pk):
     actor = request.actor
-    enrolment = get_or_404(enrolments_visible_to(actor), pk=pk)
+    enrolment = get_enrolment_for_actor(actor, pk, write=request.method == "POST")
     form = EnrolmentActionForm(request.POST or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
         service, verb = ENROLMENT_ACTIONS[form.cleaned_data["action"]]
@@ -324,7 +328,7 @@ def declaration_questions(request):
 @actor_required(roles=CONSORTIUM_ADMIN)
 def declaration_question_edit(request, pk):
     actor = request.actor
-    question = get_or_404(declaration_questions_visible_to(actor), pk=pk)
+    question = get_declaration_question_for_actor(actor, pk, write=request.method == "POST")
     form = DeclarationQuestionForm(
         request.POST or None, initial=DeclarationQuestionForm.initial_for(question)
     )

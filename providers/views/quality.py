@@ -1,16 +1,15 @@
 """Pages of the quality part: a provider's own score (with how to raise it) and its history,
 and the consortium admin's weights."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from dps.decorators import actor_required
-from dps.forms import GovukFormMixin
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404
 
+from ..access import get_quality_score_for_actor
+from ..forms.quality import QualityWeightsForm
 from ..models import COMPONENTS
 from ..selectors.quality import (
     PART_LABELS,
@@ -51,46 +50,8 @@ def quality_history(request):
 
 @actor_required(kinds={Kind.PROVIDER})
 def quality_snapshot(request, pk):
-    score = get_or_404(score_history(request.actor.organisation), pk=pk)
+    score = get_quality_score_for_actor(request.actor, pk)
     return render(request, "providers/quality/snapshot.html", explained(score))
-
-
-class QualityWeightsForm(GovukFormMixin, forms.Form):
-    inspection = forms.IntegerField(
-        label="Inspection (%)",
-        min_value=0,
-        max_value=100,
-        help_text="The Ofsted ratings of the provider's services, weighted by places.",
-    )
-    outcomes = forms.IntegerField(
-        label="Outcomes (%)",
-        min_value=0,
-        max_value=100,
-        help_text="From contract monitoring. Neutral (50) until monitoring data exists.",
-    )
-    compliance = forms.IntegerField(
-        label="Compliance (%)",
-        min_value=0,
-        max_value=100,
-        help_text="The share of mandatory documents that are current.",
-    )
-    responsiveness = forms.IntegerField(
-        label="Responsiveness (%)",
-        min_value=0,
-        max_value=100,
-        help_text="The share of invitations to bid answered. Neutral (50) until there are any.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.update(
-                {"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
-            )
-            field.error_messages["required"] = f"Enter the weight of {field.label[:-4].lower()}."
-            field.error_messages["invalid"] = "Enter a whole number from 0 to 100."
-            field.error_messages["min_value"] = "Enter a whole number from 0 to 100."
-            field.error_messages["max_value"] = "Enter a whole number from 0 to 100."
 
 
 @actor_required(roles={Role.CONSORTIUM_ADMIN})

@@ -1,8 +1,6 @@
 """Pages of the services part: a provider's services, its vacancies, the Ofsted import, and
 corrections of a service's Ofsted rating (the provider proposes, the consortium decides)."""
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,10 +11,9 @@ from dps.decorators import actor_required
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
-from dps.tenancy import get_or_404
 
-from ..access import get_rating_proposal_for_actor, rating_proposals_visible_to
-from ..forms_services import (
+from ..access import get_rating_proposal_for_actor, get_service_for_actor, may_manage_services
+from ..forms.services import (
     OfstedImportForm,
     RatingProposalForm,
     RatingRejectForm,
@@ -26,7 +23,11 @@ from ..forms_services import (
 from ..models import RatingProposal, Specialism
 from ..models.services import RATING_PROPOSAL_STATES
 from ..needs import DOMAINS, INDICATORS
-from ..selectors.services import services_for_vacancies, services_visible_to
+from ..selectors.services import (
+    rating_proposals_visible_to,
+    services_for_vacancies,
+    services_visible_to,
+)
 from ..services.ofsted import ofsted_import
 from ..services.ratings import (
     rating_proposal_confirm,
@@ -34,7 +35,6 @@ from ..services.ratings import (
     rating_proposal_reject,
 )
 from ..services.services import (
-    can_manage_services,
     service_create,
     service_set_active,
     service_update,
@@ -62,14 +62,14 @@ def service_list(request):
     return render(
         request,
         "providers/services/list.html",
-        {"page": paginate(request, services), "can_manage": can_manage_services(actor)},
+        {"page": paginate(request, services), "can_manage": may_manage_services(actor)},
     )
 
 
 @actor_required(kinds=PROVIDER)
 def service_detail(request, pk):
     actor = request.actor
-    service = get_or_404(services_visible_to(actor), pk=pk)
+    service = get_service_for_actor(actor, pk)
     return render(
         request,
         "providers/services/detail.html",
@@ -79,7 +79,7 @@ def service_detail(request, pk):
             "specialism_labels": [
                 Specialism(s).label for s in service.specialisms if s in Specialism.values
             ],
-            "can_manage": can_manage_services(actor),
+            "can_manage": may_manage_services(actor),
             "rating_proposals": rating_proposals_visible_to(actor).filter(service=service)[:5],
         },
     )
@@ -98,12 +98,12 @@ def service_create_view(request):
 
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def service_edit(request, pk):
-    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    service = get_service_for_actor(request.actor, pk, write=True)
     form = ServiceForm(request.POST or None, initial=ServiceForm.initial_for(service))
     if request.method == "POST" and form.is_valid():
-        # (submit's own second argument is called `service`: bind ours first.)
-        update = partial(service_update, service=service)
-        updated = submit(form, update, form.service_data(), actor=request.actor)
+        updated = submit(
+            form, service_update, form.service_data(), actor=request.actor, service=service
+        )
         if updated:
             messages.success(request, f"{updated.name} has been updated.")
             return redirect("providers:service", pk=updated.pk)
@@ -112,7 +112,7 @@ def service_edit(request, pk):
 
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def service_deactivate(request, pk):
-    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    service = get_service_for_actor(request.actor, pk, write=True)
     if request.method == "POST":
         try:
             service_set_active(actor=request.actor, service=service, active=False)
@@ -127,7 +127,7 @@ def service_deactivate(request, pk):
 @require_POST
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def service_reactivate(request, pk):
-    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    service = get_service_for_actor(request.actor, pk, write=True)
     try:
         service_set_active(actor=request.actor, service=service, active=True)
     except DomainError as exc:
@@ -142,7 +142,7 @@ def vacancies(request):
     """One number per active service, saved together. Every figure sent counts as confirmed
     today, changed or not."""
     actor = request.actor
-    can_manage = can_manage_services(actor)
+    can_manage = may_manage_services(actor)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     services = services_for_vacancies(actor)
@@ -183,17 +183,13 @@ def ofsted_import_view(request):
 
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def rating_propose(request, pk):
-    service = get_or_404(services_visible_to(request.actor), pk=pk)
+    service = get_service_for_actor(request.actor, pk)
     form = RatingProposalForm(
         request.POST or None,
         initial={"rating": service.ofsted_rating, "inspection_date": service.inspection_date},
     )
     if request.method == "POST" and form.is_valid():
-        proposal = submit(
-            form,
-            partial(rating_proposal_create, service=service),
-            actor=request.actor,
-        )
+        proposal = submit(form, rating_proposal_create, actor=request.actor, service=service)
         if proposal:
             messages.success(request, "Your correction has been sent to the consortium to confirm.")
             return redirect("providers:service", pk=service.pk)
@@ -223,7 +219,7 @@ def rating_proposals(request):
 def rating_proposal_decide(request, pk):
     """One correction, beside the rating on record: confirm it, or reject it saying why."""
     actor = request.actor
-    proposal = get_rating_proposal_for_actor(actor, pk, decide=request.method == "POST")
+    proposal = get_rating_proposal_for_actor(actor, pk, write=request.method == "POST")
     service = proposal.service
     if request.method == "POST" and "confirm" in request.POST:
         try:

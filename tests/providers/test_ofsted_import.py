@@ -252,7 +252,7 @@ def test_the_upload_page_refuses_a_file_that_is_not_ofsteds(client, world):
 
 
 def test_the_upload_page_refuses_a_file_over_the_size_cap(client, world, monkeypatch):
-    monkeypatch.setattr("providers.forms_services.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("providers.forms.services.MAX_UPLOAD_BYTES", 10)
     client.force_login(world.admin)
     upload = SimpleUploadedFile("big.csv", HEADER.encode(), "text/csv")
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {rows} rows read")
 
         try:
-            with csv.open(encoding="utf-8-sig", errors="replace", newline="") as file:
+            with csv.open("rb") as file:  # read as UTF-8 by the import (dps.csv_import)
                 report = ofsted_import(file=file, label=LABEL, source=csv.name, progress=progress)
         except DomainError as exc:
             raise CommandError(exc.message) from exc

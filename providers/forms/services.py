@@ -4,10 +4,10 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 
-from .models import OfstedRating, Service, Specialism
-from .models.services import normalise_postcode_district, validate_postcode_district
-from .needs import DOMAINS, INDICATORS
-from .services.ofsted import MAX_UPLOAD_BYTES
+from ..models import OfstedRating, Service, Specialism
+from ..models.services import normalise_postcode_district, validate_postcode_district
+from ..needs import DOMAINS, INDICATORS
+from ..services.ofsted import MAX_UPLOAD_BYTES
 
 NEED_CHOICES = [("", "Cannot meet"), ("1", "Up to 1"), ("2", "Up to 2"), ("3", "Up to 3")]
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]

@@ -1,9 +1,11 @@
+"""API views of the lots: the lots a caller may see (and apply to, for a provider)."""
+
 from rest_framework import generics, serializers
 
 from dps.tenancy import get_actor
 
 from ..models import Lot
-from ..selectors import lots_visible_to
+from ..selectors.lots import lots_visible_to
 
 
 class LotSerializer(serializers.ModelSerializer):

@@ -8,9 +8,9 @@ from dps.forms import GovukFormMixin
 from dps.models import User
 from dps.services import DomainError
 
-from .models import Application, DeclarationQuestion, Document, Enrolment, Lot
-from .models.enrolment import ENROLMENT_STATES
-from .services.enrolment import normalise_registration_numbers
+from ..models import Application, DeclarationQuestion, Document, Enrolment, Lot
+from ..models.enrolment import ENROLMENT_STATES
+from ..services.enrolment import normalise_registration_numbers
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

@@ -1,0 +1,1 @@
+"""Forms of the providers app, one module per part (enrolment, services, documents, quality)."""
