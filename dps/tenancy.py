@@ -146,8 +146,8 @@ def get_actor(request) -> Actor | None:
     """The actor behind a request, or None for an anonymous user or one with no organisation.
     It carries the client's address and the time the request was received (see
     dps.middleware.received_at), so that services never need the request itself."""
-    cached = getattr(request, "_dps_actor", False)
-    if cached is not False:
+    if hasattr(request, "_dps_actor"):
+        cached: Actor | None = request._dps_actor
         return cached
     actor = None
     auth = getattr(request, "auth", None)
