@@ -234,7 +234,7 @@ def reports_visible_to(actor: Actor | None) -> QuerySet[Report]:
     return reports.none()
 
 
-def may_subscribe(actor: Actor | None) -> bool:
+def may_subscribe(actor: Actor | None) -> TypeGuard[Actor]:
     return actor is not None and actor.is_commissioner_or_admin
 
 

@@ -12,6 +12,7 @@ for among the first lines. Dates are read in the formats such files hold."""
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -70,14 +71,14 @@ class Table:
     columns: dict
     rows: list
 
-    def cell(self, cells, column):
+    def cell(self, cells: Sequence[str], column: str) -> str:
         index = self.columns.get(column)
         if index is None or index >= len(cells):
             return ""
         return cells[index].strip()
 
 
-def normalise_header(text):
+def normalise_header(text: str | None) -> str:
     return re.sub(r"[\s_\-]+", "", (text or "").replace("\ufeff", "")).upper()
 
 
@@ -91,7 +92,7 @@ def _parse_date(text):
     return None
 
 
-def parse_date(text, column="date"):
+def parse_date(text: str | None, column: str = "date") -> date | None:
     """A date in any of the formats SSDA903 files hold; None if blank; RowError if unreadable."""
     text = re.sub(r"\s+", " ", (text or "").strip())
     if not text:
@@ -102,16 +103,16 @@ def parse_date(text, column="date"):
     return found
 
 
-def year_ending_of(day):
+def year_ending_of(day: date) -> int:
     """The return year (ending 31 March) a day falls in."""
     return day.year + 1 if day.month >= 4 else day.year
 
 
-def year_window(year_ending):
+def year_window(year_ending: int) -> tuple[date, date]:
     return date(year_ending - 1, 4, 1), date(year_ending, 3, 31)
 
 
-def decode(raw, name):
+def decode(raw: bytes, name: str) -> str:
     """The text of a file's bytes, or FileProblem if it is empty or not UTF-8."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileProblem(
@@ -168,7 +169,9 @@ def _other_delimiter(text, wanted):
     return None
 
 
-def read_table(raw, *, name, columns, required, other_name):
+def read_table(
+    raw: bytes, *, name: str, columns: Sequence[str], required: Sequence[str], other_name: str
+) -> Table:
     """Read one file (bytes) as the `name` file; FileProblem when it cannot be."""
     text = decode(raw, name)
     wanted = {normalise_header(c): c for c in columns}
@@ -216,7 +219,7 @@ def read_table(raw, *, name, columns, required, other_name):
             f"The {name} file has no column {', '.join(missing)}: its header row needs "
             f"{', '.join(required)}."
         )
-    rows = []
+    rows: list[tuple[int, list[str] | None]] = []
     for line, cells in records:
         if cells is None:
             rows.append((line, None))
@@ -228,7 +231,7 @@ def read_table(raw, *, name, columns, required, other_name):
     return Table(name=name, columns=header, rows=rows)
 
 
-def read_header(raw):
+def read_header(raw: bytes) -> Table:
     return read_table(
         raw,
         name="header",
@@ -238,7 +241,7 @@ def read_header(raw):
     )
 
 
-def read_episodes(raw):
+def read_episodes(raw: bytes) -> Table:
     return read_table(
         raw,
         name="episodes",
