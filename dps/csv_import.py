@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import IO, Any
+from typing import Any
 
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -62,7 +62,7 @@ def decode(raw: bytes, subject: str = "The file") -> str:
         ) from exc
 
 
-def text_stream(file: Any) -> IO[str]:
+def text_stream(file: Any) -> Iterator[str]:
     """A text stream over an uploaded (binary) file, or an already open text file, read as
     UTF-8 (a byte order mark dropped) with anything else replaced: never read whole."""
     if isinstance(file, io.TextIOBase):

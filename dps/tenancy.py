@@ -8,14 +8,17 @@ selectors below (or from a capability app's selector that starts from them). "No
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import Count, Q
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Model, Q, QuerySet
+from django.http import Http404, HttpRequest
 
 from .models import ApiClient, AuditEvent, Membership, Organisation, OutboundEmail, Role, User
 from .models.people import MFA_REQUIRED_ROLES
 
 Kind = Organisation.Kind
+M = TypeVar("M", bound=Model)
 
 
 # Roles that may write placement requests, bids, and the monitoring of providers.
@@ -99,24 +102,26 @@ class Actor:
         return self.is_consortium_admin and self.can_write
 
     @property
-    def needs_mfa(self):
+    def needs_mfa(self) -> bool:
         return self.api_client is None and self.role in MFA_REQUIRED_ROLES
 
     @property
-    def role_label(self):
+    def role_label(self) -> str:
         """The role as people read it: "Placement officer", "Case system"."""
         if self.role in Role.values:
             return Role(self.role).label
         return self.role.replace("_", " ").capitalize()
 
     @property
-    def label(self):
+    def label(self) -> str:
         if self.api_client:
             return f"API client {self.api_client.name} ({self.organisation.name})"
+        if self.user is None:
+            raise ValueError("An actor is a user or an API client.")
         return f"{self.user.email} ({self.organisation.name})"
 
     @classmethod
-    def for_membership(cls, membership):
+    def for_membership(cls, membership: Membership) -> "Actor":
         return cls(
             organisation=membership.organisation,
             role=membership.role,
@@ -125,15 +130,14 @@ class Actor:
         )
 
     @classmethod
-    def for_api_client(cls, client):
+    def for_api_client(cls, client: ApiClient) -> "Actor":
         org = client.organisation
-        role = {Kind.BOROUGH: "case_system", Kind.PROVIDER: "provider_system"}.get(
-            org.kind, "system"
-        )
+        roles: dict[str, str] = {Kind.BOROUGH: "case_system", Kind.PROVIDER: "provider_system"}
+        role = roles.get(org.kind, "system")
         return cls(organisation=org, role=role, api_client=client, can_write=client.can_write)
 
 
-def request_address(request) -> str | None:
+def request_address(request: HttpRequest | None) -> str | None:
     """The client's address as the sign-in limits see it (behind the trusted proxies)."""
     if request is None:
         return None
@@ -142,12 +146,12 @@ def request_address(request) -> str | None:
     return get_client_ip_address(request) or None
 
 
-def get_actor(request) -> Actor | None:
+def get_actor(request: HttpRequest) -> Actor | None:
     """The actor behind a request, or None for an anonymous user or one with no organisation.
     It carries the client's address and the time the request was received (see
     dps.middleware.received_at), so that services never need the request itself."""
-    cached = getattr(request, "_dps_actor", False)
-    if cached is not False:
+    if hasattr(request, "_dps_actor"):
+        cached: Actor | None = request._dps_actor
         return cached
     actor = None
     auth = getattr(request, "auth", None)
@@ -163,11 +167,12 @@ def get_actor(request) -> Actor | None:
             client_address=request_address(request),
             received_at=getattr(request, "received_at", None),
         )
-    request._dps_actor = actor
+    # A cache of our own, which the request's type does not declare.
+    setattr(request, "_dps_actor", actor)  # noqa: B010
     return actor
 
 
-def overseen_organisations(actor):
+def overseen_organisations(actor: Actor | None) -> QuerySet[Organisation]:
     """Organisations whose records a consortium admin oversees: the consortium itself, its
     boroughs, and providers (which may enrol on any consortium's DPS)."""
     if not actor or not actor.is_consortium_admin:
@@ -178,7 +183,7 @@ def overseen_organisations(actor):
     )
 
 
-def organisations_visible_to(actor):
+def organisations_visible_to(actor: Actor | None) -> QuerySet[Organisation]:
     if actor is None:
         return Organisation.objects.none()
     if actor.is_consortium_admin:
@@ -190,7 +195,7 @@ def organisations_visible_to(actor):
     return Organisation.objects.filter(q)
 
 
-def boroughs_visible_to(actor):
+def boroughs_visible_to(actor: Actor | None) -> QuerySet[Organisation]:
     """A consortium admin's boroughs, with their active members counted."""
     if actor is None or not actor.is_consortium_admin:
         return Organisation.objects.none()
@@ -201,7 +206,7 @@ def boroughs_visible_to(actor):
     )
 
 
-def memberships_visible_to(actor):
+def memberships_visible_to(actor: Actor | None) -> QuerySet[Membership]:
     if actor is None:
         return Membership.objects.none()
     return Membership.objects.filter(organisation=actor.organisation).select_related(
@@ -214,7 +219,7 @@ def memberships_visible_to(actor):
 AUDIT_SEALED: list[Callable[[], Q]] = []
 
 
-def audit_events_visible_to(actor):
+def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
     if actor is None or not actor.is_consortium_admin:
         return AuditEvent.objects.none()
     events = AuditEvent.objects.filter(organisation__in=overseen_organisations(actor))
@@ -223,7 +228,7 @@ def audit_events_visible_to(actor):
     return events.select_related("organisation")
 
 
-def emails_visible_to(actor):
+def emails_visible_to(actor: Actor | None) -> QuerySet[OutboundEmail]:
     """Emails to the people a consortium admin oversees. Emails to nobody's organisation (e.g.
     to an address with no account) are left to the operators' admin site."""
     if actor is None or not actor.is_consortium_admin:
@@ -231,15 +236,15 @@ def emails_visible_to(actor):
     return OutboundEmail.objects.filter(organisation__in=overseen_organisations(actor))
 
 
-def api_clients_visible_to(actor):
+def api_clients_visible_to(actor: Actor | None) -> QuerySet[ApiClient]:
     if actor is None or not actor.can_administer or actor.api_client:
         return ApiClient.objects.none()
     return ApiClient.objects.filter(organisation=actor.organisation)
 
 
-def get_or_404(queryset, **lookup):
+def get_or_404(queryset: QuerySet[M], **lookup: object) -> M:
     """Fetch one object from an already-scoped queryset; other tenants' objects are 404."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

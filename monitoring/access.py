@@ -13,6 +13,8 @@ figures only in aggregate).
 Monitoring visits, corrective action plans, a placement's life and the quarterly reports: see
 the rules below."""
 
+from typing import TypeGuard
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -48,7 +50,7 @@ def _get(qs, pk):
 # --- SSDA903 returns ------------------------------------------------------------------------
 
 
-def may_see_ssda903(actor: Actor | None) -> bool:
+def may_see_ssda903(actor: Actor | None) -> TypeGuard[Actor]:
     return (
         actor is not None
         and actor.is_borough
@@ -86,7 +88,7 @@ def get_ssda903_return_for_actor(
 # with. Placement officers and API clients' systems take no part. Pages and API both ask here.
 
 
-def _monitors(actor: Actor | None) -> bool:
+def _monitors(actor: Actor | None) -> TypeGuard[Actor]:
     """Commissioners and the consortium admin, of a consortium."""
     return actor is not None and actor.is_commissioner_or_admin and actor.consortium is not None
 
@@ -150,7 +152,8 @@ def may_act_on_visit(actor: Actor | None, visit: MonitoringVisit) -> bool:
 def may_act_on_plan(actor: Actor | None, plan: CorrectiveActionPlan) -> bool:
     if not _monitors(actor):
         return False
-    if plan.consortium_id != actor.consortium.pk:
+    consortium = actor.consortium
+    if consortium is None or plan.consortium_id != consortium.pk:
         return False
     return actor.is_consortium_admin or plan.borough_id == actor.organisation.pk
 
@@ -195,7 +198,7 @@ def get_plan_action_for_actor(
 def may_record(actor: Actor | None, placement: Placement | None = None) -> bool:
     """The borough's placement officers (and its case systems with the write scope), on the
     borough's own placement if one is given."""
-    if not can_write_requests(actor):
+    if actor is None or not can_write_requests(actor):
         return False
     return placement is None or placement.borough_id == actor.organisation.pk
 
@@ -231,7 +234,7 @@ def reports_visible_to(actor: Actor | None) -> QuerySet[Report]:
     return reports.none()
 
 
-def may_subscribe(actor: Actor | None) -> bool:
+def may_subscribe(actor: Actor | None) -> TypeGuard[Actor]:
     return actor is not None and actor.is_commissioner_or_admin
 
 
@@ -256,6 +259,6 @@ def get_kpi_run_for_actor(actor: Actor | None, pk: object, *, write: bool = Fals
     """A KPI run of the consortium admin's consortium, or 404; with `write`, 403 for a
     read-only consortium admin (a run is never changed: a new one is asked for)."""
     run = _get(runs_visible_to(actor).select_related("requested_by"), pk)
-    if write and not actor.is_consortium_writer:
+    if write and (actor is None or not actor.is_consortium_writer):
         raise PermissionDenied
     return run

@@ -12,13 +12,14 @@ verification. The provider's admins (and its API clients with the write scope) m
 correction; the admin of a consortium the provider is enrolled with confirms or rejects it.
 Anyone else's proposal is the same 404 as one that does not exist."""
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
 
 from dps.models import Organisation, Role
 from dps.services import DomainError
-from dps.tenancy import Actor
+from dps.tenancy import Actor, get_or_404
 
 from .models import (
     Application,
@@ -40,6 +41,8 @@ from .selectors.enrolment import (
 from .selectors.lots import lots_visible_to
 from .selectors.quality import quality_scores_visible_to
 from .selectors.services import rating_proposals_visible_to, services_visible_to
+
+M = TypeVar("M", bound=Model)
 
 # --- Who may write what ------------------------------------------------------------------------
 
@@ -89,7 +92,7 @@ def may_manage_consortium(actor: Actor | None) -> bool:
 def require_consortium_admin(actor: Actor | None, consortium: Organisation | None = None) -> None:
     """Refuse (DomainError) anyone but a consortium admin, and an admin of another consortium
     than `consortium`'s."""
-    if not may_manage_consortium(actor):
+    if actor is None or not may_manage_consortium(actor):
         raise DomainError("Only a consortium admin can do this.")
     if consortium is not None and consortium.pk != actor.organisation.pk:
         raise DomainError("This belongs to another consortium.")
@@ -106,12 +109,9 @@ def require_provider_admin(actor: Actor | None, provider: Organisation | None = 
 # --- One object, for one actor -----------------------------------------------------------------
 
 
-def _get(queryset: QuerySet, pk) -> Model:
+def _get(queryset: QuerySet[M], pk: object) -> M:
     """The object of `queryset` (already scoped to the actor) with this pk, or 404."""
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(queryset, pk=pk)
 
 
 def _check(allowed: bool, message: str = "") -> None:
@@ -154,7 +154,9 @@ def get_lot_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Lot:
     lot = _get(lots_visible_to(actor), pk)
     if write:
         _check(
-            actor.is_consortium_writer and lot.consortium_id == actor.organisation.pk,
+            actor is not None
+            and actor.is_consortium_writer
+            and lot.consortium_id == actor.organisation.pk,
             "Only an admin of the lot's consortium can change the lot.",
         )
     return lot

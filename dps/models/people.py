@@ -112,7 +112,8 @@ class Role(models.TextChoices):
     BIDDER = "bidder", "Bidder"
 
 
-ROLES_BY_KIND = {
+# Keyed by the kind as an organisation's field holds it.
+ROLES_BY_KIND: dict[str, set[Role]] = {
     Organisation.Kind.CONSORTIUM: {Role.CONSORTIUM_ADMIN},
     Organisation.Kind.BOROUGH: {Role.COMMISSIONER, Role.PLACEMENT_OFFICER},
     Organisation.Kind.PROVIDER: {Role.PROVIDER_ADMIN, Role.BIDDER},

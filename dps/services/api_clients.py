@@ -6,12 +6,15 @@ from django.utils import timezone
 from ..models import ApiClient
 from ..models.api import hash_key
 from ..models.people import Organisation
+from ..tenancy import Actor
 from . import DomainError
 from .audit import audit_record
 
 
 @transaction.atomic
-def api_client_create(*, actor, name, can_write=False):
+def api_client_create(
+    *, actor: Actor | None, name: str, can_write: bool = False
+) -> tuple[ApiClient, str]:
     """Returns (client, key). The key is shown to the admin once; only its hash is stored."""
     if actor is None or not actor.can_administer or actor.api_client:
         raise DomainError("Only an organisation's admin can create API clients.")
@@ -38,7 +41,7 @@ def api_client_create(*, actor, name, can_write=False):
 
 
 @transaction.atomic
-def api_client_revoke(*, actor, client):
+def api_client_revoke(*, actor: Actor | None, client: ApiClient) -> None:
     if actor is None or not actor.can_administer or client.organisation_id != actor.organisation.pk:
         raise DomainError("Only the organisation's admin can revoke its API clients.")
     updated = ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(

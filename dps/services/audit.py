@@ -1,12 +1,15 @@
 """Writing to the audit log."""
 
-from ..models import AuditEvent
+from typing import Any
+
+from django.db.models import Model
+
+from ..models import AuditEvent, Organisation, User
+from ..tenancy import Actor
 
 
-def owner_of(obj):
+def owner_of(obj: object) -> Organisation | None:
     """The organisation an object belongs to: itself, or its provider or organisation."""
-    from ..models import Organisation
-
     if obj is None:
         return None
     if isinstance(obj, Organisation):
@@ -20,15 +23,15 @@ def owner_of(obj):
 
 def audit_record(
     *,
-    actor=None,
-    user=None,
-    label=None,
-    action,
-    obj=None,
-    address=None,
-    detail=None,
-    organisation=None,
-):
+    actor: Actor | None = None,
+    user: User | None = None,
+    label: str | None = None,
+    action: str,
+    obj: Model | None = None,
+    address: str | None = None,
+    detail: dict[str, Any] | None = None,
+    organisation: Organisation | None = None,
+) -> AuditEvent:
     """Append one event. `actor` is a tenancy.Actor, which carries the client's address; `user`
     serves when there is none yet (e.g. a login before the user has a membership), and
     `label` names an unknown actor, each with the `address` they came from.

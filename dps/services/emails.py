@@ -4,18 +4,22 @@ commit; if the broker or the SMTP server is down, the periodic sweep sends it la
 import logging
 import smtplib
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.template import engines
 from django.utils import timezone
 
-from ..models import OutboundEmail
+from ..models import Organisation, OutboundEmail
 from ..models.emails import EMAIL_STATES
+from ..tenancy import Actor
 from . import DomainError
 
 log = logging.getLogger(__name__)
@@ -36,7 +40,7 @@ SEND_BATCH = 50
 UNCLAIMED = {"claimed_at": None, "claim_token": ""}
 
 
-def backoff(attempts):
+def backoff(attempts: int) -> timedelta:
     """Minutes to wait after the nth failed attempt: 1, 2, 4, 8, 16, ..."""
     return timedelta(minutes=2 ** max(attempts - 1, 0))
 
@@ -45,7 +49,14 @@ ERASED = "(Erased once sent: it held a secret link.)"
 
 
 def email_queue(
-    *, to, subject, body_text, body_html="", organisation=None, dedupe_key=None, sensitive=False
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    organisation: Organisation | None = None,
+    dedupe_key: str | None = None,
+    sensitive: bool = False,
 ) -> OutboundEmail:
     """Store an email and send it once the surrounding transaction commits. A `sensitive`
     email's body (a password-reset or invitation link) is erased once it has been sent."""
@@ -73,8 +84,14 @@ def email_queue(
 
 
 def email_queue_template(
-    *, to, template, context, organisation=None, dedupe_key=None, sensitive=False
-):
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    organisation: Organisation | None = None,
+    dedupe_key: str | None = None,
+    sensitive: bool = False,
+) -> OutboundEmail:
     """Render templates/<template>_subject.txt, _body.txt and (if present) _body.html."""
     subject, body = _render(_templates(template), context)
     return email_queue(
@@ -87,7 +104,9 @@ def email_queue_template(
     )
 
 
-def email_queue_template_many(*, template, emails, sensitive=False):
+def email_queue_template_many(
+    *, template: str, emails: Iterable[Mapping[str, Any]], sensitive: bool = False
+) -> list[OutboundEmail]:
     """The same email to many people, each with its own context: `emails` holds dicts of `to`,
     `context`, and optionally `organisation` and `dedupe_key`. The templates are loaded once,
     each distinct context (the same dict object) rendered once, and the rows stored together
@@ -129,7 +148,7 @@ def _render(templates, context):
     return " ".join(subject_template.render(context).split()), body_template.render(context)
 
 
-def email_queue_many(emails):
+def email_queue_many(emails: Sequence[Mapping[str, Any]]) -> list[OutboundEmail]:
     """Store many emails at once, each as email_queue would (`emails` holds its keyword
     arguments), and hand them to the workers in batches after commit. Emails whose dedupe key
     is already stored, or repeated in `emails`, are skipped. One query finds the stored keys and
@@ -168,7 +187,7 @@ def _without_stored_keys(emails):
     return new
 
 
-def enqueue_send(email_id):
+def enqueue_send(email_id: int) -> None:
     """Hand the email to a worker. A broker that is down is not an error: the sweep retries."""
     from ..tasks import email_send_task
 
@@ -178,7 +197,7 @@ def enqueue_send(email_id):
         log.warning("Could not queue email %s; the sweep will send it.", email_id, exc_info=True)
 
 
-def enqueue_send_batches(email_ids):
+def enqueue_send_batches(email_ids: Sequence[int]) -> None:
     """Hand the emails to the workers, SEND_BATCH to a task, so that each task sends its batch
     through one SMTP connection. A broker that is down is not an error: the sweep retries."""
     from ..tasks import emails_send_task
@@ -193,13 +212,20 @@ def enqueue_send_batches(email_ids):
             )
 
 
-def email_send(*, email_id, connection=None, claim_token=None):
+def email_send(
+    *, email_id: int, connection: BaseEmailBackend | None = None, claim_token: str | None = None
+) -> bool:
     """Send one queued email, at most once at a time. Safe to call twice: only the caller
     that claims the row sends it."""
     return emails_send(email_ids=[email_id], connection=connection, claim_token=claim_token) == 1
 
 
-def emails_send(*, email_ids, connection=None, claim_token=None):
+def emails_send(
+    *,
+    email_ids: Iterable[int],
+    connection: BaseEmailBackend | None = None,
+    claim_token: str | None = None,
+) -> int:
     """Send the queued, due emails among `email_ids` through one SMTP connection. Safe to call
     twice, or from two workers at once: only the caller that claims a row sends it. A failed
     email goes back to the queue with backoff; the others are sent. Returns how many were
@@ -346,7 +372,7 @@ def _close_quietly(connection):
         connection.close()
 
 
-def emails_sweep():
+def emails_sweep() -> int:
     """Release the claims whose lease ran out (their worker died) and queue every due email.
     Returns how many were queued."""
     now = timezone.now()
@@ -363,7 +389,7 @@ def emails_sweep():
 
 
 @transaction.atomic
-def email_retry(*, email, actor):
+def email_retry(*, email: OutboundEmail, actor: Actor | None) -> None:
     """An admin sends a failed email again, now."""
     from .audit import audit_record
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from ..models import Invitation, Membership, Organisation, User
 from ..models.people import ROLES_BY_KIND
+from ..tenancy import Actor
 from . import DomainError
 from .audit import audit_record
 from .emails import email_queue_template
@@ -22,16 +23,24 @@ INVITATION_LIFETIME = timedelta(days=7)
 LA_CODE = re.compile(r"E(06|08|09|10)\d{6}")
 
 
-def _require_admin(actor):
+def _require_admin(actor: Actor | None) -> Actor:
     if actor is None or not actor.can_administer:
         raise DomainError("Only an organisation's admin can manage its users.")
+    return actor
 
 
 @transaction.atomic
-def invitation_create(*, actor, email, role, is_org_admin=False, organisation=None) -> Invitation:
+def invitation_create(
+    *,
+    actor: Actor | None,
+    email: str,
+    role: str,
+    is_org_admin: bool = False,
+    organisation: Organisation | None = None,
+) -> Invitation:
     """Invite someone to the actor's organisation (or, for a consortium admin, to one of its
     boroughs); they are emailed a link to join."""
-    _require_admin(actor)
+    actor = _require_admin(actor)
     org = organisation or actor.organisation
     if org != actor.organisation and not (
         actor.is_consortium_admin and org.consortium_id == actor.organisation.pk
@@ -82,7 +91,7 @@ def invitation_create(*, actor, email, role, is_org_admin=False, organisation=No
 
 
 @transaction.atomic
-def borough_create(*, actor, name, la_code="") -> Organisation:
+def borough_create(*, actor: Actor | None, name: str, la_code: str | None = "") -> Organisation:
     """A consortium admin adds a borough to its consortium, with its ONS local authority code
     if given (E06, E08, E09 or E10 and six digits: the upper-tier authorities that look after
     children)."""
@@ -116,7 +125,9 @@ def borough_create(*, actor, name, la_code="") -> Organisation:
 
 
 @transaction.atomic
-def invitation_accept(*, token, full_name, password, address=None) -> User:
+def invitation_accept(
+    *, token: str, full_name: str, password: str, address: str | None = None
+) -> User:
     """Create the user (or reuse one with no organisation), verify their email (they proved it
     by following the link) and make them a member. `address` is where they came from (there is
     no actor yet)."""
@@ -156,9 +167,9 @@ def invitation_accept(*, token, full_name, password, address=None) -> User:
 
 
 @transaction.atomic
-def membership_deactivate(*, actor, membership):
+def membership_deactivate(*, actor: Actor | None, membership: Membership) -> None:
     """End a user's access: their membership, their account and every session they hold."""
-    _require_admin(actor)
+    actor = _require_admin(actor)
     if membership.organisation_id != actor.organisation.pk:
         raise DomainError("You can only deactivate members of your own organisation.")
     if actor.user and membership.user_id == actor.user.pk:
@@ -177,8 +188,8 @@ def membership_deactivate(*, actor, membership):
 
 
 @transaction.atomic
-def membership_reactivate(*, actor, membership):
-    _require_admin(actor)
+def membership_reactivate(*, actor: Actor | None, membership: Membership) -> None:
+    actor = _require_admin(actor)
     if membership.organisation_id != actor.organisation.pk:
         raise DomainError("You can only reactivate members of your own organisation.")
     if membership.is_active:

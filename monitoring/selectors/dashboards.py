@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -306,7 +307,7 @@ def monthly_series(
         .order_by("period_start")
         .values_list("kpi", "scope", "scope_id", "period_start", "value")
     )
-    series = {}
+    series: dict[tuple[str, str, int], list[tuple[date, Decimal | None]]] = {}
     for kpi, scope, scope_id, start, value in rows:
         series.setdefault((kpi, scope, scope_id), []).append((start, value))
     return series
@@ -500,7 +501,7 @@ def market_demand(actor: Actor) -> list[dict]:
         .annotate(children=Count("pk"), **_needs_sums("request__needs"))
         .order_by("lot__name", "borough__name")
     )
-    rows = {}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
     for kind, qs in (("requests", requests), ("placements", placements)):
         for r in qs:
             key = (r["lot__name"] or "No lot", r["borough__name"])
@@ -548,7 +549,7 @@ GAP_FIELDS = ("requests", "placements", "places", "vacancies")
 def market_gaps(demand: list[dict], supply: list[tuple]) -> list[dict]:
     """Per lot: children waiting (open requests) against vacancies, and children placed
     against registered places."""
-    lots = {}
+    lots: dict[str, dict[str, int]] = {}
     for row in demand:
         lot = lots.setdefault(row["lot"], dict.fromkeys(GAP_FIELDS, 0))
         lot["requests"] += row["requests"]

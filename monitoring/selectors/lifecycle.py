@@ -26,7 +26,8 @@ DOMAIN_LABELS = dict(DOMAINS)
 
 def desired_outcome_domains(placement: Placement) -> list[str]:
     """The domains the request set desired outcomes for (none for a spot purchase)."""
-    outcomes = (placement.request.outcomes or {}) if placement.request_id else {}
+    request = placement.request if placement.request_id else None
+    outcomes = (request.outcomes or {}) if request is not None else {}
     return [code for code, _ in DOMAINS if (outcomes.get(code) or "").strip()]
 
 
@@ -65,9 +66,10 @@ ATTRIBUTED = (
 
 
 def request_needs_total(placement: Placement) -> int | None:
-    if not placement.request_id:
+    request = placement.request if placement.request_id else None
+    if request is None:
         return None
-    needs = placement.request.needs or {}
+    needs = request.needs or {}
     return sum(needs.values()) if needs else None
 
 
@@ -77,7 +79,9 @@ def placement_events(placement: Placement, *, for_borough: bool = True) -> list[
 
     Who recorded each event, and why the award went to this offer, are the borough's own: a
     provider reads the borough's name instead."""
-    audits, by_review, by_fee_change = {}, {}, {}
+    audits: dict[str, AuditEvent] = {}
+    by_review: dict[int, str] = {}
+    by_fee_change: dict[int, str] = {}
     for event in AuditEvent.objects.filter(
         object_type=Placement._meta.label, object_id=str(placement.pk), action__in=ATTRIBUTED
     ).order_by("at", "id"):
@@ -102,7 +106,8 @@ def placement_events(placement: Placement, *, for_borough: bool = True) -> list[
         return label or _user_label(user)
 
     created = audits.get("placement.created")
-    original_fee = placement.bid.weekly_fee if placement.bid_id else None
+    bid = placement.bid if placement.bid_id else None
+    original_fee = bid.weekly_fee if bid is not None else None
     if original_fee is None and created and created.detail.get("weekly_fee"):
         original_fee = Decimal(created.detail["weekly_fee"])
     spot = placement.source == Placement.Source.SPOT
@@ -171,16 +176,18 @@ def placement_events(placement: Placement, *, for_borough: bool = True) -> list[
             }
         )
     changes = placement.fee_changes.select_related("recorded_by").order_by("effective_date", "id")
-    for change in changes:
+    for fee_change in changes:
         events.append(
             {
                 "kind": "fee_change",
-                "date": change.effective_date,
+                "date": fee_change.effective_date,
                 "title": "Weekly fee changed",
-                "summary": f"{money(change.weekly_fee)} a week from this date: {change.reason}",
-                "by": recorder(by_fee_change.get(change.pk), change.recorded_by),
-                "object_id": change.pk,
-                "detail": {"weekly_fee": str(change.weekly_fee), "reason": change.reason},
+                "summary": (
+                    f"{money(fee_change.weekly_fee)} a week from this date: {fee_change.reason}"
+                ),
+                "by": recorder(by_fee_change.get(fee_change.pk), fee_change.recorded_by),
+                "object_id": fee_change.pk,
+                "detail": {"weekly_fee": str(fee_change.weekly_fee), "reason": fee_change.reason},
             }
         )
     if placement.status == Placement.Status.ENDED and placement.end_date:

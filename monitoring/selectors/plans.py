@@ -57,9 +57,11 @@ def suspendable_enrolments(plan: CorrectiveActionPlan) -> QuerySet[Enrolment]:
     ).select_related("lot")
 
 
-def snapshot_for(actor: Actor | None, snapshot_id: object) -> KpiSnapshot | None:
+def snapshot_for(actor: Actor | None, snapshot_id: str | int | None) -> KpiSnapshot | None:
     """A KPI snapshot the actor may cite when opening a plan, or None."""
-    consortium = actor.consortium if actor is not None else None
+    if actor is None:
+        return None
+    consortium = actor.consortium
     if consortium is None or not snapshot_id:
         return None
     try:

@@ -4,6 +4,7 @@ return years and subscribers there are. Every figure is an aggregate: a report n
 and no borough. Who sees which report: monitoring.access."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -208,7 +209,7 @@ def report_context(
     placements = Placement.objects.filter(borough__consortium=consortium)
     visits = MonitoringVisit.objects.filter(consortium=consortium)
     plans = CorrectiveActionPlan.objects.filter(consortium=consortium)
-    context = {
+    context: dict[str, Any] = {
         "kind": kind,
         "consortium": consortium,
         "provider": provider,
@@ -218,6 +219,8 @@ def report_context(
         "generated_at": timezone.localtime(),
     }
     if kind == Kind.PROVIDER:
+        if provider is None:
+            raise ValueError("A provider report needs its provider.")
         placements = placements.filter(provider=provider)
         visits = visits.filter(provider=provider)
         plans = plans.filter(provider=provider)

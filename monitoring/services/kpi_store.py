@@ -18,10 +18,13 @@ running period's snapshot changes each day (its `counted_to` moves on) even if i
 not.
 """
 
+from collections.abc import Iterable
+from datetime import date, datetime
+
 from django.db import connection
 from django.db.models import SET_NULL, Q
 
-from ..models import KpiSnapshot
+from ..models import KpiRun, KpiSnapshot
 
 STAGED = (
     "consortium_id",
@@ -80,7 +83,9 @@ UNLINK = (
 )
 
 
-def store_for(kpi_code, *, run, now, windows):
+def store_for(
+    kpi_code: str, *, run: KpiRun, now: datetime, windows: dict[str, date]
+) -> "OrmStore | StagedStore":
     """The store of this database. `windows`: {period kind: earliest computed start}; older
     snapshots are out of the computation's reach and are kept."""
     cls = StagedStore if connection.vendor == "postgresql" else OrmStore
@@ -94,7 +99,7 @@ class OrmStore:
     def __init__(self, kpi_code, *, run, now, windows):
         self.kpi_code, self.run, self.now, self.windows = kpi_code, run, now, windows
 
-    def write(self, rows):
+    def write(self, rows: Iterable[tuple]) -> None:
         KpiSnapshot.objects.bulk_create(
             [
                 KpiSnapshot(
@@ -111,7 +116,7 @@ class OrmStore:
             batch_size=2000,
         )
 
-    def finish(self):
+    def finish(self) -> None:
         stale = KpiSnapshot.objects.filter(kpi=self.kpi_code).exclude(run=self.run)
         if self.run.consortium_id is not None:
             stale = stale.filter(consortium_id=self.run.consortium_id)
@@ -137,7 +142,7 @@ class StagedStore:
         with connection.cursor() as cursor:
             cursor.execute(CREATE_STAGE.format(**self.names))
 
-    def write(self, rows):
+    def write(self, rows: Iterable[tuple]) -> None:
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(COPY_STAGE.format(**self.names)) as copy,
@@ -145,7 +150,7 @@ class StagedStore:
             for row in rows:
                 copy.write_row(row)
 
-    def finish(self):
+    def finish(self) -> None:
         """Write the new and changed snapshots, remove the gone ones (unlinking what points at
         them, as the ORM's SET_NULL would), drop the temporary tables. The difference gets a
         table of its own, analysed, so that the planner sees how few rows it usually has and

@@ -15,20 +15,23 @@ placement at it), once each (the email's dedupe key).
 """
 
 import logging
+from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dps.models import Membership, Organisation, Role
+from dps.models import Membership, Organisation, Role, User
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
+from dps.tenancy import Actor
 from placements.models import Placement
 
-from ..kpis import KPIS
-from ..kpis.periods import latest_complete, periods
+from ..kpis import KPIS, Kpi
+from ..kpis.periods import Period, latest_complete, periods
 from ..models import KpiRun, KpiSnapshot, KpiThreshold, Rag
 from ..models.kpis import KPI_RUN_STATES
 from ..selectors.kpis import kpi_data_since
@@ -41,7 +44,7 @@ BREACH_SCOPES = (KpiSnapshot.Scope.BOROUGH, KpiSnapshot.Scope.PROVIDER)
 # --- RAG ----------------------------------------------------------------------------------
 
 
-def rag_of(kpi, value, threshold):
+def rag_of(kpi: Kpi, value: Decimal | None, threshold: tuple[Decimal, Decimal] | None) -> str:
     """Red, amber or green for a value against (amber_at, red_at), by the KPI's direction:
     higher is better: red at or below red_at, amber at or below amber_at; lower is better:
     red at or above red_at, amber at or above amber_at. No value, no threshold or a KPI with
@@ -54,7 +57,9 @@ def rag_of(kpi, value, threshold):
     return Rag.RED if value >= red_at else Rag.AMBER if value >= amber_at else Rag.GREEN
 
 
-def thresholds_of(consortium_ids=None):
+def thresholds_of(
+    consortium_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, str], tuple[Decimal, Decimal]]:
     rows = KpiThreshold.objects.all()
     if consortium_ids is not None:
         rows = rows.filter(consortium_id__in=consortium_ids)
@@ -64,7 +69,9 @@ def thresholds_of(consortium_ids=None):
     }
 
 
-def kpi_threshold_set(*, actor, kpi, amber_at, red_at):
+def kpi_threshold_set(
+    *, actor: Actor | None, kpi: str, amber_at: Decimal | int | str, red_at: Decimal | int | str
+) -> KpiThreshold:
     """Set where a KPI turns amber and red for the admin's consortium; the RAG of its existing
     snapshots follows at once (and new breaches are found at the next run)."""
     if actor is None or not actor.is_consortium_admin:
@@ -125,7 +132,9 @@ def _rag_refresh(kpi, consortium_id, threshold):
 # --- Runs ---------------------------------------------------------------------------------
 
 
-def kpi_recompute(*, consortium=None, trigger, requested_by=None):
+def kpi_recompute(
+    *, consortium: Organisation | None = None, trigger: str, requested_by: User | None = None
+) -> KpiRun:
     """Create a run (of one consortium, or of all) and hand it to a worker once committed."""
     run = KpiRun.objects.create(
         consortium=consortium,
@@ -137,7 +146,7 @@ def kpi_recompute(*, consortium=None, trigger, requested_by=None):
     return run
 
 
-def kpi_recompute_request(*, actor):
+def kpi_recompute_request(*, actor: Actor | None) -> KpiRun:
     """The consortium admin's "Recompute now": a run of their consortium."""
     if actor is None or not actor.is_consortium_admin:
         raise DomainError("Only a consortium admin can recompute the KPIs.")
@@ -149,7 +158,7 @@ def kpi_recompute_request(*, actor):
     return run
 
 
-def enqueue_run(run_id):
+def enqueue_run(run_id: int) -> None:
     """A broker that is down is not an error: the nightly run recomputes everything."""
     from ..tasks import kpis_recompute
 
@@ -159,7 +168,12 @@ def enqueue_run(run_id):
         log.warning("Could not queue KPI run %s; the nightly run will recompute.", run_id)
 
 
-def kpi_run_execute(run, *, today=None, on_step=None):
+def kpi_run_execute(
+    run: KpiRun,
+    *,
+    today: date | None = None,
+    on_step: Callable[[int, int], object] | None = None,
+) -> KpiRun:
     """Compute every KPI for the run, one step each; `on_step(done, snapshots written)` is
     told after each. Returns the run."""
     today = today or timezone.localdate()
@@ -209,14 +223,14 @@ def _for_aggregation():
                 cursor.execute(statement)
 
 
-def kpi_periods(kpi, today, since):
+def kpi_periods(kpi: Kpi, today: date, since: date | None) -> list[Period]:
     """The periods a run computes the KPI for, every kind at once: each kind's periods from
     the return year containing `since` (the earliest date of data, see kpi_data_since), or
     KPI_PERIODS' counts if that is more, up to the one containing today."""
     return [period for kind in kpi.periods for period in periods(kind, today, since=since)]
 
 
-def kpi_snapshots_compute(kpi, *, run, today, since=None):
+def kpi_snapshots_compute(kpi: Kpi, *, run: KpiRun, today: date, since: date | None = None) -> int:
     """Compute one KPI for every scope and period kind it has (the periods of kpi_periods;
     `since` None: the counts of KPI_PERIODS only), store the snapshots (see
     kpi_store: on PostgreSQL only new and changed ones are written, so `computed_at` and `run`
@@ -235,7 +249,7 @@ def kpi_snapshots_compute(kpi, *, run, today, since=None):
     # the rows once for months, quarters and years alike. Each scope's snapshots are stored
     # before the next is computed, so memory holds one scope's at a time.
     listed = kpi_periods(kpi, today, since)
-    earliest = {}
+    earliest: dict[str, date] = {}
     for period in listed:
         earliest.setdefault(period.kind, period.start)
     written = 0
@@ -297,7 +311,7 @@ def _headline_snapshots(kpi, period, consortium_id):
 # --- Breaches -----------------------------------------------------------------------------
 
 
-def breach_boroughs(snapshot):
+def breach_boroughs(snapshot: KpiSnapshot) -> QuerySet[Organisation]:
     """The boroughs told of a breach: the borough itself; for a provider, each borough of the
     consortium with a placement at the provider."""
     if snapshot.scope == KpiSnapshot.Scope.BOROUGH:
@@ -308,7 +322,7 @@ def breach_boroughs(snapshot):
     )
 
 
-def breach_notify(snapshot, kpi):
+def breach_notify(snapshot: KpiSnapshot, kpi: Kpi) -> None:
     boroughs = {b.pk: b for b in breach_boroughs(snapshot)}
     scope_name = (
         Organisation.objects.filter(pk=snapshot.scope_id).values_list("name", flat=True).first()

@@ -8,6 +8,7 @@ Each change is dated, attributed (recorded_by, or the audit event) and audited."
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,8 +16,10 @@ from django.utils import timezone
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 from placements.models import Child, Placement
 from placements.models.placements import PLACEMENT_STATES
+from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
 from ..access import may_record
@@ -45,7 +48,7 @@ def _lock(placement):
     return Placement.objects.select_for_update().get(pk=placement.pk)
 
 
-def started_on(placement):
+def started_on(placement: Placement) -> date:
     return placement.actual_start_date or placement.start_date
 
 
@@ -77,17 +80,18 @@ def _fee(value, field="weekly_fee"):
 # --- Reviews --------------------------------------------------------------------------------
 
 
-def age_on(placement, on):
+def age_on(placement: Placement, on: date) -> int | None:
     """The child's age on a day: from the date of birth if known, else from the age on the
     request, counted on from the placement's start. None if unknown."""
     child = placement.child
     if child is not None and child.date_of_birth:
         born = child.date_of_birth
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    if placement.request_id and placement.request.age is not None:
+    request = placement.request if placement.request_id else None
+    if request is not None and request.age is not None:
         start = started_on(placement)
         years = on.year - start.year - ((on.month, on.day) < (start.month, start.day))
-        return placement.request.age + max(years, 0)
+        return request.age + max(years, 0)
     return None
 
 
@@ -186,15 +190,15 @@ def _education(placement, on, status, attendance):
 @transaction.atomic
 def review_record(
     *,
-    actor,
-    placement,
-    review_date,
-    needs,
-    outcomes_progress,
-    education_status,
-    attendance_percent=None,
-    notes="",
-):
+    actor: Actor,
+    placement: Placement,
+    review_date: date | None,
+    needs: dict[str, int | str],
+    outcomes_progress: dict[str, Any] | None,
+    education_status: str,
+    attendance_percent: int | None = None,
+    notes: str | None = "",
+) -> PlacementReview:
     """Record a review of a started placement: the twelve needs re-scored, progress on each
     desired outcome, and the child's education."""
     _require_officer(actor, placement)
@@ -237,7 +241,14 @@ def review_record(
 
 
 @transaction.atomic
-def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason):
+def fee_change_record(
+    *,
+    actor: Actor,
+    placement: Placement,
+    effective_date: date | None,
+    weekly_fee: Decimal | int | str,
+    reason: str | None,
+) -> FeeChange:
     """Change the weekly fee from a date. The placement's fee becomes the latest effective one;
     every change is kept (the award's fee stays on the bid and in the audit log)."""
     _require_officer(actor, placement)
@@ -283,7 +294,15 @@ def fee_change_record(*, actor, placement, effective_date, weekly_fee, reason):
 
 
 @transaction.atomic
-def placement_end_record(*, actor, placement, end_date, planned, reason, destination=""):
+def placement_end_record(
+    *,
+    actor: Actor,
+    placement: Placement,
+    end_date: date | None,
+    planned: bool | None,
+    reason: str,
+    destination: str | None = "",
+) -> Placement:
     """End a started placement: when, planned or not, why (a DfE SSDA903 code) and where the
     child went. The request stays placed: the placement was made."""
     _require_officer(actor, placement)
@@ -331,15 +350,15 @@ def placement_end_record(*, actor, placement, end_date, planned, reason, destina
 @transaction.atomic
 def spot_placement_create(
     *,
-    actor,
-    child_reference,
-    start_date,
-    weekly_fee,
-    service=None,
-    spot_provider_name="",
-    lot=None,
-    planned_end_date=None,
-):
+    actor: Actor,
+    child_reference: str | None,
+    start_date: date | None,
+    weekly_fee: Decimal | int | str,
+    service: Service | int | None = None,
+    spot_provider_name: str | None = "",
+    lot: Lot | int | None = None,
+    planned_end_date: date | None = None,
+) -> Placement:
     """Record a placement bought outside the DPS: with a service of a provider on the DPS, or
     with a provider named here. One already begun is recorded as started."""
     _require_officer(actor)

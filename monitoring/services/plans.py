@@ -7,20 +7,25 @@ Who reads and who changes which plans is decided in monitoring/access.py: the co
 and the boroughs placing with the provider read them, only the borough that opened one and the
 admin change it; the provider reads its own and is emailed when one is opened or closed."""
 
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dps.models import Organisation
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
+from dps.tenancy import Actor
+from providers.models import Enrolment
 from providers.services.enrolment import enrolment_suspend
 
 from .. import access
-from ..models import CorrectiveAction, CorrectiveActionPlan
+from ..models import CorrectiveAction, CorrectiveActionPlan, KpiSnapshot
 from ..models.plans import CORRECTIVE_ACTION_STATES, PLAN_STATES, PlanEntry
 from ..selectors.plans import enrolled_providers, kpi_choices, kpi_label, suspendable_enrolments
 from ..selectors.visits import provider_admin_emails
@@ -104,15 +109,15 @@ def _email_provider(plan, template):
 @transaction.atomic
 def plan_open(
     *,
-    actor,
-    provider,
-    reason,
-    review_date,
-    kpi="",
-    snapshot=None,
-    borough=None,
-    actions=(),
-):
+    actor: Actor,
+    provider: Organisation | None,
+    reason: str | None,
+    review_date: date | None,
+    kpi: str | None = "",
+    snapshot: KpiSnapshot | None = None,
+    borough: Organisation | None = None,
+    actions: Iterable[Mapping[str, Any]] | None = (),
+) -> CorrectiveActionPlan:
     """Open a corrective action plan for a provider enrolled on the consortium's lots, with
     its first actions ({description, owner, due_date} each). A commissioner's plan is its
     borough's; the consortium admin may name one of its boroughs or none."""
@@ -174,7 +179,14 @@ def plan_open(
 
 
 @transaction.atomic
-def action_add(*, actor, plan, description, owner, due_date):
+def action_add(
+    *,
+    actor: Actor,
+    plan: CorrectiveActionPlan,
+    description: str | None,
+    owner: str | None,
+    due_date: date | None,
+) -> CorrectiveAction:
     plan = _lock(actor, plan)
     action = _new_action(plan, description, owner, due_date)
     audit_record(
@@ -187,7 +199,9 @@ def action_add(*, actor, plan, description, owner, due_date):
 
 
 @transaction.atomic
-def action_update(*, actor, action, status, review_note=""):
+def action_update(
+    *, actor: Actor, action: CorrectiveAction, status: str, review_note: str | None = ""
+) -> CorrectiveAction:
     """Mark an action done (or open again), with a note of what was found."""
     plan = _lock(actor, action.plan)
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk, plan=plan)
@@ -214,7 +228,13 @@ def action_update(*, actor, action, status, review_note=""):
 
 
 @transaction.atomic
-def plan_review(*, actor, plan, note, next_review_date=None):
+def plan_review(
+    *,
+    actor: Actor,
+    plan: CorrectiveActionPlan,
+    note: str | None,
+    next_review_date: date | None = None,
+) -> PlanEntry:
     """Record a review of the plan's progress, and when it is next reviewed."""
     plan = _lock(actor, plan)
     note = _text(note, "note", "Enter the review's note.")
@@ -239,7 +259,13 @@ def plan_review(*, actor, plan, note, next_review_date=None):
 
 
 @transaction.atomic
-def plan_close(*, actor, plan, closing_note, close_with_open_actions=False):
+def plan_close(
+    *,
+    actor: Actor,
+    plan: CorrectiveActionPlan,
+    closing_note: str | None,
+    close_with_open_actions: bool = False,
+) -> CorrectiveActionPlan:
     """Close a plan once every action is done, or before that when `close_with_open_actions`
     is given (the closing note then says why)."""
     plan = _lock(actor, plan, action="close")
@@ -271,7 +297,13 @@ def plan_close(*, actor, plan, closing_note, close_with_open_actions=False):
 
 
 @transaction.atomic
-def plan_suspend(*, actor, plan, enrolment, reason):
+def plan_suspend(
+    *,
+    actor: Actor | None,
+    plan: CorrectiveActionPlan,
+    enrolment: Enrolment | None,
+    reason: str | None,
+) -> PlanEntry:
     """The punitive route: the consortium admin suspends one of the provider's enrolments
     because of the plan. The enrolment service makes the change (and emails the provider);
     the plan records it."""

@@ -22,7 +22,10 @@ model), each move a conditional update, so a double click or a task run twice ha
 
 import logging
 import time
+from collections.abc import Callable
+from datetime import date
 from pathlib import PurePath
+from typing import IO
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile, File
@@ -33,12 +36,13 @@ from dps.models import Organisation, Role
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.storage import files_removed_on_failure
+from dps.tenancy import Actor
 
 from ..models import Ssda903Issue, Ssda903Return
 from ..models.ssda903 import SSDA903_RETURN_STATES
 from . import ssda903_validate
 from .kpis import kpi_recompute
-from .ssda903_checks import CHECKS, check, infer_year_ending, read_rows
+from .ssda903_checks import CHECKS, Checked, check, infer_year_ending, read_rows
 from .ssda903_read import (
     FileProblem,
     RowError,
@@ -70,15 +74,17 @@ UPLOAD_ROLES = {Role.COMMISSIONER, Role.PLACEMENT_OFFICER}
 RUNNING = (Status.QUEUED, Status.VALIDATING, Status.IMPORTING)
 VALIDATION_STEPS = ("Reading the files", "Checking the rows", "Running the DfE's rules", "Saving")
 ISSUE_BATCH = 2000
+# An uploaded file: an upload (a Django File), an open binary file, or its bytes.
+Upload = File | IO[bytes] | bytes
 
 
-def years_offered(today=None):
+def years_offered(today: date | None = None) -> list[int]:
     """The return years one may upload: ending 31 March 2016 up to the next 31 March."""
     today = today or timezone.localdate()
     return list(range(year_ending_of(today), FIRST_YEAR - 1, -1))
 
 
-def may_upload(actor):
+def may_upload(actor: Actor | None) -> bool:
     return (
         actor is not None
         and actor.is_borough
@@ -88,7 +94,7 @@ def may_upload(actor):
     )
 
 
-def actions_for(ssda903_return):
+def actions_for(ssda903_return: Ssda903Return) -> dict[str, bool]:
     """What a user may do with the return now: the actions its state machine allows by their
     hand (importing, only with a valid child)."""
     available = SSDA903_RETURN_STATES.available(ssda903_return)
@@ -138,14 +144,14 @@ def _original_name(upload, default):
 
 def ssda903_return_create(
     *,
-    actor,
-    year_ending,
-    header,
-    episodes,
-    borough=None,
-    label="",
-    queue=True,
-):
+    actor: Actor | None,
+    year_ending: int | str,
+    header: Upload | None,
+    episodes: Upload | None,
+    borough: Organisation | None = None,
+    label: str = "",
+    queue: bool = True,
+) -> Ssda903Return:
     """Store an upload of the borough's return for the year ending 31 March `year_ending` and
     queue its validation. `actor`: a commissioner or placement officer of the borough; None
     from the command line, with the `borough` and a `label` naming who ran it."""
@@ -211,7 +217,7 @@ def ssda903_return_create(
     return ssda903_return
 
 
-def enqueue_validation(return_id):
+def enqueue_validation(return_id: int) -> None:
     """A broker that is down leaves the return queued; uploading again retries."""
     from ..tasks import ssda903_validate_task
 
@@ -221,7 +227,7 @@ def enqueue_validation(return_id):
         log.warning("Could not queue the validation of SSDA903 return %s.", return_id)
 
 
-def enqueue_import(return_id):
+def enqueue_import(return_id: int) -> None:
     from ..tasks import ssda903_import_task
 
     try:
@@ -249,7 +255,9 @@ def _read(ssda903_return):
     return tables, problems
 
 
-def checked_rows(ssda903_return, *, today=None):
+def checked_rows(
+    ssda903_return: Ssda903Return, *, today: date | None = None
+) -> tuple[Checked | None, list[str]]:
     """The return's rows read and checked: (Checked, problems)."""
     tables, problems = _read(ssda903_return)
     if problems:
@@ -278,7 +286,12 @@ def _refuse(ssda903_return, problems):
     return ssda903_return
 
 
-def ssda903_return_validate(ssda903_return, *, today=None, progress=None):
+def ssda903_return_validate(
+    ssda903_return: Ssda903Return,
+    *,
+    today: date | None = None,
+    progress: Callable[[str], object] | None = None,
+) -> Ssda903Return:
     """Check a queued return: refuse it for file-level problems, else record every issue of
     its rows (ours and the DfE's rules) and its counts. `progress(stage)` is told each step.
     Running it again on a return no longer queued does nothing."""
@@ -376,7 +389,9 @@ def _check_writer(actor, ssda903_return):
         raise PermissionDenied("Only the borough's commissioners and placement officers decide.")
 
 
-def ssda903_return_import(*, actor, ssda903_return, queue=True):
+def ssda903_return_import(
+    *, actor: Actor | None, ssda903_return: Ssda903Return, queue: bool = True
+) -> Ssda903Return:
     """The user's "Import the N valid children": from a validated return only, once."""
     _check_writer(actor, ssda903_return)
     if ssda903_return.status == Status.REFUSED:
@@ -409,7 +424,7 @@ def _status_now(ssda903_return):
     ) or ssda903_return.status
 
 
-def ssda903_return_discard(*, actor, ssda903_return):
+def ssda903_return_discard(*, actor: Actor | None, ssda903_return: Ssda903Return) -> Ssda903Return:
     """The user's "Do not import"."""
     _check_writer(actor, ssda903_return)
     with transaction.atomic():
@@ -424,7 +439,9 @@ def ssda903_return_discard(*, actor, ssda903_return):
     return ssda903_return
 
 
-def ssda903_return_store(ssda903_return, *, today=None, recompute=True):
+def ssda903_return_store(
+    ssda903_return: Ssda903Return, *, today: date | None = None, recompute: bool = True
+) -> Ssda903Return:
     """The worker's step after "Import": store the valid children of an importing return, in
     one transaction, and write what it did into the return's report. Running it again on a
     return no longer importing does nothing. With `recompute`, the consortium's KPIs are then
@@ -436,7 +453,7 @@ def ssda903_return_store(ssda903_return, *, today=None, recompute=True):
     _progress(ssda903_return, "Importing the valid children", 0, 1)
     try:
         checked, problems = checked_rows(ssda903_return, today=today)
-        if problems:
+        if problems or checked is None:  # no rows only ever with a problem
             raise DomainError("The files changed since they were checked: " + problems[0])
         left_out = set(
             ssda903_return.issues.exclude(child="").values_list("child", flat=True).distinct()
@@ -509,7 +526,7 @@ def _report(ssda903_return, result: StoreReport, seconds):
     return report
 
 
-def inferred_year_ending(header, episodes):
+def inferred_year_ending(header: bytes, episodes: bytes) -> int | None:
     """The return year the episodes (bytes) look like, for the command line; None if unknown."""
     try:
         tables = {"header": read_header(header), "episodes": read_episodes(episodes)}

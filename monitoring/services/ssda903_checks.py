@@ -8,11 +8,19 @@ Every check is one pass over the rows (or over one child's episodes, sorted): a 
 return takes a fraction of a second."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..ssda903_columns import RNE_CODES
-from .ssda903_read import FileProblem, RowError, parse_date, year_ending_of, year_window
+from .ssda903_read import (
+    FileProblem,
+    RowError,
+    Table,
+    parse_date,
+    year_ending_of,
+    year_window,
+)
 
 # code: what it means (the docs list them).
 CHECKS = {
@@ -71,7 +79,14 @@ class Checked:
     episodes: list = field(default_factory=list)  # EpisodeRow, file order
     issues: list = field(default_factory=list)
 
-    def add(self, file, row, code, message, fields=""):
+    def add(
+        self,
+        file: str,
+        row: HeaderRow | EpisodeRow | None,
+        code: str,
+        message: str,
+        fields: str = "",
+    ) -> None:
         line = row.line if row is not None else None
         child = row.child if row is not None else ""
         self.issues.append(Issue(file, line, child, code, message, fields))
@@ -120,14 +135,14 @@ def _dates(checked):
             setattr(row, column.lower(), value)
 
 
-def year_problem(episodes, year_ending):
+def year_problem(episodes: Sequence[EpisodeRow], year_ending: int) -> str | None:
     """The message refusing a file of another year than the chosen one, or None."""
     start, end = year_window(year_ending)
-    dated = [e for e in episodes if e.decom is not None]
+    dated = [(e.decom, e.dec) for e in episodes if e.decom is not None]
     if not dated:
         return None
-    overlapping = sum(1 for e in dated if e.decom <= end and (e.dec is None or e.dec >= start))
-    later = sum(1 for e in dated if e.decom > end)
+    overlapping = sum(1 for decom, dec in dated if decom <= end and (dec is None or dec >= start))
+    later = sum(1 for decom, _dec in dated if decom > end)
     if overlapping and later <= OTHER_YEAR_SHARE * len(dated):
         return None
     guess = infer_year_ending(episodes)
@@ -144,7 +159,7 @@ def year_problem(episodes, year_ending):
     )
 
 
-def infer_year_ending(episodes):
+def infer_year_ending(episodes: Iterable[EpisodeRow]) -> int | None:
     """The return year the episodes belong to: the year of their latest date."""
     days = [d for e in episodes for d in (e.decom, e.dec) if d is not None]
     return year_ending_of(max(days)) if days else None
@@ -279,7 +294,7 @@ def _sequences(checked):
             taken[(row.child, row.decom)] += 1
 
 
-def read_rows(header_table, episodes_table):
+def read_rows(header_table: Table, episodes_table: Table) -> Checked:
     """The rows of the two files with their dates read (and unreadable ones reported)."""
     checked = Checked()
     _read_rows(header_table, episodes_table, checked)
@@ -287,7 +302,7 @@ def read_rows(header_table, episodes_table):
     return checked
 
 
-def check(header_table, episodes_table, *, year_ending, today):
+def check(header_table: Table, episodes_table: Table, *, year_ending: int, today: date) -> Checked:
     """Read the rows and check them. FileProblem if the episodes are of another year."""
     checked = read_rows(header_table, episodes_table)
     problem = year_problem(checked.episodes, year_ending)

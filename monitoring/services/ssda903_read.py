@@ -10,7 +10,9 @@ Headers are matched ignoring case, spaces, hyphens and underscores; the header r
 for among the first lines. Dates are read in the formats such files hold."""
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from dps import csv_import
 from dps.csv_import import FileProblem
@@ -59,30 +61,30 @@ class Table:
     columns: dict
     rows: list
 
-    def cell(self, cells, column):
+    def cell(self, cells: Sequence[str], column: str) -> str:
         index = self.columns.get(column)
         if index is None or index >= len(cells):
             return ""
         return cells[index].strip()
 
 
-def normalise_header(text):
+def normalise_header(text: str | None) -> str:
     return csv_import.header_key(text, joiner="").upper()
 
 
-def parse_date(text, column="date"):
+def parse_date(text: str | None, column: str = "date") -> date | None:
     """A date in any of the formats SSDA903 files hold; None if blank; RowError if unreadable."""
     return csv_import.parse_date(
         text, DATE_FORMATS, error=f"Unreadable {column} “{{text}}”.", time_suffix=True
     )
 
 
-def year_window(year_ending):
+def year_window(year_ending: int) -> tuple[date, date]:
     year = return_year(year_ending)
     return year.start, year.end
 
 
-def decode(raw, name):
+def decode(raw: bytes, name: str) -> str:
     """The text of a file's bytes, or FileProblem if it is empty or not UTF-8."""
     return csv_import.decode(raw, f"The {name} file")
 
@@ -108,7 +110,9 @@ def _other_delimiter(text, wanted):
     return None
 
 
-def read_table(raw, *, name, columns, required, other_name):
+def read_table(
+    raw: bytes, *, name: str, columns: Sequence[str], required: Sequence[str], other_name: str
+) -> Table:
     """Read one file (bytes) as the `name` file; FileProblem when it cannot be."""
     text = decode(raw, name)
     wanted = {normalise_header(c): c for c in columns}
@@ -156,7 +160,7 @@ def read_table(raw, *, name, columns, required, other_name):
             f"The {name} file has no column {', '.join(missing)}: its header row needs "
             f"{', '.join(required)}."
         )
-    rows = []
+    rows: list[tuple[int, list[str] | None]] = []
     for line, cells in records:
         if cells is None:
             rows.append((line, None))
@@ -168,7 +172,7 @@ def read_table(raw, *, name, columns, required, other_name):
     return Table(name=name, columns=header, rows=rows)
 
 
-def read_header(raw):
+def read_header(raw: bytes) -> Table:
     return read_table(
         raw,
         name="header",
@@ -178,7 +182,7 @@ def read_header(raw):
     )
 
 
-def read_episodes(raw):
+def read_episodes(raw: bytes) -> Table:
     return read_table(
         raw,
         name="episodes",

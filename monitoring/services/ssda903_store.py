@@ -25,16 +25,20 @@ bulk queries only (a 5,000-child return is a few dozen queries).
   placement built from episodes a newer return wrote is left alone."""
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max
 
+from dps.models import Organisation
 from placements.models import Child, Placement
 from providers.models import Service
 
 from ..models import CareEpisode
 from ..ssda903_columns import RNE_LEGAL_STATUS_ONLY, RNE_STARTED, SEX, ending_planned
+from .ssda903_checks import EpisodeRow, HeaderRow
 from .ssda903_read import year_window
 
 # URNs the return uses for "no URN" (placements with parents, in-house settings without one).
@@ -103,11 +107,11 @@ class StoreReport:
     unmatched_urns: list = field(default_factory=list)
 
 
-def code(text, length):
+def code(text: str | None, length: int) -> str:
     return "".join((text or "").split()).upper()[:length]
 
 
-def postcode(text):
+def postcode(text: str | None) -> str:
     return " ".join((text or "").upper().split())[:8]
 
 
@@ -385,20 +389,28 @@ def _store_placements(borough, children, episodes, year_ending, newer, newest, r
     report.unmatched_urns = list(unmatched)
 
 
-def store(*, borough, year_ending, header_rows, episode_rows, left_out, derived):
+def store(
+    *,
+    borough: Organisation,
+    year_ending: int,
+    header_rows: Sequence[HeaderRow],
+    episode_rows: Sequence[EpisodeRow],
+    left_out: Collection[str],
+    derived: Mapping[str, Any],
+) -> StoreReport:
     """Store the rows of the children not in `left_out` (references); `derived` maps an
     episode row's index (as text) to its (PL_LA, PL_LOCATION, PL_DISTANCE). Run inside a
     transaction. Returns a StoreReport."""
     report = StoreReport()
-    header = {}
+    header: dict[str, HeaderRow] = {}
     for row in header_rows:
         if row.child and row.child not in left_out and row.child not in header:
             header[row.child] = row
     report.children_left_out = len({r.child for r in header_rows if r.child} & set(left_out))
-    episodes = defaultdict(list)
-    for row in episode_rows:
-        if row.child in header and row.decom is not None:
-            episodes[row.child].append(row)
+    episodes: defaultdict[str, list[EpisodeRow]] = defaultdict(list)
+    for episode in episode_rows:
+        if episode.child in header and episode.decom is not None:
+            episodes[episode.child].append(episode)
     newest = _newest_years(borough, list(header))
     children = _upsert_children(borough, header, episodes, year_ending, newest, report)
     newer = _store_episodes(borough, children, episodes, year_ending, derived, report)

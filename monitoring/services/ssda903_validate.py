@@ -18,10 +18,11 @@ import io
 import logging
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..ssda903_columns import SEX
-from .ssda903_checks import Issue
+from .ssda903_checks import EpisodeRow, HeaderRow, Issue
 from .ssda903_read import EPISODE_COLUMNS, HEADER_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class DfeResult:
     failed: list = field(default_factory=list)
 
 
-def ruleset_year_for(year_ending):
+def ruleset_year_for(year_ending: int) -> int:
     return min(max(year_ending, RULESET_YEARS.start), RULESET_YEARS.stop - 1)
 
 
@@ -106,7 +107,13 @@ def _import_validator():
     return LacValidator, get_year_ruleset
 
 
-def dfe_rules_run(*, header_rows, episode_rows, year_ending, la_code):
+def dfe_rules_run(
+    *,
+    header_rows: Sequence[HeaderRow],
+    episode_rows: Sequence[EpisodeRow],
+    year_ending: int,
+    la_code: str | None,
+) -> DfeResult:
     """Run the DfE's rules for the year over the rows; returns a DfeResult."""
     import pandas as pd  # loaded with the validator, when one runs
 

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from dps.models import Organisation
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
-from providers.models import OfstedRating
+from dps.tenancy import Actor
+from providers.models import OfstedRating, Service
 
 from ..access import may_act_on_visit, may_monitor_provider
 from ..models import MonitoringVisit, Rag
@@ -28,14 +30,17 @@ from ..selectors.visits import monitored_services, provider_admin_emails
 Status = MonitoringVisit.Status
 EARLIEST = date(2000, 1, 1)
 # Months between visits for a service with a lower rating; others wait VISIT_INTERVAL_MONTHS.
-SOONER_FOR_RATING = {OfstedRating.REQUIRES_IMPROVEMENT: 3, OfstedRating.INADEQUATE: 1}
+SOONER_FOR_RATING: dict[str, int] = {
+    OfstedRating.REQUIRES_IMPROVEMENT: 3,
+    OfstedRating.INADEQUATE: 1,
+}
 
 
-def interval_months(rating):
+def interval_months(rating: str) -> int:
     return SOONER_FOR_RATING.get(rating, getattr(settings, "VISIT_INTERVAL_MONTHS", 6))
 
 
-def next_due(rating, after):
+def next_due(rating: str, after: date) -> date:
     return after + relativedelta(months=interval_months(rating))
 
 
@@ -51,7 +56,13 @@ def _require_monitor(actor, consortium_id=None):
     return consortium
 
 
-def _check_date(value, field, *, not_before=None, not_after=None):
+def _check_date(
+    value: date | None,
+    field: str,
+    *,
+    not_before: date | None = None,
+    not_after: date | None = None,
+) -> date:
     if value is None:
         raise DomainError("Enter a date.", field)
     if value < (not_before or EARLIEST):
@@ -65,7 +76,9 @@ def _check_date(value, field, *, not_before=None, not_after=None):
 
 
 @transaction.atomic
-def visits_schedule(*, consortium, today=None):
+def visits_schedule(
+    *, consortium: Organisation, today: date | None = None
+) -> list[MonitoringVisit]:
     """Schedule the next visit of every monitored service that has none scheduled: due the
     service's interval after its last completed visit (or after today, if never visited).
     Idempotent: running it again creates nothing. Returns the visits created."""
@@ -107,10 +120,8 @@ def visits_schedule(*, consortium, today=None):
     return visits
 
 
-def visits_schedule_all(today=None):
+def visits_schedule_all(today: date | None = None) -> int:
     """The daily run: every consortium's visits. Returns how many were scheduled."""
-    from dps.models import Organisation
-
     total = 0
     for consortium in Organisation.objects.filter(kind=Organisation.Kind.CONSORTIUM):
         total += len(visits_schedule(consortium=consortium, today=today))
@@ -118,7 +129,9 @@ def visits_schedule_all(today=None):
 
 
 @transaction.atomic
-def visit_schedule_manual(*, actor, service, due_date):
+def visit_schedule_manual(
+    *, actor: Actor, service: Service | None, due_date: date | None
+) -> MonitoringVisit:
     """Schedule an extra visit to a monitored service."""
     consortium = _require_monitor(actor)
     if service is None or not monitored_services(consortium).filter(pk=service.pk).exists():
@@ -126,7 +139,9 @@ def visit_schedule_manual(*, actor, service, due_date):
     if not may_monitor_provider(actor, service.provider):
         raise DomainError("Choose a service of a provider your borough places with.", "service")
     today = timezone.localdate()
-    _check_date(due_date, "due_date", not_before=today, not_after=today + relativedelta(years=5))
+    due_date = _check_date(
+        due_date, "due_date", not_before=today, not_after=today + relativedelta(years=5)
+    )
     visit = MonitoringVisit.objects.create(
         service=service, provider_id=service.provider_id, consortium=consortium, due_date=due_date
     )
@@ -153,11 +168,18 @@ def _lock(actor, visit, action):
 
 
 @transaction.atomic
-def visit_record(*, actor, visit, visited_on, findings, rag):
+def visit_record(
+    *,
+    actor: Actor,
+    visit: MonitoringVisit,
+    visited_on: date | None,
+    findings: str | None,
+    rag: str,
+) -> MonitoringVisit:
     """Record a scheduled visit: the day, the findings and the RAG result. The service's next
     visit is scheduled (unless another is already). The provider's admins are told."""
     visit = _lock(actor, visit, "record")
-    _check_date(visited_on, "visited_on", not_after=timezone.localdate())
+    visited_on = _check_date(visited_on, "visited_on", not_after=timezone.localdate())
     findings = (findings or "").strip()
     if not findings:
         raise DomainError("Enter the visit's findings.", "findings")
@@ -196,7 +218,7 @@ def visit_record(*, actor, visit, visited_on, findings, rag):
 
 
 @transaction.atomic
-def visit_cancel(*, actor, visit, reason):
+def visit_cancel(*, actor: Actor, visit: MonitoringVisit, reason: str | None) -> MonitoringVisit:
     """Cancel a scheduled visit, saying why. (The daily run schedules the service's next.)"""
     visit = _lock(actor, visit, "cancel")
     reason = (reason or "").strip()
