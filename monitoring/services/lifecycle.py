@@ -16,7 +16,6 @@ from dps.models import AuditEvent
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from placements.models import Child, Placement
-from placements.selectors import can_write_requests
 from providers.models import Enrolment, Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
@@ -33,7 +32,7 @@ MAX_NOTE = 2000
 
 def can_record(actor, placement=None):
     """The borough's placement officers (and its case systems with the write scope)."""
-    if not can_write_requests(actor):
+    if actor is None or not actor.is_borough_writer:
         return False
     return placement is None or placement.borough_id == actor.organisation.pk
 

@@ -10,7 +10,6 @@ from rest_framework import exceptions, permissions, serializers
 from dps.api.schema import PROBLEM_MEDIA_TYPE, ProblemSerializer
 from dps.tenancy import get_actor
 
-from ..selectors import can_bid, can_write_requests
 from ..services.requests import RequestIncomplete
 
 # Dates a person could mean: far-future years would overflow date arithmetic later on.
@@ -74,7 +73,7 @@ class IsBorough(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         self.message = "Only the borough's placement officers and case systems can do this."
-        return can_write_requests(actor)
+        return actor.is_borough_writer
 
 
 class IsProvider(permissions.BasePermission):
@@ -91,7 +90,7 @@ class IsProvider(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         self.message = "Only the provider's admins, bidders and systems can do this."
-        return can_bid(actor)
+        return actor.is_bidder
 
 
 class IsBoroughOrProvider(permissions.BasePermission):

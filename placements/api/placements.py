@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from dps.tenancy import get_actor, get_or_404
 
 from ..models import Placement
-from ..selectors import placements_visible_to
+from ..selectors.placements import placements_visible_to
 from ..services.award import ipa_ensure, placement_start
 from . import serializers as s
 from .common import IsBorough, IsBoroughOrProvider, validated

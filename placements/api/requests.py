@@ -17,7 +17,9 @@ from dps.api.schema import PROBLEM_MEDIA_TYPE
 from dps.tenancy import get_actor, get_or_404
 
 from ..models import Bid, PlacementRequest, Question
-from ..selectors import bids_visible_to, questions_visible_to, requests_visible_to
+from ..selectors.bids import bids_visible_to
+from ..selectors.questions import questions_visible_to
+from ..selectors.requests import requests_visible_to
 from ..services import award as award_services
 from ..services import questions as question_services
 from ..services import requests as request_services

@@ -14,7 +14,7 @@ from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 
 from ..models import Bid, Placement, PlacementRequest, ProviderInvitation, Question
 from ..models.requests import Gender, LegalStatus, RequestTransition
-from ..selectors import responses_shown_to_borough
+from ..selectors.requests import responses_shown_to_borough
 from ..services import budget
 from ..services.closing import SHORTLIST_SIZE
 from ..services.eligibility import REASONS

@@ -12,8 +12,8 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 
+from ..access import require_borough_writer
 from ..models import Bid, Placement, PlacementRequest
-from ..selectors import require_borough_writer
 from . import budget
 from .closing import SHORTLIST_SIZE
 from .notify import notify_providers, opportunity_path

@@ -19,7 +19,7 @@ from providers.needs import DOMAINS
 
 from ..forms_requests import StartForm
 from ..models import Placement
-from ..selectors import can_write_requests, placements_visible_to
+from ..selectors.placements import placements_visible_to
 from ..services import award as award_services
 from .requests import _posted, run
 
@@ -29,7 +29,7 @@ BOTH = {Organisation.Kind.BOROUGH, Organisation.Kind.PROVIDER}
 def _can_start(actor, placement):
     return (
         actor.is_borough
-        and can_write_requests(actor)
+        and actor.is_borough_writer
         and placement.borough_id == actor.organisation.pk
         and placement.status == Placement.Status.AWARDED
     )

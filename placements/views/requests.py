@@ -34,13 +34,9 @@ from ..forms_requests import (
     need_field,
 )
 from ..models import Bid, PlacementRequest
-from ..selectors import (
-    bids_visible_to,
-    can_write_requests,
-    questions_visible_to,
-    requests_visible_to,
-    responses_shown_to_borough,
-)
+from ..selectors.bids import bids_visible_to
+from ..selectors.questions import questions_visible_to
+from ..selectors.requests import requests_visible_to, responses_shown_to_borough
 from ..services import questions as question_services
 from ..services import requests as request_services
 from ..services.eligibility import REASONS, eligibility_check
@@ -55,7 +51,7 @@ NO_OFFER_FROM = {Status.CLOSED, Status.SHORTLISTED}
 
 def _require_writer(actor):
     """Commissioners read; only placement officers change requests."""
-    if not can_write_requests(actor):
+    if not actor.is_borough_writer:
         raise PermissionDenied("Only the borough's placement officers can change requests.")
 
 
@@ -108,7 +104,7 @@ def request_list(request):
         {
             "filter": form,
             "page": paginate(request, queryset),
-            "can_write": can_write_requests(actor),
+            "can_write": actor.is_borough_writer,
         },
     )
 
@@ -218,7 +214,7 @@ def _story_views(placement_request):
 def detail_context(actor, placement_request):
     """Everything the detail page shows. No bid and no count of bids while sealed."""
     pr = placement_request
-    can_write = can_write_requests(actor)
+    can_write = actor.is_borough_writer
     status = pr.status
     questions = list(questions_visible_to(actor, pr).order_by("asked_at", "id"))
     question_open = status == Status.OPEN and pr.bid_deadline and timezone.now() < pr.bid_deadline
