@@ -10,7 +10,7 @@ from dps.pages import paginate, render_form, submit
 from dps.tenancy import get_or_404
 from providers.models import Service
 
-from ..forms_lots import LotForm
+from ..forms.lots import LotForm
 from ..selectors.lots import lots_administered_by, open_requests_on
 from ..services.lots import lot_update
 

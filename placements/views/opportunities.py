@@ -21,7 +21,7 @@ from dps.tenancy import BIDDERS, get_or_404
 from providers.models import Enrolment
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
-from ..forms_bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
+from ..forms.bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
 from ..models import Bid, PlacementRequest
 from ..selectors.bids import bids_visible_to
 from ..selectors.invitations import invitations_visible_to

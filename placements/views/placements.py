@@ -17,7 +17,7 @@ from monitoring.services import lifecycle as lifecycle_services
 from monitoring.ssda903_codes import end_reason_label
 from providers.needs import DOMAINS
 
-from ..forms_requests import StartForm
+from ..forms.requests import StartForm
 from ..models import Placement
 from ..selectors.placements import placements_visible_to
 from ..services import award as award_services

@@ -22,7 +22,7 @@ from dps.tenancy import get_or_404
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATORS
 
-from ..forms_requests import (
+from ..forms.requests import (
     AnswerForm,
     CancelForm,
     NoSuitableOfferForm,

@@ -13,7 +13,7 @@ from dps.services import DomainError
 from dps.tenancy import get_or_404
 from providers.needs import INDICATORS
 
-from ..forms_requests import AwardForm, YoungPersonViewForm
+from ..forms.requests import AwardForm, YoungPersonViewForm
 from ..models import Bid, Evaluation, PlacementRequest
 from ..selectors.bids import bids_visible_to
 from ..services import award as award_services
