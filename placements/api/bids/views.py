@@ -18,16 +18,16 @@ from rest_framework.views import APIView
 
 from dps.tenancy import get_actor, get_or_404
 
-from ..models import Bid, ProviderInvitation, Question
-from ..selectors.bids import bids_readable_by, bids_visible_to
-from ..selectors.invitations import invitations_visible_to, opportunities_of
-from ..selectors.questions import questions_visible_to
-from ..selectors.story import story_released_to
-from ..services import bids as bid_services
-from ..services import questions as question_services
-from ..services.story import story_view
+from ...models import Bid, PlacementRequest, ProviderInvitation, Question
+from ...selectors.bids import bids_readable_by, bids_visible_to
+from ...selectors.invitations import invitations_visible_to, opportunities_of
+from ...selectors.questions import questions_visible_to
+from ...selectors.story import story_released_to
+from ...services import bids as bid_services
+from ...services import questions as question_services
+from ...services.story import story_view
+from ..common import MAX_ID, IsProvider, ProvidersWrite, validated
 from . import serializers as s
-from .common import IsProvider, ProvidersWrite, validated
 
 PROVIDERS = [*APIView.permission_classes, IsProvider]
 READ_BOTH_WRITE_PROVIDER = [*APIView.permission_classes, ProvidersWrite]
@@ -36,7 +36,7 @@ READ_BOTH_WRITE_PROVIDER = [*APIView.permission_classes, ProvidersWrite]
 class OpportunityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="request__status",
-        choices=s.PlacementRequest.Status.choices,
+        choices=PlacementRequest.Status.choices,
         label="The request's status (e.g. `open` for those still taking bids).",
     )
 
@@ -152,7 +152,7 @@ def filter_request(queryset, name, value):
         request_id = int(value)
     except ValueError:
         return queryset.none()
-    if not 0 < request_id <= s.MAX_ID:
+    if not 0 < request_id <= MAX_ID:
         return queryset.none()
     return queryset.filter(request_id=request_id)
 
