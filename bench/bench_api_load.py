@@ -26,9 +26,10 @@ from django.db.models import Count
 from dps.models import ApiClient, Organisation
 from dps.models.api import hash_key
 from dps.tenancy import Actor
-from placements.api.bids import bids_readable_by, opportunities_of
 from placements.models import Placement
 from placements.selectors import placements_visible_to, requests_visible_to
+from placements.selectors.bids import bids_readable_by
+from placements.selectors.invitations import opportunities_of
 from providers.selectors.directory import directory_providers
 from providers.selectors.services import services_visible_to
 

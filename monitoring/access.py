@@ -22,7 +22,7 @@ from django.http import Http404
 from dps.models import Organisation, Role
 from dps.tenancy import Actor
 from placements.models import Placement
-from placements.selectors import can_write_requests, placements_visible_to
+from placements.selectors import placements_visible_to
 
 from .models import (
     CorrectiveAction,
@@ -198,7 +198,7 @@ def get_plan_action_for_actor(
 def may_record(actor: Actor | None, placement: Placement | None = None) -> bool:
     """The borough's placement officers (and its case systems with the write scope), on the
     borough's own placement if one is given."""
-    if actor is None or not can_write_requests(actor):
+    if actor is None or not actor.is_borough_writer:
         return False
     return placement is None or placement.borough_id == actor.organisation.pk
 

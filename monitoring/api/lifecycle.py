@@ -11,16 +11,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dps.tenancy import get_actor
-from placements.api import serializers as placement_serializers
 from placements.api.common import (
     IsBorough,
     IsBoroughOrProvider,
     SaneDateField,
+    object_id,
     status_field,
     text,
     validated,
 )
-from placements.api.serializers import object_id
+from placements.api.placements import serializers as placement_serializers
 from placements.selectors import placements_visible_to
 from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 

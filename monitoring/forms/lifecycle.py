@@ -5,7 +5,7 @@ lifecycle), whose refusals are shown beside the field they name."""
 from django import forms
 
 from dps.forms import GovukFormMixin
-from placements.forms_requests import _date, _number, _text, need_field
+from placements.forms.requests import _date, _number, _text, need_field
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATORS, SCORES
 

@@ -3,7 +3,7 @@
 from django import forms
 
 from dps.forms import GovukFormMixin
-from placements.forms_requests import DATE_FORMATS, DATE_INVALID
+from placements.forms.requests import DATE_FORMATS, DATE_INVALID
 from providers.models import Service
 
 from ..models import Rag

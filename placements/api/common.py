@@ -1,6 +1,6 @@
-"""What the placements API's views share: who may call them, sane bounds on dates, the
-problem-details answers they document, and the one call that turns a refusal to publish into
-a 400 listing every problem."""
+"""What the placements API's resources share: who may call them, sane bounds on dates and ids,
+the fields and serializers several of them use, the problem-details answers they document, and
+the one call that turns a refusal to publish into a 400 listing every problem."""
 
 from datetime import UTC, date, datetime
 
@@ -8,15 +8,35 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, permissions, serializers
 
 from dps.api.schema import PROBLEM_MEDIA_TYPE, ProblemSerializer
-from dps.tenancy import get_actor
+from dps.tenancy import Actor, get_actor
 
-from ..selectors import can_bid, can_write_requests
 from ..services.requests import RequestIncomplete
 
 # Dates a person could mean: far-future years would overflow date arithmetic later on.
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 MAX_TEXT = 20000
+MAX_ID = 2**63 - 1
+
+
+def context_actor(serializer: serializers.BaseSerializer) -> Actor | None:
+    """The actor of the request in a serializer's context (None without one)."""
+    request = serializer.context.get("request")
+    return get_actor(request) if request is not None else None
+
+
+def blank_choice(choices) -> serializers.ChoiceField:
+    """A read-only choice that may be blank (a draft leaves it empty)."""
+    return serializers.ChoiceField(choices, allow_blank=True, read_only=True)
+
+
+def object_id(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class NamedObjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 def status_field(choices, **kwargs):
@@ -74,7 +94,7 @@ class IsBorough(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         self.message = "Only the borough's placement officers and case systems can do this."
-        return can_write_requests(actor)
+        return actor.is_borough_writer
 
 
 class IsProvider(permissions.BasePermission):
@@ -91,7 +111,7 @@ class IsProvider(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         self.message = "Only the provider's admins, bidders and systems can do this."
-        return can_bid(actor)
+        return actor.is_bidder
 
 
 class IsBoroughOrProvider(permissions.BasePermission):

@@ -12,10 +12,10 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 
+from ..access import require_borough_writer
 from ..models import Bid, Placement, PlacementRequest
 from ..models.placements import PLACEMENT_STATES
 from ..models.requests import REQUEST_STATES
-from ..selectors import require_borough_writer
 from . import budget
 from .notify import notify_providers, opportunity_path
 from .transitions import SHORTLIST_SIZE, transition

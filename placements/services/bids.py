@@ -28,7 +28,6 @@ from providers.needs import INDICATOR_LABELS
 
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES
-from ..selectors import can_bid
 from . import budget
 
 Status = PlacementRequest.Status
@@ -44,7 +43,7 @@ PAST_DEADLINE = {
 
 
 def _require_bidder(actor, invitation):
-    if not can_bid(actor):
+    if actor is None or not actor.is_bidder:
         raise PermissionDenied("Only the provider's admins and bidders can bid.")
     if invitation.provider_id != actor.organisation.pk:
         raise PermissionDenied("This invitation is not yours.")

@@ -13,7 +13,7 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 from providers.models import Lot, Service
 
-from ..models import PlacementRequest
+from ..selectors.lots import open_requests_on
 
 WEIGHT_FIELDS = {
     "weight_quality": "quality",
@@ -57,10 +57,6 @@ def _clean_service_types(value):
             "service_types",
         )
     return sorted(set(value), key=TYPE_ORDER.index)
-
-
-def open_requests_on(lot):
-    return PlacementRequest.objects.filter(lot=lot, status=PlacementRequest.Status.OPEN)
 
 
 @transaction.atomic

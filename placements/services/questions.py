@@ -8,8 +8,8 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 
+from ..access import require_borough_writer
 from ..models import PlacementRequest, ProviderInvitation, Question
-from ..selectors import can_bid, require_borough_writer
 from .notify import notify_borough, notify_providers, opportunity_path
 
 Status = PlacementRequest.Status
@@ -33,7 +33,7 @@ def _require_open(placement_request):
 
 @transaction.atomic
 def question_ask(*, actor, placement_request, text):
-    if not can_bid(actor):
+    if actor is None or not actor.is_bidder:
         raise PermissionDenied("Only an invited provider's bidders can ask questions.")
     if not ProviderInvitation.objects.filter(
         request=placement_request, provider=actor.organisation

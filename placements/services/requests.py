@@ -17,10 +17,10 @@ from dps.services.audit import audit_record
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
+from ..access import require_borough_writer
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES
 from ..models.requests import REQUEST_STATES
-from ..selectors import require_borough_writer
 from .eligibility import eligibility_check
 from .notify import notify_providers, opportunity_path
 from .transitions import SHORTLIST_SIZE, transition

@@ -5,10 +5,8 @@ from django.core.exceptions import PermissionDenied
 
 from dps.services.audit import audit_record
 
-from ..models import Bid, PlacementRequest
-from .transitions import SHORTLIST_SIZE
+from ..selectors.story import story_released_to
 
-Status = PlacementRequest.Status
 # What is released; everything else on the request is the anonymised profile.
 STORY_FIELDS = (
     "strengths",
@@ -18,23 +16,6 @@ STORY_FIELDS = (
     "education_needs",
     "need_details",
 )
-
-
-def story_released_to(actor, placement_request):
-    if actor is None:
-        return False
-    if actor.is_borough:
-        return placement_request.borough_id == actor.organisation.pk
-    if not actor.is_provider:
-        return False
-    bids = Bid.objects.filter(
-        request=placement_request, provider=actor.organisation, status=Bid.Status.SUBMITTED
-    )
-    if placement_request.status == Status.SHORTLISTED:
-        return bids.filter(rank__lte=SHORTLIST_SIZE).exists()
-    if placement_request.status in (Status.AWARDED, Status.PLACED):
-        return bids.filter(placement__isnull=False).exists()
-    return False
 
 
 def story_view(*, actor, placement_request):

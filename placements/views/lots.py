@@ -8,18 +8,14 @@ from dps.decorators import actor_required
 from dps.models import Role
 from dps.pages import paginate, render_form, submit
 from providers.access import get_lot_for_actor
-from providers.models import Lot, Service
+from providers.models import Service
 
-from ..forms_lots import LotForm
-from ..services.lots import lot_update, open_requests_on
+from ..forms.lots import LotForm
+from ..selectors.lots import lots_administered_by, open_requests_on
+from ..services.lots import lot_update
 
 CONSORTIUM_ADMIN = {Role.CONSORTIUM_ADMIN}
 TYPE_LABELS = dict(Service.Type.choices)
-
-
-def lots_of(actor):
-    """The lots of the admin's own consortium."""
-    return Lot.objects.filter(consortium=actor.organisation).order_by("position", "name", "pk")
 
 
 def type_labels(lot):
@@ -28,7 +24,7 @@ def type_labels(lot):
 
 @actor_required(roles=CONSORTIUM_ADMIN)
 def lot_list(request):
-    page = paginate(request, lots_of(request.actor))
+    page = paginate(request, lots_administered_by(request.actor))
     for lot in page:
         lot.type_labels = type_labels(lot)
     return render(request, "placements/lots/list.html", {"page": page})

@@ -22,13 +22,16 @@ from dps.tenancy import BIDDERS, get_or_404
 from providers.models import Enrolment
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
-from ..forms_bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
+from ..forms.bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
 from ..models import Bid, PlacementRequest
-from ..selectors import bids_visible_to, invitations_visible_to, questions_visible_to
+from ..selectors.bids import bids_visible_to
+from ..selectors.invitations import invitations_visible_to
+from ..selectors.questions import questions_visible_to
+from ..selectors.story import story_released_to
 from ..services import bids as bid_services
 from ..services import budget
 from ..services import questions as question_services
-from ..services.story import story_released_to, story_view
+from ..services.story import story_view
 from ..services.transitions import SHORTLIST_SIZE
 
 PROVIDER = {Organisation.Kind.PROVIDER}

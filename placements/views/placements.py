@@ -17,10 +17,10 @@ from dps.pages import paginate, render_form, submit
 from dps.tenancy import Actor, get_or_404
 from providers.needs import DOMAINS
 
-from ..forms_requests import StartForm
+from ..forms.requests import StartForm
 from ..models import Placement
 from ..models.placements import PLACEMENT_STATES
-from ..selectors import can_write_requests, placements_visible_to
+from ..selectors.placements import placements_visible_to
 from ..services import award as award_services
 from .requests import _posted
 
@@ -38,7 +38,7 @@ DETAIL_CONTRIBUTORS: list[Callable[[Actor, Placement], dict[str, Any]]] = []
 def _can_start(actor, placement):
     return (
         actor.is_borough
-        and can_write_requests(actor)
+        and actor.is_borough_writer
         and placement.borough_id == actor.organisation.pk
         and PLACEMENT_STATES.allows(placement, "start")
     )

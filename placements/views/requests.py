@@ -22,7 +22,7 @@ from dps.tenancy import get_or_404
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATORS
 
-from ..forms_requests import (
+from ..forms.requests import (
     AnswerForm,
     CancelForm,
     NoSuitableOfferForm,
@@ -35,13 +35,9 @@ from ..forms_requests import (
 )
 from ..models import Bid, PlacementRequest
 from ..models.requests import REQUEST_STATES
-from ..selectors import (
-    bids_visible_to,
-    can_write_requests,
-    questions_visible_to,
-    requests_visible_to,
-    responses_shown_to_borough,
-)
+from ..selectors.bids import bids_visible_to
+from ..selectors.questions import questions_visible_to
+from ..selectors.requests import requests_visible_to, responses_shown_to_borough
 from ..services import questions as question_services
 from ..services import requests as request_services
 from ..services.eligibility import REASONS, eligibility_check
@@ -53,7 +49,7 @@ Status = PlacementRequest.Status
 
 def _require_writer(actor):
     """Commissioners read; only placement officers change requests."""
-    if not can_write_requests(actor):
+    if not actor.is_borough_writer:
         raise PermissionDenied("Only the borough's placement officers can change requests.")
 
 
@@ -93,7 +89,7 @@ def request_list(request):
         {
             "filter": form,
             "page": paginate(request, queryset),
-            "can_write": can_write_requests(actor),
+            "can_write": actor.is_borough_writer,
         },
     )
 
@@ -203,7 +199,7 @@ def _story_views(placement_request):
 def detail_context(actor, placement_request):
     """Everything the detail page shows. No bid and no count of bids while sealed."""
     pr = placement_request
-    can_write = can_write_requests(actor)
+    can_write = actor.is_borough_writer
     status = pr.status
     available = REQUEST_STATES.available(pr) if can_write else set()
     questions = list(questions_visible_to(actor, pr).order_by("asked_at", "id"))

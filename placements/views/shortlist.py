@@ -13,10 +13,10 @@ from dps.services import DomainError
 from dps.tenancy import get_or_404
 from providers.needs import INDICATORS
 
-from ..forms_requests import AwardForm, YoungPersonViewForm
+from ..forms.requests import AwardForm, YoungPersonViewForm
 from ..models import Bid, Evaluation, PlacementRequest
 from ..models.requests import REQUEST_STATES
-from ..selectors import bids_visible_to, can_write_requests
+from ..selectors.bids import bids_visible_to
 from ..services import award as award_services
 from ..services import budget
 from ..services import requests as request_services
@@ -52,7 +52,7 @@ def _needs_met(bid, needs):
 def shortlist(request, pk):
     actor = request.actor
     placement_request = _request(actor, pk)
-    can_write = can_write_requests(actor)
+    can_write = actor.is_borough_writer
     bids = list(_bids(actor, placement_request).order_by("rank", "submitted_at", "id"))
     evaluation = None
     if placement_request.bids_unsealed:

@@ -12,6 +12,7 @@ from dps.models import AuditEvent, OutboundEmail
 from dps.services import DomainError
 from placements import tasks
 from placements.models import Bid, Placement, PlacementRequest
+from placements.selectors.story import story_released_to
 from placements.services import award as award_services
 from placements.services import requests as request_services
 from placements.services import story as story_services
@@ -283,7 +284,7 @@ def test_only_the_borough_records_the_view(world, shortlist):
 def test_the_story_is_released_at_the_shortlist_and_then_to_the_winner_alone(world):
     placement_request, _ = helpers.closed_with_bids(world)
     a, b = actor_of(world.bidder_a), actor_of(world.bidder_b)
-    assert not story_services.story_released_to(a, placement_request)
+    assert not story_released_to(a, placement_request)
     with pytest.raises(PermissionDenied):
         story_services.story_view(actor=a, placement_request=placement_request)
 
@@ -303,10 +304,10 @@ def test_the_story_is_released_at_the_shortlist_and_then_to_the_winner_alone(wor
     do_award(world, placement_request, top)
     placement_request.refresh_from_db()
 
-    assert story_services.story_released_to(a, placement_request)
-    assert not story_services.story_released_to(b, placement_request)
+    assert story_released_to(a, placement_request)
+    assert not story_released_to(b, placement_request)
     with pytest.raises(PermissionDenied):
         story_services.story_view(actor=b, placement_request=placement_request)
     # The borough's own staff read it; another borough does not.
-    assert story_services.story_released_to(actor_of(world.commissioner_a), placement_request)
-    assert not story_services.story_released_to(actor_of(world.officer_b), placement_request)
+    assert story_released_to(actor_of(world.commissioner_a), placement_request)
+    assert not story_released_to(actor_of(world.officer_b), placement_request)

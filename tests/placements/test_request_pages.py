@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from placements.forms_requests import RequestForm
+from placements.forms.requests import RequestForm
 from placements.models import Bid, PlacementRequest, Question
 from placements.services import questions as question_services
 from tests.factories import EnrolmentFactory, ProviderFactory, ServiceFactory

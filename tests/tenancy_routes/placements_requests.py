@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from placements.forms_requests import RequestForm
+from placements.forms.requests import RequestForm
 from placements.models import Bid, Placement, PlacementRequest, Question
 from placements.services import award as award_services
 from placements.services import questions as question_services

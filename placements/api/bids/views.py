@@ -10,7 +10,6 @@ once they have closed (and nothing of them before: a sealed bid is a 404 like an
 never a bid its provider withdrew."""
 
 import django_filters
-from django.db.models import OuterRef, Subquery
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -19,32 +18,25 @@ from rest_framework.views import APIView
 
 from dps.tenancy import get_actor, get_or_404
 
-from ..models import Bid, ProviderInvitation, Question
-from ..selectors import bids_visible_to, invitations_visible_to, questions_visible_to
-from ..services import bids as bid_services
-from ..services import questions as question_services
-from ..services.story import story_released_to, story_view
+from ...models import Bid, PlacementRequest, ProviderInvitation, Question
+from ...selectors.bids import bids_readable_by, bids_visible_to
+from ...selectors.invitations import invitations_visible_to, opportunities_of
+from ...selectors.questions import questions_visible_to
+from ...selectors.story import story_released_to
+from ...services import bids as bid_services
+from ...services import questions as question_services
+from ...services.story import story_view
+from ..common import MAX_ID, IsProvider, ProvidersWrite, validated
 from . import serializers as s
-from .common import IsProvider, ProvidersWrite, validated
 
 PROVIDERS = [*APIView.permission_classes, IsProvider]
 READ_BOTH_WRITE_PROVIDER = [*APIView.permission_classes, ProvidersWrite]
 
 
-def opportunities_of(actor):
-    own_bid = Bid.objects.filter(request=OuterRef("request"), provider=OuterRef("provider"))
-    return (
-        invitations_visible_to(actor)
-        .select_related("request__borough")
-        .annotate(own_bid_id=Subquery(own_bid.values("pk")[:1]))
-        .prefetch_related("services")
-    )
-
-
 class OpportunityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="request__status",
-        choices=s.PlacementRequest.Status.choices,
+        choices=PlacementRequest.Status.choices,
         label="The request's status (e.g. `open` for those still taking bids).",
     )
 
@@ -160,7 +152,7 @@ def filter_request(queryset, name, value):
         request_id = int(value)
     except ValueError:
         return queryset.none()
-    if not 0 < request_id <= s.MAX_ID:
+    if not 0 < request_id <= MAX_ID:
         return queryset.none()
     return queryset.filter(request_id=request_id)
 
@@ -183,14 +175,6 @@ BID_CHANGE_FIELDS = (
     "needs_met",
     "volume_discount",
 )
-
-
-def bids_readable_by(actor):
-    """The bids the actor may see; a borough does not see an offer its provider withdrew."""
-    bids = bids_visible_to(actor)
-    if actor is not None and actor.is_borough:
-        bids = bids.exclude(status=Bid.Status.WITHDRAWN)
-    return bids
 
 
 def _bid_data(request, bid):

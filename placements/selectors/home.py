@@ -2,11 +2,14 @@
 waiting for the officer; a provider's requests open for bids. Counts are of requests and
 invitations, never of bids, so nothing sealed shows."""
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from .models import PlacementRequest, Question
-from .selectors import can_write_requests, invitations_visible_to, requests_visible_to
+from dps.tenancy import Actor
+
+from ..models import PlacementRequest, Question
+from .invitations import invitations_visible_to
+from .requests import requests_visible_to
 
 Status = PlacementRequest.Status
 # The states where the next step is the officer's.
@@ -18,7 +21,7 @@ WAITING = {
 }
 
 
-def questions_waiting(actor):
+def questions_waiting(actor: Actor) -> QuerySet[Question]:
     """Providers' questions the officer has still to answer: those on requests open for bids
     (once bids close a question can no longer be answered), the longest waiting first."""
     return (
@@ -33,9 +36,9 @@ def questions_waiting(actor):
     )
 
 
-def home_context(actor):
+def home_context(actor: Actor) -> dict:
     if actor.is_borough:
-        waiting = questions_waiting(actor) if can_write_requests(actor) else Question.objects.none()
+        waiting = questions_waiting(actor) if actor.is_borough_writer else Question.objects.none()
         counts = dict(
             requests_visible_to(actor).values_list("status").annotate(n=Count("pk")).order_by()
         )

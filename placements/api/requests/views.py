@@ -16,14 +16,18 @@ from dps.api.exceptions import problem
 from dps.api.schema import PROBLEM_MEDIA_TYPE
 from dps.tenancy import get_actor, get_or_404
 
-from ..models import Bid, PlacementRequest, Question
-from ..selectors import bids_visible_to, questions_visible_to, requests_visible_to
-from ..services import award as award_services
-from ..services import questions as question_services
-from ..services import requests as request_services
-from ..services.transitions import SHORTLIST_SIZE
+from ...models import Bid, PlacementRequest, Question
+from ...selectors.bids import bids_visible_to
+from ...selectors.questions import questions_visible_to
+from ...selectors.requests import requests_visible_to
+from ...services import award as award_services
+from ...services import questions as question_services
+from ...services import requests as request_services
+from ...services.transitions import SHORTLIST_SIZE
+from ..bids.serializers import BidSerializer
+from ..common import MAX_ID, SEALED_RESPONSE, IsBorough, Sealed, every_problem, validated
+from ..placements.serializers import PlacementSerializer
 from . import serializers as s
-from .common import SEALED_RESPONSE, IsBorough, Sealed, every_problem, validated
 
 Status = PlacementRequest.Status
 PERMISSIONS = [*APIView.permission_classes, IsBorough]
@@ -35,7 +39,7 @@ def filter_lot(queryset, name, value):
         lot_id = int(value)
     except ValueError:
         return queryset.none()
-    if not 0 < lot_id <= s.MAX_ID:
+    if not 0 < lot_id <= MAX_ID:
         return queryset.none()
     return queryset.filter(lot_id=lot_id)
 
@@ -271,7 +275,7 @@ class RequestAward(APIView):
 
     @extend_schema(
         request=s.AwardSerializer,
-        responses={201: s.PlacementSerializer},
+        responses={201: PlacementSerializer},
         summary="Award a ranked bid: the placement and its IPA are made",
         description="The top-ranked bid needs no reason; any other needs one. A bid over the "
         "request's maximum weekly budget follows the lot's rule: `allowed_with_reason` needs a "
@@ -289,7 +293,7 @@ class RequestAward(APIView):
             reason=data.get("reason", ""),
         )
         return Response(
-            s.PlacementSerializer(placement, context={"request": request}).data,
+            PlacementSerializer(placement, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -336,7 +340,7 @@ class YoungPersonView(APIView):
 
     @extend_schema(
         request=s.YoungPersonViewSerializer,
-        responses=s.BidSerializer,
+        responses=BidSerializer,
         summary="Record the young person's view of a shortlisted offer",
     )
     def post(self, request, pk):
@@ -347,7 +351,7 @@ class YoungPersonView(APIView):
             actor=actor, bid=bid, view=data.get("view", "")
         )
         bid = bids_visible_to(actor).get(pk=bid.pk)
-        return Response(s.BidSerializer(bid, context={"request": request}).data)
+        return Response(BidSerializer(bid, context={"request": request}).data)
 
 
 urlpatterns = [

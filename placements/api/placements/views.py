@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 
 from dps.tenancy import get_actor, get_or_404
 
-from ..models import Placement
-from ..selectors import placements_visible_to
-from ..services.award import ipa_ensure, placement_start
+from ...models import Placement
+from ...selectors.placements import placements_visible_to
+from ...services.award import ipa_ensure, placement_start
+from ..common import IsBorough, IsBoroughOrProvider, validated
 from . import serializers as s
-from .common import IsBorough, IsBoroughOrProvider, validated
 
 PERMISSIONS = [*APIView.permission_classes, IsBoroughOrProvider]
 

@@ -11,9 +11,9 @@ from dps.forms import GovukFormMixin
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, INDICATORS, SCORES
 
-from .models import LegalStatus, PlacementRequest
-from .models.requests import Gender
-from .services.requests import REQUEST_FIELDS
+from ..models import LegalStatus, PlacementRequest
+from ..models.requests import Gender
+from ..services.requests import REQUEST_FIELDS
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]

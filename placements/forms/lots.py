@@ -6,7 +6,7 @@ from django import forms
 from dps.forms import GovukFormMixin
 from providers.models import Lot, Service
 
-from .services.lots import WEIGHT_FIELDS
+from ..services.lots import WEIGHT_FIELDS
 
 WEIGHT_HINTS = {
     "weight_quality": "The provider's quality score at the bid deadline, out of 100.",

@@ -4,16 +4,22 @@ or by declining). Registered with the providers app, which stays neutral (50) wi
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Bid, ProviderInvitation
+from dps.models import Organisation
+
+from ..models import Bid, ProviderInvitation
+
+if TYPE_CHECKING:
+    from providers.services.quality import Part
 
 WINDOW = timedelta(days=365)
 
 
-def responsiveness_part(provider, consortium):
+def responsiveness_part(provider: Organisation, consortium: Organisation) -> "Part | None":
     from providers.services.quality import Part
 
     since = timezone.now() - WINDOW

@@ -1,0 +1,2 @@
+"""The provider's invitations ("opportunities"), questions and bids: views and their
+serializers."""

@@ -1,0 +1,1 @@
+"""Placements, what an award becomes: views and their serializers."""

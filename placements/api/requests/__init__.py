@@ -1,0 +1,1 @@
+"""The borough's requests, from draft to award: views and their serializers."""
