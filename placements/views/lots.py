@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from dps.decorators import actor_required
 from dps.models import Role
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import get_or_404
 from providers.models import Service
 
+from ..access import get_lot_for_actor
 from ..forms.lots import LotForm
 from ..selectors.lots import lots_administered_by, open_requests_on
 from ..services.lots import lot_update
@@ -33,7 +33,7 @@ def lot_list(request):
 @actor_required(roles=CONSORTIUM_ADMIN)
 def lot_edit(request, pk):
     actor = request.actor
-    lot = get_or_404(lots_administered_by(actor), pk=pk)
+    lot = get_lot_for_actor(actor, pk, write=True)
     form = LotForm(request.POST or None, initial=LotForm.initial_for(lot))
     if request.method == "POST" and form.is_valid():
         saved = submit(form, lot_update, actor=actor, lot=lot)

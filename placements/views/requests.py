@@ -18,10 +18,10 @@ from dps.decorators import actor_required
 from dps.models import AuditEvent, Organisation
 from dps.pages import paginate, render_form
 from dps.services import DomainError
-from dps.tenancy import get_or_404
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATORS
 
+from ..access import BOROUGH_WRITERS_ONLY, get_question_for_actor, get_request_for_actor
 from ..forms.requests import (
     AnswerForm,
     CancelForm,
@@ -49,19 +49,9 @@ CANCELLABLE = {Status.DRAFT, Status.OPEN, Status.CLOSED, Status.SHORTLISTED}
 NO_OFFER_FROM = {Status.CLOSED, Status.SHORTLISTED}
 
 
-def _require_writer(actor):
-    """Commissioners read; only placement officers change requests."""
-    if not actor.is_borough_writer:
-        raise PermissionDenied("Only the borough's placement officers can change requests.")
-
-
 def _posted(request):
     """The form data of a POST (even an empty one), or None."""
     return request.POST if request.method == "POST" else None
-
-
-def _request(actor, pk):
-    return get_or_404(requests_visible_to(actor), pk=pk)
 
 
 def _lots(actor, placement_request=None):
@@ -115,7 +105,9 @@ def request_list(request):
 @actor_required(kinds=BOROUGH)
 def request_create(request):
     actor = request.actor
-    _require_writer(actor)
+    if not actor.is_borough_writer:
+        # Commissioners read; only placement officers change requests.
+        raise PermissionDenied(BOROUGH_WRITERS_ONLY)
     form = RequestForm(_posted(request), lots=_lots(actor), initial={"urgency": "planned"})
     if request.method == "POST" and form.is_valid():
         placement_request = run(
@@ -133,8 +125,7 @@ def request_create(request):
 @actor_required(kinds=BOROUGH)
 def request_edit(request, pk):
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if placement_request.status not in EDITABLE:
         messages.error(request, "Only a draft or an open request can be changed.")
         return redirect("placements:request_detail", pk=pk)
@@ -254,7 +245,7 @@ def detail_context(actor, placement_request):
 
 @actor_required(kinds=BOROUGH)
 def request_detail(request, pk):
-    placement_request = _request(request.actor, pk)
+    placement_request = get_request_for_actor(request.actor, pk)
     return render(
         request,
         "placements/requests/detail.html",
@@ -308,8 +299,7 @@ def request_publish(request, pk):
     """A confirmation page; publishing an incomplete draft shows the form with every problem
     beside its field, and one nobody would be invited to asks for a deliberate confirmation."""
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if placement_request.status != Status.DRAFT:
         messages.error(request, "Only a draft can be published.")
         return redirect("placements:request_detail", pk=pk)
@@ -367,8 +357,7 @@ def request_publish(request, pk):
 def _action_page(request, pk, *, form_class, template, allowed, refused, service, done):
     """A page with a form that moves the request on; `service` takes the form's data."""
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if placement_request.status not in allowed:
         messages.error(request, refused)
         return redirect("placements:request_detail", pk=pk)
@@ -434,9 +423,8 @@ def request_reopen(request, pk):
 @actor_required(kinds=BOROUGH)
 def question_answer(request, pk, qpk):
     actor = request.actor
-    placement_request = _request(actor, pk)
-    question = get_or_404(questions_visible_to(actor, placement_request), pk=qpk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk)
+    question = get_question_for_actor(actor, qpk, write=True, placement_request=placement_request)
     form = AnswerForm(
         _posted(request),
         prefix=f"question-{question.pk}",
