@@ -9,8 +9,10 @@ from providers.models import Lot
 from ..models import PlacementRequest
 
 
-def lots_administered_by(actor: Actor) -> QuerySet[Lot]:
+def lots_administered_by(actor: Actor | None) -> QuerySet[Lot]:
     """The lots of the admin's own consortium."""
+    if actor is None:
+        return Lot.objects.none()
     return Lot.objects.filter(consortium=actor.organisation).order_by("position", "name", "pk")
 
 

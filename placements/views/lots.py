@@ -33,7 +33,7 @@ def lot_list(request):
 @actor_required(roles=CONSORTIUM_ADMIN)
 def lot_edit(request, pk):
     actor = request.actor
-    lot = get_lot_for_actor(actor, pk, write=request.method == "POST")
+    lot = get_lot_for_actor(actor, pk, write=True)
     form = LotForm(request.POST or None, initial=LotForm.initial_for(lot))
     if request.method == "POST" and form.is_valid():
         saved = submit(form, lot_update, actor=actor, lot=lot)

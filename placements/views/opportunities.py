@@ -18,10 +18,11 @@ from dps.formatting import money
 from dps.models import Organisation
 from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
-from dps.tenancy import BIDDERS, get_or_404
+from dps.tenancy import BIDDERS
 from providers.models import Enrolment
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
+from ..access import get_invitation_for_actor
 from ..forms.bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
 from ..models import Bid, PlacementRequest
 from ..selectors.bids import bids_visible_to
@@ -98,10 +99,6 @@ def provider_state(invitation, bid, now=None):
 
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _invitation(actor, pk):
-    return get_or_404(invitations_visible_to(actor).prefetch_related("services"), pk=pk)
 
 
 def _own_bid(actor, placement_request):
@@ -212,7 +209,7 @@ def opportunity_list(request):
 @actor_required(kinds=PROVIDER, roles=BIDDERS)
 def opportunity_detail(request, pk):
     actor = request.actor
-    invitation = _invitation(actor, pk)
+    invitation = get_invitation_for_actor(actor, pk)
     placement_request = invitation.request
     bid_services.invitation_mark_viewed(invitation=invitation)
     bid = _own_bid(actor, placement_request)
@@ -266,7 +263,7 @@ def bid(request, pk):
     service when the form is sent: a form loaded in time but sent late is refused, with what
     was typed kept on the page."""
     actor = request.actor
-    invitation = _invitation(actor, pk)
+    invitation = get_invitation_for_actor(actor, pk, write=True)
     placement_request = invitation.request
     current = _own_bid(actor, placement_request)
     if request.method != "POST" and not accepting_bids(placement_request):
@@ -339,7 +336,7 @@ def _over_budget_unconfirmed(request, placement_request, data):
 @actor_required(kinds=PROVIDER, roles=BIDDERS)
 def bid_withdraw(request, pk):
     actor = request.actor
-    invitation = _invitation(actor, pk)
+    invitation = get_invitation_for_actor(actor, pk, write=True)
     placement_request = invitation.request
     current = _own_bid(actor, placement_request)
     if current is None or current.status != Bid.Status.SUBMITTED:
@@ -375,7 +372,7 @@ def bid_withdraw(request, pk):
 def bid_confirm(request, pk):
     """Confirm the bid still stands on the request's changed terms."""
     actor = request.actor
-    invitation = _invitation(actor, pk)
+    invitation = get_invitation_for_actor(actor, pk, write=True)
     current = _own_bid(actor, invitation.request)
     if current is None:
         messages.error(request, "You have no bid to confirm on this request.")
@@ -392,7 +389,7 @@ def bid_confirm(request, pk):
 @actor_required(kinds=PROVIDER, roles=BIDDERS)
 def opportunity_decline(request, pk):
     actor = request.actor
-    invitation = _invitation(actor, pk)
+    invitation = get_invitation_for_actor(actor, pk, write=True)
     placement_request = invitation.request
     if request.method != "POST" and not accepting_bids(placement_request):
         messages.error(request, _closed_message(placement_request))
@@ -423,7 +420,7 @@ def opportunity_decline(request, pk):
 @actor_required(kinds=PROVIDER, roles=BIDDERS)
 def question_ask(request, pk):
     actor = request.actor
-    invitation = _invitation(actor, pk)
+    invitation = get_invitation_for_actor(actor, pk, write=True)
     placement_request = invitation.request
     if request.method != "POST" and not accepting_bids(placement_request):
         messages.error(request, _closed_message(placement_request))

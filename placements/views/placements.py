@@ -7,16 +7,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from dps.decorators import actor_required
 from dps.models import Organisation
 from dps.pages import paginate, render_form, submit
-from dps.tenancy import Actor, get_or_404
+from dps.tenancy import Actor
 from providers.needs import DOMAINS
 
+from ..access import get_placement_for_actor
 from ..forms.requests import StartForm
 from ..models import Placement
 from ..models.placements import PLACEMENT_STATES
@@ -57,7 +58,7 @@ def placement_list(request):
 @actor_required(kinds=BOTH)
 def placement_detail(request, pk):
     actor = request.actor
-    placement = get_or_404(placements_visible_to(actor).select_related("bid", "awarded_by"), pk=pk)
+    placement = get_placement_for_actor(actor, pk)
     can_start = _can_start(actor, placement)
     if request.method == "POST" and not can_start:
         raise PermissionDenied("Only the borough's placement officers record the start.")
@@ -92,8 +93,10 @@ def placement_detail(request, pk):
 
 @actor_required(kinds=BOTH)
 def placement_ipa(request, pk):
-    # Only a placement awarded through the DPS has an agreement (not a spot purchase).
-    placement = get_or_404(placements_visible_to(request.actor), pk=pk, request__isnull=False)
+    placement = get_placement_for_actor(request.actor, pk)
+    if placement.request_id is None:
+        # Only a placement awarded through the DPS has an agreement (not a spot purchase).
+        raise Http404
     content = award_services.ipa_ensure(placement)
     reference = slugify(placement.child_reference) or str(placement.pk)
     response = HttpResponse(content, content_type="application/pdf")

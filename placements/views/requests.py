@@ -18,10 +18,10 @@ from dps.decorators import actor_required
 from dps.models import AuditEvent, Organisation
 from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
-from dps.tenancy import get_or_404
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATORS
 
+from ..access import BOROUGH_WRITERS_ONLY, get_question_for_actor, get_request_for_actor
 from ..forms.requests import (
     AnswerForm,
     CancelForm,
@@ -47,19 +47,9 @@ BOROUGH = {Organisation.Kind.BOROUGH}
 Status = PlacementRequest.Status
 
 
-def _require_writer(actor):
-    """Commissioners read; only placement officers change requests."""
-    if not actor.is_borough_writer:
-        raise PermissionDenied("Only the borough's placement officers can change requests.")
-
-
 def _posted(request):
     """The form data of a POST (even an empty one), or None."""
     return request.POST if request.method == "POST" else None
-
-
-def _request(actor, pk):
-    return get_or_404(requests_visible_to(actor), pk=pk)
 
 
 def _lots(actor, placement_request=None):
@@ -100,7 +90,9 @@ def request_list(request):
 @actor_required(kinds=BOROUGH)
 def request_create(request):
     actor = request.actor
-    _require_writer(actor)
+    if not actor.is_borough_writer:
+        # Commissioners read; only placement officers change requests.
+        raise PermissionDenied(BOROUGH_WRITERS_ONLY)
     form = RequestForm(_posted(request), lots=_lots(actor), initial={"urgency": "planned"})
     if request.method == "POST" and form.is_valid():
         placement_request = submit(
@@ -118,8 +110,7 @@ def request_create(request):
 @actor_required(kinds=BOROUGH)
 def request_edit(request, pk):
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if not REQUEST_STATES.allows(placement_request, "edit"):
         messages.error(request, REQUEST_STATES.refusal(placement_request.status, action="edit"))
         return redirect("placements:request_detail", pk=pk)
@@ -240,7 +231,7 @@ def detail_context(actor, placement_request):
 
 @actor_required(kinds=BOROUGH)
 def request_detail(request, pk):
-    placement_request = _request(request.actor, pk)
+    placement_request = get_request_for_actor(request.actor, pk)
     return render(
         request,
         "placements/requests/detail.html",
@@ -294,8 +285,7 @@ def request_publish(request, pk):
     """A confirmation page; publishing an incomplete draft shows the form with every problem
     beside its field, and one nobody would be invited to asks for a deliberate confirmation."""
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if not REQUEST_STATES.allows(placement_request, "publish"):
         messages.error(request, REQUEST_STATES.refusal(placement_request.status, action="publish"))
         return redirect("placements:request_detail", pk=pk)
@@ -354,8 +344,7 @@ def _action_page(request, pk, *, form_class, template, action, refused, service,
     """A page with a form that moves the request on, while the request's state machine allows
     the `action`; `service` takes the form's data."""
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if not REQUEST_STATES.allows(placement_request, action):
         messages.error(request, refused)
         return redirect("placements:request_detail", pk=pk)
@@ -421,9 +410,8 @@ def request_reopen(request, pk):
 @actor_required(kinds=BOROUGH)
 def question_answer(request, pk, qpk):
     actor = request.actor
-    placement_request = _request(actor, pk)
-    question = get_or_404(questions_visible_to(actor, placement_request), pk=qpk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk)
+    question = get_question_for_actor(actor, qpk, write=True, placement_request=placement_request)
     form = AnswerForm(
         _posted(request),
         prefix=f"question-{question.pk}",

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from dps.decorators import actor_required
 from dps.pages import render_form, submit
 from dps.services import DomainError
-from dps.tenancy import get_or_404
 from providers.needs import INDICATORS
 
+from ..access import get_bid_for_actor, get_request_for_actor
 from ..forms.requests import AwardForm, YoungPersonViewForm
 from ..models import Bid, Evaluation, PlacementRequest
 from ..models.requests import REQUEST_STATES
@@ -21,7 +21,7 @@ from ..services import award as award_services
 from ..services import budget
 from ..services import requests as request_services
 from ..services.transitions import SHORTLIST_SIZE
-from .requests import BOROUGH, _posted, _request, _require_writer
+from .requests import BOROUGH, _posted
 
 Status = PlacementRequest.Status
 
@@ -51,7 +51,7 @@ def _needs_met(bid, needs):
 @actor_required(kinds=BOROUGH)
 def shortlist(request, pk):
     actor = request.actor
-    placement_request = _request(actor, pk)
+    placement_request = get_request_for_actor(actor, pk)
     can_write = actor.is_borough_writer
     bids = list(_bids(actor, placement_request).order_by("rank", "submitted_at", "id"))
     evaluation = None
@@ -103,8 +103,7 @@ def _flag_budget(placement_request, bid):
 @actor_required(kinds=BOROUGH)
 def shortlist_confirm(request, pk):
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     try:
         request_services.request_shortlist_confirm(actor=actor, placement_request=placement_request)
     except DomainError as exc:
@@ -121,9 +120,8 @@ def shortlist_confirm(request, pk):
 @actor_required(kinds=BOROUGH)
 def young_person_view(request, pk, bpk):
     actor = request.actor
-    placement_request = _request(actor, pk)
-    bid = get_or_404(_bids(actor, placement_request), pk=bpk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk)
+    bid = get_bid_for_actor(actor, bpk, write=True, placement_request=placement_request)
     form = YoungPersonViewForm(
         _posted(request), prefix=f"bid-{bid.pk}", initial={"view": bid.young_person_view}
     )
@@ -153,8 +151,7 @@ def award(request, pk):
     """The top-ranked offer is awarded in one click (the shortlist page posts its id); any
     other needs a reason, asked on this page."""
     actor = request.actor
-    placement_request = _request(actor, pk)
-    _require_writer(actor)
+    placement_request = get_request_for_actor(actor, pk, write=True)
     if not REQUEST_STATES.allows(placement_request, "award"):
         messages.error(
             request,

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from dps.tenancy import get_actor, get_or_404
 
+from ...access import get_bid_for_actor, get_invitation_for_actor
 from ...models import Bid, PlacementRequest, ProviderInvitation, Question
 from ...selectors.bids import bids_readable_by, bids_visible_to
 from ...selectors.invitations import invitations_visible_to, opportunities_of
@@ -57,8 +58,8 @@ class OpportunityList(generics.ListAPIView):
         return opportunities_of(get_actor(self.request))
 
 
-def _opportunity(request, pk):
-    return get_or_404(opportunities_of(get_actor(request)), pk=pk)
+def _opportunity(request, pk, *, write=False):
+    return get_invitation_for_actor(get_actor(request), pk, write=write, as_opportunity=True)
 
 
 class OpportunityDetail(APIView):
@@ -101,7 +102,7 @@ class OpportunityDecline(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        invitation = _opportunity(request, pk)
+        invitation = _opportunity(request, pk, write=True)
         data = validated(s.DeclineSerializer, request.data)
         bid_services.invitation_decline(
             actor=actor, invitation=invitation, reason=data.get("reason", "")
@@ -131,7 +132,7 @@ class OpportunityQuestions(generics.ListAPIView):
         summary="Ask the borough a question about the request",
     )
     def post(self, request, pk):
-        invitation = _opportunity(request, pk)
+        invitation = _opportunity(request, pk, write=True)
         data = validated(s.AskSerializer, request.data)
         question = question_services.question_ask(
             actor=get_actor(request),
@@ -223,7 +224,7 @@ class BidDetail(APIView):
 
     @extend_schema(responses=s.BidSerializer, summary="A bid")
     def get(self, request, pk):
-        bid = get_or_404(bids_readable_by(get_actor(request)), pk=pk)
+        bid = get_bid_for_actor(get_actor(request), pk)
         return Response(s.BidSerializer(bid, context={"request": request}).data)
 
     @extend_schema(
@@ -233,7 +234,7 @@ class BidDetail(APIView):
     )
     def patch(self, request, pk):
         actor = get_actor(request)
-        bid = get_or_404(bids_visible_to(actor), pk=pk)
+        bid = get_bid_for_actor(actor, pk, write=True)
         data = validated(s.BidChangeSerializer, request.data, partial=True)
         fields = {name: getattr(bid, name) for name in BID_CHANGE_FIELDS}
         fields["service"] = bid.service_id
@@ -250,7 +251,7 @@ class BidWithdraw(APIView):
 
     @extend_schema(request=None, responses=s.BidSerializer, summary="Withdraw the bid")
     def post(self, request, pk):
-        bid = get_or_404(bids_visible_to(get_actor(request)), pk=pk)
+        bid = get_bid_for_actor(get_actor(request), pk, write=True)
         bid = bid_services.bid_withdraw(actor=get_actor(request), bid=bid)
         return Response(_bid_data(request, bid))
 
@@ -264,7 +265,7 @@ class BidConfirm(APIView):
         summary="Confirm the bid still stands after the request's terms changed",
     )
     def post(self, request, pk):
-        bid = get_or_404(bids_visible_to(get_actor(request)), pk=pk)
+        bid = get_bid_for_actor(get_actor(request), pk, write=True)
         bid = bid_services.bid_confirm(actor=get_actor(request), bid=bid)
         return Response(_bid_data(request, bid))
 

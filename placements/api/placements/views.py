@@ -2,7 +2,7 @@
 download the Individual Placement Agreement as a PDF; the borough records the start."""
 
 import django_filters
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,8 +11,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dps.tenancy import get_actor, get_or_404
+from dps.tenancy import get_actor
 
+from ...access import get_placement_for_actor
 from ...models import Placement
 from ...selectors.placements import placements_visible_to
 from ...services.award import ipa_ensure, placement_start
@@ -76,10 +77,10 @@ class PlacementIpa(APIView):
         summary="Download the Individual Placement Agreement (PDF)",
     )
     def get(self, request, pk):
-        # Only a placement awarded through the DPS has an agreement (not a spot purchase).
-        placement = get_or_404(
-            placements_visible_to(get_actor(request)), pk=pk, request__isnull=False
-        )
+        placement = get_placement_for_actor(get_actor(request), pk)
+        if placement.request_id is None:
+            # Only a placement awarded through the DPS has an agreement (not a spot purchase).
+            raise Http404
         response = HttpResponse(ipa_ensure(placement), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="ipa-{placement.pk}.pdf"'
         return response
@@ -95,7 +96,7 @@ class PlacementStart(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        placement = get_or_404(placements_visible_to(actor), pk=pk)
+        placement = get_placement_for_actor(actor, pk, write=True)
         data = validated(s.PlacementStartSerializer, request.data)
         placement_start(actor=actor, placement=placement, **data)
         placement = placements_visible_to(actor).get(pk=placement.pk)

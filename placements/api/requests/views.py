@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from dps.api.exceptions import problem
 from dps.api.schema import PROBLEM_MEDIA_TYPE
-from dps.tenancy import get_actor, get_or_404
+from dps.tenancy import get_actor
 
+from ...access import get_bid_for_actor, get_question_for_actor, get_request_for_actor
 from ...models import Bid, PlacementRequest, Question
 from ...selectors.bids import bids_visible_to
 from ...selectors.questions import questions_visible_to
@@ -62,10 +63,6 @@ def _detail(placement_request, request):
     return s.RequestSerializer(placement_request, context={"request": request}).data
 
 
-def _own_request(request, pk):
-    return get_or_404(requests_visible_to(get_actor(request)), pk=pk)
-
-
 class RequestList(generics.ListAPIView):
     """The caller's borough's requests, newest first. A placement officer or case system starts
     a draft with POST (send an Idempotency-Key to make a retry safe)."""
@@ -93,7 +90,7 @@ class RequestDetail(APIView):
 
     @extend_schema(responses=s.RequestSerializer, summary="A request, as its borough reads it")
     def get(self, request, pk):
-        return Response(_detail(_own_request(request, pk), request))
+        return Response(_detail(get_request_for_actor(get_actor(request), pk), request))
 
     @extend_schema(
         request=s.RequestInputSerializer,
@@ -104,7 +101,7 @@ class RequestDetail(APIView):
         "An open request must stay complete: a 400 lists every problem by field.",
     )
     def patch(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         data = validated(s.RequestInputSerializer, request.data, partial=True)
         every_problem(
             request_services.request_update,
@@ -135,7 +132,7 @@ class RequestPublish(APIView):
         "invited and, per reason (and per need), how many on the lot were not.",
     )
     def post(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         data = validated(s.PublishInputSerializer, request.data)
         try:
             eligibility = every_problem(
@@ -176,7 +173,7 @@ class RequestCancel(APIView):
         summary="Cancel a request (every bidder is told)",
     )
     def post(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         data = validated(s.CancelSerializer, request.data)
         request_services.request_cancel(
             actor=get_actor(request), placement_request=placement_request, **data
@@ -193,7 +190,7 @@ class RequestReopen(APIView):
         summary="Re-open a request that had no suitable offer, with a new deadline",
     )
     def post(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         data = validated(s.ReopenSerializer, request.data)
         request_services.request_reopen(
             actor=get_actor(request), placement_request=placement_request, **data
@@ -210,7 +207,7 @@ class RequestNoSuitableOffer(APIView):
         summary="End a closed request with no suitable offer (say why)",
     )
     def post(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         data = validated(s.NoOfferReasonSerializer, request.data)
         request_services.request_no_suitable_offer(
             actor=get_actor(request),
@@ -229,7 +226,7 @@ class RequestShortlist(APIView):
         summary="Confirm the shortlist (the top three are told, and the story released to them)",
     )
     def post(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         request_services.request_shortlist_confirm(
             actor=get_actor(request), placement_request=placement_request
         )
@@ -247,7 +244,7 @@ class RequestEvaluation(APIView):
     )
     def get(self, request, pk):
         actor = get_actor(request)
-        placement_request = get_or_404(requests_visible_to(actor), pk=pk)
+        placement_request = get_request_for_actor(actor, pk)
         evaluation = getattr(placement_request, "evaluation", None)
         if not placement_request.bids_unsealed or evaluation is None:
             raise Sealed()
@@ -284,7 +281,7 @@ class RequestAward(APIView):
         "awarded. The bidders' emails and the IPA's PDF are made after it, in the background.",
     )
     def post(self, request, pk):
-        placement_request = _own_request(request, pk)
+        placement_request = get_request_for_actor(get_actor(request), pk, write=True)
         data = validated(s.AwardSerializer, request.data)
         placement = award_services.award(
             actor=get_actor(request),
@@ -309,7 +306,7 @@ class RequestQuestions(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         actor = get_actor(self.request)
-        placement_request = get_or_404(requests_visible_to(actor), pk=self.kwargs["pk"])
+        placement_request = get_request_for_actor(actor, self.kwargs["pk"])
         # Each question asks its request whether its asker may be shown yet.
         return questions_visible_to(actor, placement_request).select_related("request")
 
@@ -324,12 +321,7 @@ class QuestionAnswer(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        question = get_or_404(
-            Question.objects.select_related("request", "provider").filter(
-                request__in=requests_visible_to(actor)
-            ),
-            pk=pk,
-        )
+        question = get_question_for_actor(actor, pk, write=True)
         data = validated(s.QuestionAnswerSerializer, request.data)
         question = question_services.question_answer(actor=actor, question=question, **data)
         return Response(s.QuestionSerializer(question).data)
@@ -345,7 +337,7 @@ class YoungPersonView(APIView):
     )
     def post(self, request, pk):
         actor = get_actor(request)
-        bid = get_or_404(bids_visible_to(actor), pk=pk)
+        bid = get_bid_for_actor(actor, pk, write=True)
         data = validated(s.YoungPersonViewSerializer, request.data)
         bid = award_services.young_person_view_record(
             actor=actor, bid=bid, view=data.get("view", "")
