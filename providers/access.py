@@ -12,7 +12,7 @@ verification. The provider's admins (and its API clients with the write scope) m
 correction; the admin of a consortium the provider is enrolled with confirms or rejects it.
 Anyone else's proposal is the same 404 as one that does not exist."""
 
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -47,7 +47,7 @@ M = TypeVar("M", bound=Model)
 # --- Who may write what ------------------------------------------------------------------------
 
 
-def is_provider_manager(actor: Actor | None) -> bool:
+def is_provider_manager(actor: Actor | None) -> TypeGuard[Actor]:
     """A provider's admins, and its systems with the write scope (not its bidders)."""
     return (
         actor is not None
@@ -56,22 +56,22 @@ def is_provider_manager(actor: Actor | None) -> bool:
     )
 
 
-def may_manage_services(actor: Actor | None) -> bool:
+def may_manage_services(actor: Actor | None) -> TypeGuard[Actor]:
     """Who adds and changes a provider's services and sets their vacancies."""
     return is_provider_manager(actor)
 
 
-def may_upload_documents(actor: Actor | None) -> bool:
+def may_upload_documents(actor: Actor | None) -> TypeGuard[Actor]:
     """Who uploads (and so renews) a provider's accreditation documents."""
     return is_provider_manager(actor)
 
 
-def may_propose_ratings(actor: Actor | None) -> bool:
+def may_propose_ratings(actor: Actor | None) -> TypeGuard[Actor]:
     """Who proposes a correction of a service's Ofsted rating."""
     return is_provider_manager(actor)
 
 
-def may_verify_ratings(actor: Actor | None) -> bool:
+def may_verify_ratings(actor: Actor | None) -> TypeGuard[Actor]:
     """Who records a verified rating, and confirms or rejects a proposed correction."""
     return actor is not None and actor.is_consortium_writer
 
@@ -89,21 +89,24 @@ def may_manage_consortium(actor: Actor | None) -> bool:
     return actor is not None and actor.is_consortium_admin
 
 
-def require_consortium_admin(actor: Actor | None, consortium: Organisation | None = None) -> None:
+def require_consortium_admin(actor: Actor | None, consortium: Organisation | None = None) -> Actor:
     """Refuse (DomainError) anyone but a consortium admin, and an admin of another consortium
-    than `consortium`'s."""
+    than `consortium`'s. Returns the actor, known now to be one."""
     if actor is None or not may_manage_consortium(actor):
         raise DomainError("Only a consortium admin can do this.")
     if consortium is not None and consortium.pk != actor.organisation.pk:
         raise DomainError("This belongs to another consortium.")
+    return actor
 
 
-def require_provider_admin(actor: Actor | None, provider: Organisation | None = None) -> None:
-    """Refuse (DomainError) anyone but an administrator of the provider (`provider`, if given)."""
+def require_provider_admin(actor: Actor | None, provider: Organisation | None = None) -> Actor:
+    """Refuse (DomainError) anyone but an administrator of the provider (`provider`, if given).
+    Returns the actor, known now to be one."""
     if actor is None or not actor.is_provider or not actor.can_administer:
         raise DomainError("Only the provider's admin can do this.")
     if provider is not None and provider.pk != actor.organisation.pk:
         raise DomainError("This application belongs to another provider.")
+    return actor
 
 
 # --- One object, for one actor -----------------------------------------------------------------
@@ -119,14 +122,16 @@ def _check(allowed: bool, message: str = "") -> None:
         raise PermissionDenied(*([message] if message else []))
 
 
-def get_service_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Service:
+def get_service_for_actor(actor: Actor | None, pk: object, *, write: bool = False) -> Service:
     service = _get(services_visible_to(actor), pk)
     if write:
         _check(may_manage_services(actor), "Only the provider's admin can change its services.")
     return service
 
 
-def get_application_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Application:
+def get_application_for_actor(
+    actor: Actor | None, pk: object, *, write: bool = False
+) -> Application:
     """The application with its answers, transitions and documents."""
     application = _get(application_detail(applications_visible_to(actor)), pk)
     if write:
@@ -134,21 +139,21 @@ def get_application_for_actor(actor: Actor | None, pk, *, write: bool = False) -
     return application
 
 
-def get_enrolment_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Enrolment:
+def get_enrolment_for_actor(actor: Actor | None, pk: object, *, write: bool = False) -> Enrolment:
     enrolment = _get(enrolments_visible_to(actor), pk)
     if write:
         _check(may_manage_consortium(actor))
     return enrolment
 
 
-def get_document_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Document:
+def get_document_for_actor(actor: Actor | None, pk: object, *, write: bool = False) -> Document:
     document = _get(documents_visible_to(actor).select_related("provider"), pk)
     if write:
         _check(may_upload_documents(actor), "Only a provider's admin can upload documents.")
     return document
 
 
-def get_lot_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Lot:
+def get_lot_for_actor(actor: Actor | None, pk: object, *, write: bool = False) -> Lot:
     """A lot of the actor's consortium (for a provider, any active lot); only the consortium's
     admin may change it."""
     lot = _get(lots_visible_to(actor), pk)
@@ -163,7 +168,7 @@ def get_lot_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Lot:
 
 
 def get_declaration_question_for_actor(
-    actor: Actor | None, pk, *, write: bool = False
+    actor: Actor | None, pk: object, *, write: bool = False
 ) -> DeclarationQuestion:
     question = _get(declaration_questions_visible_to(actor), pk)
     if write:
@@ -171,7 +176,9 @@ def get_declaration_question_for_actor(
     return question
 
 
-def get_quality_score_for_actor(actor: Actor | None, pk, *, write: bool = False) -> QualityScore:
+def get_quality_score_for_actor(
+    actor: Actor | None, pk: object, *, write: bool = False
+) -> QualityScore:
     """A snapshot: computed, never written by anyone."""
     score = _get(quality_scores_visible_to(actor), pk)
     _check(not write)
@@ -179,7 +186,7 @@ def get_quality_score_for_actor(actor: Actor | None, pk, *, write: bool = False)
 
 
 def get_rating_proposal_for_actor(
-    actor: Actor | None, pk, *, write: bool = False
+    actor: Actor | None, pk: object, *, write: bool = False
 ) -> RatingProposal:
     """The proposal, or 404 (another's, or none); with `write` (deciding on it), 403 for anyone
     but a consortium admin who may write."""

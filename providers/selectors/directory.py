@@ -3,11 +3,12 @@ their filters, and one provider's page."""
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from dps.filters import GovukFilterForm
 from dps.models import Organisation
+from dps.tenancy import Actor
 
 from ..models import Enrolment, Lot, OfstedRating, QualityScore, Service
 from ..needs import INDICATORS, SCORES
@@ -15,7 +16,7 @@ from ..needs import INDICATORS, SCORES
 Kind = Organisation.Kind
 
 
-def directory_consortium(actor):
+def directory_consortium(actor: Actor | None) -> Organisation | None:
     """The consortium whose directory the actor may browse: boroughs' (people and case systems)
     and consortium admins'. Providers have none."""
     if actor is None or actor.is_provider:
@@ -23,14 +24,14 @@ def directory_consortium(actor):
     return actor.consortium
 
 
-def latest_score(consortium):
+def latest_score(consortium: Organisation) -> QuerySet[QualityScore]:
     """The newest snapshot of the outer provider's score for the consortium."""
     return QualityScore.objects.filter(provider=OuterRef("pk"), consortium=consortium).order_by(
         "-computed_at", "-id"
     )
 
 
-def directory_providers(actor):
+def directory_providers(actor: Actor | None) -> QuerySet[Organisation]:
     """The providers enrolled (active) on a lot of the actor's consortium, each with its latest
     quality score for that consortium, its active services counted, its vacancies summed and
     its active enrolments there prefetched: a constant number of queries per page."""
@@ -65,11 +66,11 @@ def directory_providers(actor):
     )
 
 
-def directory_services(provider):
+def directory_services(provider: Organisation) -> QuerySet[Service]:
     return Service.objects.filter(provider=provider, is_active=True).order_by("name", "pk")
 
 
-def directory_score(provider, consortium):
+def directory_score(provider: Organisation, consortium: Organisation) -> QualityScore | None:
     """The provider's newest snapshot for the consortium, or None."""
     return (
         QualityScore.objects.filter(provider=provider, consortium=consortium)

@@ -1,11 +1,13 @@
 """Reads of the documents part: who may see which documents, and each type's status."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dps.models import Organisation
+from dps.tenancy import Actor
 
 from ..models import MANDATORY_TYPES, Application, Document, DocumentType, Enrolment
 
@@ -13,7 +15,7 @@ from ..models import MANDATORY_TYPES, Application, Document, DocumentType, Enrol
 EXPIRING_WITHIN_DAYS = 30
 
 
-def providers_overseen_by(actor):
+def providers_overseen_by(actor: Actor | None) -> QuerySet[Organisation]:
     """The providers whose documents a consortium admin may read: those that have applied
     (beyond a draft) to, or are enrolled on, one of its consortium's lots."""
     if actor is None or not actor.is_consortium_admin:
@@ -28,7 +30,7 @@ def providers_overseen_by(actor):
     )
 
 
-def documents_visible_to(actor):
+def documents_visible_to(actor: Actor | None) -> QuerySet[Document]:
     """A provider's users see its own documents; a consortium admin those of the providers it
     oversees; nobody else any."""
     if actor is None:
@@ -40,12 +42,12 @@ def documents_visible_to(actor):
     return Document.objects.none()
 
 
-def documents_current(provider):
+def documents_current(provider: Organisation) -> QuerySet[Document]:
     """The provider's current documents: the newest of each type."""
     return Document.objects.filter(provider=provider, superseded_by__isnull=True)
 
 
-def documents_history(provider):
+def documents_history(provider: Organisation) -> QuerySet[Document]:
     """The provider's superseded documents, newest first."""
     return (
         Document.objects.filter(provider=provider, superseded_by__isnull=False)
@@ -89,13 +91,13 @@ class DocumentStatus:
         }[self.state]
 
 
-def document_state(document, today):
+def document_state(document: Document, today: date) -> tuple[str, int | None]:
     """(state, days left) of a current document on `today`. A document is expired on its
     expiry date."""
     return expiry_state(document.expires_on, today)
 
 
-def expiry_state(expires_on, today):
+def expiry_state(expires_on: date | None, today: date) -> tuple[str, int | None]:
     """(state, days left) of a current document expiring on `expires_on`: the one rule the
     pages, the expiry task and the quality score share."""
     if expires_on is None:
@@ -108,19 +110,19 @@ def expiry_state(expires_on, today):
     return "current", days_left
 
 
-def document_statuses(provider, today=None):
+def document_statuses(provider: Organisation, today: date | None = None) -> list[DocumentStatus]:
     """A status for each current document of the provider and each mandatory type it has
     none of, in the order of DocumentType."""
     today = today or timezone.localdate()
-    current = {}
+    current: dict[str, Document] = {}
     for document in documents_current(provider).order_by("document_type", "-uploaded_at"):
         current.setdefault(document.document_type, document)
     result = []
     for document_type in DocumentType.values:
-        document = current.get(document_type)
-        if document is not None:
-            state, days_left = document_state(document, today)
-            result.append(DocumentStatus(document_type, document, state, days_left))
+        found = current.get(document_type)
+        if found is not None:
+            state, days_left = document_state(found, today)
+            result.append(DocumentStatus(document_type, found, state, days_left))
         elif document_type in MANDATORY_TYPES:
             result.append(DocumentStatus(document_type, None, "missing"))
     return result

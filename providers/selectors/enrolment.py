@@ -3,6 +3,8 @@ enrolments; a consortium admin sees those on its own consortium's lots."""
 
 from django.db.models import Prefetch, QuerySet
 
+from dps.tenancy import Actor
+
 from ..models import (
     Application,
     ApplicationAnswer,
@@ -13,7 +15,7 @@ from ..models import (
 )
 
 
-def applications_visible_to(actor):
+def applications_visible_to(actor: Actor | None) -> QuerySet[Application]:
     if actor is None:
         return Application.objects.none()
     queryset = Application.objects.select_related("lot", "provider")
@@ -24,7 +26,7 @@ def applications_visible_to(actor):
     return Application.objects.none()
 
 
-def application_detail(queryset):
+def application_detail(queryset: QuerySet[Application]) -> QuerySet[Application]:
     """The application's answers, transitions and documents, fetched in a few queries."""
     return queryset.prefetch_related(
         Prefetch(
@@ -38,7 +40,7 @@ def application_detail(queryset):
     )
 
 
-def review_queue(actor):
+def review_queue(actor: Actor | None) -> QuerySet[Application]:
     """Submitted applications on the actor's lots: flagged ones first, then oldest first."""
     return (
         applications_visible_to(actor)
@@ -47,7 +49,7 @@ def review_queue(actor):
     )
 
 
-def enrolments_visible_to(actor):
+def enrolments_visible_to(actor: Actor | None) -> QuerySet[Enrolment]:
     if actor is None:
         return Enrolment.objects.none()
     queryset = Enrolment.objects.select_related("lot", "provider")
@@ -58,7 +60,7 @@ def enrolments_visible_to(actor):
     return Enrolment.objects.none()
 
 
-def declaration_questions_visible_to(actor):
+def declaration_questions_visible_to(actor: Actor | None) -> QuerySet[DeclarationQuestion]:
     """A consortium admin's own consortium's questions, active and not."""
     if actor is None or not actor.is_consortium_admin:
         return DeclarationQuestion.objects.none()

@@ -3,12 +3,14 @@ the status of a provider's mandatory documents (which the compliance part is com
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import dateformat
 
 from dps.formatting import rounded
 from dps.models import Organisation
+from dps.tenancy import Actor
 
 from ..models import (
     COMPONENTS,
@@ -46,7 +48,7 @@ STATUS_LABELS = {
 MANDATORY_ORDER = [t for t in DocumentType if t in MANDATORY_TYPES]
 
 
-def current_mandatory_document(day, *, prefix=""):
+def current_mandatory_document(day: date, *, prefix: str = "") -> Q:
     """A filter on documents (reached through `prefix`): a mandatory document current on
     `day`: uploaded by then, not replaced by then by a renewal, and not expired (a document is
     expired on its expiry date, as `expiry_state` says). The one definition the quality score's
@@ -63,7 +65,7 @@ def current_mandatory_document(day, *, prefix=""):
     )
 
 
-def mandatory_documents_current(provider, *, today):
+def mandatory_documents_current(provider: Organisation, *, today: date) -> int:
     """How many of the mandatory document types the provider has a current document of."""
     return (
         Document.objects.filter(current_mandatory_document(today), provider=provider)
@@ -74,12 +76,12 @@ def mandatory_documents_current(provider, *, today):
     )
 
 
-def mandatory_documents_status(provider, *, today):
+def mandatory_documents_status(provider: Organisation, *, today: date) -> list[dict[str, Any]]:
     """One row per mandatory document type, in a fixed order: its status (current, expiring,
     expired or missing), the document it was judged on, and its expiry date. A renewal
     supersedes the document it replaces, so only documents not superseded are considered;
     of those, the one that lasts longest counts. One query."""
-    best = {}
+    best: dict[str, Any] = {}
     documents = Document.objects.filter(
         provider=provider, document_type__in=MANDATORY_ORDER, superseded_by__isnull=True
     ).values("id", "document_type", "expires_on")
@@ -89,16 +91,16 @@ def mandatory_documents_status(provider, *, today):
             best[doc["document_type"]] = doc
     rows = []
     for doc_type in MANDATORY_ORDER:
-        doc = best.get(doc_type.value)
-        expires_on = doc["expires_on"] if doc else None
-        status = MISSING if doc is None else expiry_state(expires_on, today)[0]
+        chosen = best.get(doc_type.value)
+        expires_on = chosen["expires_on"] if chosen else None
+        status = MISSING if chosen is None else expiry_state(expires_on, today)[0]
         rows.append(
             {
                 "type": doc_type.value,
                 "label": doc_type.label,
                 "status": status,
                 "status_label": STATUS_LABELS[status],
-                "document_id": doc["id"] if doc else None,
+                "document_id": chosen["id"] if chosen else None,
                 "expires_on": expires_on,
             }
         )
@@ -111,7 +113,7 @@ def _lasts_longer(a, b):
     return b is not None and a > b
 
 
-def scored_consortia(provider):
+def scored_consortia(provider: Organisation) -> QuerySet[Organisation]:
     """The consortia a provider is enrolled with (active or suspended on one of their lots)."""
     ids = Enrolment.objects.filter(provider=provider, status__in=SCORED_STATUSES).values(
         "lot__consortium"
@@ -119,11 +121,12 @@ def scored_consortia(provider):
     return Organisation.objects.filter(pk__in=ids).order_by("name")
 
 
-def latest_score_id(consortium_ref, provider_ref=None):
+def latest_score_id(consortium_ref: Any, provider_ref: Any = None) -> Subquery:
     """A subquery: the id of the newest snapshot of a provider for a consortium."""
     return Subquery(
         QualityScore.objects.filter(
-            provider=provider_ref if provider_ref is not None else OuterRef("pk"),
+            # The stubs reject an OuterRef in a union, though filter() takes one.
+            provider=provider_ref if provider_ref is not None else OuterRef("pk"),  # type: ignore[misc]
             consortium=consortium_ref,
         )
         .order_by("-computed_at", "-id")
@@ -131,7 +134,7 @@ def latest_score_id(consortium_ref, provider_ref=None):
     )
 
 
-def current_scores(provider):
+def current_scores(provider: Organisation) -> QuerySet[QualityScore]:
     """The provider's newest snapshot for each consortium it is enrolled with."""
     newest = QualityScore.objects.filter(
         provider=OuterRef("provider"), consortium=OuterRef("consortium")
@@ -144,7 +147,7 @@ def current_scores(provider):
     )
 
 
-def quality_scores_visible_to(actor):
+def quality_scores_visible_to(actor: Actor | None) -> QuerySet[QualityScore]:
     """Providers see their own snapshots; boroughs and consortium admins see their consortium's
     snapshots of the providers enrolled (active) on its lots; nobody else sees any."""
     if actor is None:
@@ -171,7 +174,7 @@ PART_LABELS = {
 }
 
 
-def score_breakdown(score):
+def score_breakdown(score: QualityScore) -> list[dict[str, Any]]:
     """Each part of a snapshot: its value, its weight, what it adds to the total (weight x
     value / 100, rounded half up to 2 places) and what it was computed from."""
     rows = []
@@ -195,7 +198,7 @@ def _day(iso):
     return dateformat.format(date.fromisoformat(iso), "j F Y") if iso else ""
 
 
-def score_guidance(score):
+def score_guidance(score: QualityScore) -> list[str]:
     """How the provider could raise this score, from the snapshot's own inputs: a list of
     sentences, the most valuable first."""
     weights = score.weights
@@ -282,20 +285,22 @@ def score_guidance(score):
     return sentences
 
 
-def quality_weights_of(consortium):
+def quality_weights_of(consortium: Organisation) -> QualityWeights:
     """The consortium's weights, or the defaults (unsaved) if its admin has set none."""
     weights = QualityWeights.objects.filter(consortium=consortium).first()
     return weights or QualityWeights(consortium=consortium)
 
 
-def score_history(provider, consortium=None):
+def score_history(
+    provider: Organisation, consortium: Organisation | None = None
+) -> QuerySet[QualityScore]:
     scores = QualityScore.objects.filter(provider=provider).select_related("consortium")
     if consortium is not None:
         scores = scores.filter(consortium=consortium)
     return scores
 
 
-def score_inputs(score):
+def score_inputs(score: QualityScore) -> dict[str, list[dict[str, Any]]]:
     """A snapshot's services and mandatory documents as they were, with dates as dates."""
 
     def day(iso):

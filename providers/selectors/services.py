@@ -1,21 +1,27 @@
 """Reads of the services part: which services (settings), and which proposed corrections of
 their Ofsted ratings, an actor may see."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.db.models import QuerySet
 
+from dps.models import Organisation
 from dps.tenancy import Actor
 
 from ..models import Enrolment, RatingProposal, Service
 
 
-def enrolled_provider_ids(consortium, statuses=(Enrolment.Status.ACTIVE,)):
+def enrolled_provider_ids(
+    consortium: Organisation, statuses: Iterable[str] = (Enrolment.Status.ACTIVE,)
+) -> QuerySet[Enrolment, Mapping[str, Any]]:
     """The providers with an enrolment of one of `statuses` on a lot of the consortium."""
     return Enrolment.objects.filter(lot__consortium=consortium, status__in=statuses).values(
         "provider_id"
     )
 
 
-def services_visible_to(actor):
+def services_visible_to(actor: Actor | None) -> QuerySet[Service]:
     """A provider's people and API clients see all its own services, active or not. Boroughs
     see the active services of providers actively enrolled on a lot of their consortium; the
     consortium admin also those of suspended providers. Nobody else sees any."""
@@ -34,7 +40,7 @@ def services_visible_to(actor):
     ).select_related("provider")
 
 
-def services_for_vacancies(actor):
+def services_for_vacancies(actor: Actor | None) -> QuerySet[Service]:
     """The provider's active services, in the order its vacancies page lists them."""
     if actor is None or not actor.is_provider:
         return Service.objects.none()

@@ -4,9 +4,10 @@ document expires, suspends their enrolments when it does, and reinstates them on
 
 import logging
 import posixpath
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +18,7 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
 from dps.storage import files_removed_on_failure
+from dps.tenancy import Actor
 
 from ..access import may_upload_documents
 from ..models import MANDATORY_TYPES, Document, DocumentType, Enrolment
@@ -39,8 +41,6 @@ def _original_name(name):
 
 def _check_dates(document_type, issued_on, expires_on, today):
     label = DocumentType(document_type).label
-    if issued_on is None:
-        raise DomainError("Enter the date the document was issued.", field="issued_on")
     if issued_on > today:
         raise DomainError("The issue date must be today or in the past.", field="issued_on")
     if expires_on is None:
@@ -57,7 +57,14 @@ def _check_dates(document_type, issued_on, expires_on, today):
         )
 
 
-def document_upload(*, actor, document_type, file, issued_on=None, expires_on=None) -> Document:
+def document_upload(
+    *,
+    actor: Actor | None,
+    document_type: str,
+    file: File | None,
+    issued_on: date | None = None,
+    expires_on: date | None = None,
+) -> Document:
     """Store a provider's document, checked by its content. It becomes the current one of
     its type, superseding the one before; a renewal reinstates enrolments that were
     suspended because that document had expired."""
@@ -68,6 +75,8 @@ def document_upload(*, actor, document_type, file, issued_on=None, expires_on=No
     if file is None:
         raise DomainError("Select a file to upload.", field="file")
     today = timezone.localdate()
+    if issued_on is None:
+        raise DomainError("Enter the date the document was issued.", field="issued_on")
     _check_dates(document_type, issued_on, expires_on, today)
     try:
         content_type = document_content_type(file)
@@ -119,7 +128,7 @@ def document_upload(*, actor, document_type, file, issued_on=None, expires_on=No
     return document
 
 
-def document_download_record(*, actor, document):
+def document_download_record(*, actor: Actor | None, document: Document) -> None:
     """Every download of a document is audited."""
     audit_record(
         actor=actor,
@@ -229,7 +238,7 @@ def _remind(document, today):
     )
 
 
-def documents_expiry_sweep(*, today=None):
+def documents_expiry_sweep(*, today: date | None = None) -> dict[str, int]:
     """The daily task. For each current mandatory document with an expiry date: remind the
     provider's admins 30 and 7 days before (each once); on the expiry day suspend the
     provider's active enrolments; and reinstate enrolments suspended for documents once the

@@ -7,6 +7,8 @@ select_for_update, so two admins deciding at once cannot both win.
 """
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import password_validation
@@ -21,6 +23,7 @@ from dps.models import Membership, Organisation, Role, User
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.services.emails import email_queue_template
+from dps.tenancy import Actor
 
 from ..access import require_consortium_admin, require_provider_admin
 from ..models import (
@@ -28,7 +31,9 @@ from ..models import (
     ApplicationAnswer,
     ApplicationTransition,
     DeclarationQuestion,
+    Document,
     Enrolment,
+    Lot,
     ProviderProfile,
 )
 from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
@@ -73,7 +78,9 @@ def _email_provider(provider, template, context):
 # --- Registration ---------------------------------------------------------------------------
 
 
-def normalise_registration_numbers(companies_house_number, charity_number):
+def normalise_registration_numbers(
+    companies_house_number: str | None, charity_number: str | None
+) -> tuple[str, str]:
     """Returns the two numbers tidied (upper case, no spaces), or raises DomainError: at least
     one is needed, and each must have its format."""
     ch = "".join((companies_house_number or "").split()).upper()
@@ -106,19 +113,19 @@ def _unique_slug(name):
 @transaction.atomic
 def provider_register(
     *,
-    legal_name,
-    address,
-    postcode,
-    contact_name,
-    contact_email,
-    contact_phone,
-    email,
-    full_name,
-    password,
-    companies_house_number="",
-    charity_number="",
-    address_from=None,
-):
+    legal_name: str,
+    address: str,
+    postcode: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+    email: str,
+    full_name: str,
+    password: str,
+    companies_house_number: str | None = "",
+    charity_number: str | None = "",
+    address_from: str | None = None,
+) -> User | None:
     """Register a provider organisation and its first admin, whose email must be verified
     before they can sign in. Returns the new user, or None when the email already has an
     account: then nothing is created and the owner of that address is told by email, so the
@@ -197,19 +204,19 @@ def provider_register(
 @transaction.atomic
 def declaration_question_save(
     *,
-    actor,
-    text,
-    failing_answer,
-    on_fail,
-    guidance="",
-    position=0,
-    is_active=True,
-    question=None,
-):
+    actor: Actor | None,
+    text: str,
+    failing_answer: bool,
+    on_fail: str,
+    guidance: str = "",
+    position: int | None = 0,
+    is_active: bool = True,
+    question: DeclarationQuestion | None = None,
+) -> DeclarationQuestion:
     """Add a declaration question to the actor's consortium, or change one of its own."""
-    require_consortium_admin(actor, question.consortium if question else None)
+    actor = require_consortium_admin(actor, question.consortium if question else None)
     creating = question is None
-    if creating:
+    if question is None:
         question = DeclarationQuestion(consortium=actor.organisation)
     was_active = question.is_active
     question.text = " ".join(text.split())
@@ -240,9 +247,9 @@ def declaration_question_save(
 
 
 @transaction.atomic
-def application_start(*, actor, lot):
+def application_start(*, actor: Actor | None, lot: Lot) -> Application:
     """A provider starts an application to a lot: a draft to fill in."""
-    require_provider_admin(actor)
+    actor = require_provider_admin(actor)
     provider = actor.organisation
     if not lots_visible_to(actor).filter(pk=lot.pk, is_active=True).exists():
         raise DomainError("This lot is not open for applications.", field="lot")
@@ -273,7 +280,14 @@ def _lock(application):
 
 
 @transaction.atomic
-def application_save(*, actor, application, answers, supporting_statement="", documents=()):
+def application_save(
+    *,
+    actor: Actor | None,
+    application: Application,
+    answers: Mapping[Any, tuple[bool | None, str | None]],
+    supporting_statement: str | None = "",
+    documents: Iterable[Document] = (),
+) -> Application:
     """Save a draft (or an application sent back for more information): its answers to the
     declaration questions, {question id: (answer, detail)} with answer True, False or None for
     not answered yet, the supporting statement and the evidence documents it attaches."""
@@ -331,7 +345,9 @@ def _transition(application, to_status, *, actor, reason="", fields=(), clean=Fa
 
 
 @transaction.atomic
-def application_submit(*, actor, application, note=""):
+def application_submit(
+    *, actor: Actor | None, application: Application, note: str | None = ""
+) -> Application:
     """Submit an application (or resubmit one sent back for more information, with `note`
     answering the consortium's request). Every active declaration question must be answered;
     a failing answer to a blocking question refuses submission; a failing answer to a review
@@ -403,7 +419,9 @@ def _application_email(application, template, reason):
 
 
 @transaction.atomic
-def application_request_info(*, actor, application, reason):
+def application_request_info(
+    *, actor: Actor | None, application: Application, reason: str | None
+) -> Application:
     """Send a submitted application back to the provider, saying what more is needed."""
     application, reason = _decide(actor, application, AppStatus.MORE_INFO, reason)
     _application_email(application, "enrolment_more_info", reason)
@@ -411,14 +429,18 @@ def application_request_info(*, actor, application, reason):
 
 
 @transaction.atomic
-def application_reject(*, actor, application, reason):
+def application_reject(
+    *, actor: Actor | None, application: Application, reason: str | None
+) -> Application:
     application, reason = _decide(actor, application, AppStatus.REJECTED, reason)
     _application_email(application, "enrolment_rejected", reason)
     return application
 
 
 @transaction.atomic
-def application_approve(*, actor, application, reason):
+def application_approve(
+    *, actor: Actor | None, application: Application, reason: str | None
+) -> Application:
     """Approve an application: the provider is enrolled on the lot (an earlier enrolment is
     made active again; a removed provider cannot be approved)."""
     require_consortium_admin(actor)
@@ -503,7 +525,9 @@ def _change_enrolment(enrolment, to_status, *, actor, reason, cause="", notify=T
 
 
 @transaction.atomic
-def enrolment_suspend(*, actor, enrolment, reason):
+def enrolment_suspend(
+    *, actor: Actor | None, enrolment: Enrolment, reason: str | None
+) -> Enrolment:
     """The consortium suspends a provider from a lot: no new invitations or bids until it
     is reinstated."""
     require_consortium_admin(actor)
@@ -517,7 +541,9 @@ def enrolment_suspend(*, actor, enrolment, reason):
 
 
 @transaction.atomic
-def enrolment_reinstate(*, actor, enrolment, reason):
+def enrolment_reinstate(
+    *, actor: Actor | None, enrolment: Enrolment, reason: str | None
+) -> Enrolment:
     """The consortium ends a suspension it decided. One for an expired document ends when
     the provider renews the document."""
     require_consortium_admin(actor)
@@ -539,7 +565,7 @@ def enrolment_reinstate(*, actor, enrolment, reason):
 
 
 @transaction.atomic
-def enrolment_remove(*, actor, enrolment, reason):
+def enrolment_remove(*, actor: Actor | None, enrolment: Enrolment, reason: str | None) -> Enrolment:
     """Remove a provider from a lot, for good."""
     require_consortium_admin(actor)
     return _change_enrolment(
@@ -551,7 +577,9 @@ def enrolment_remove(*, actor, enrolment, reason):
 
 
 @transaction.atomic
-def enrolment_suspend_for_documents(*, enrolment, reason, notify=True):
+def enrolment_suspend_for_documents(
+    *, enrolment: Enrolment, reason: str, notify: bool = True
+) -> bool:
     """The system suspends an active enrolment because a mandatory document expired.
     Idempotent: an enrolment that is not active (already suspended, for any cause, or removed)
     is left as it is. Returns True if it was suspended now. The provider's admins are emailed
@@ -570,7 +598,7 @@ def enrolment_suspend_for_documents(*, enrolment, reason, notify=True):
 
 
 @transaction.atomic
-def enrolment_reinstate_after_documents(*, enrolment, notify=True):
+def enrolment_reinstate_after_documents(*, enrolment: Enrolment, notify: bool = True) -> bool:
     """The system reinstates an enrolment suspended for an expired document, once it is
     renewed. Idempotent; one suspended by the consortium's decision is left suspended.
     Returns True if it was reinstated now; emails as enrolment_suspend_for_documents."""

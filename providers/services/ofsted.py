@@ -8,7 +8,10 @@ no service, and rows it could not read, with their line numbers. A bad row never
 importing the same file again changes nothing."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -16,6 +19,7 @@ from dps import csv_import
 from dps.csv_import import RowError
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..models import OfstedRating, Service
 from . import quality
@@ -126,14 +130,14 @@ class OfstedReport:
         yield f"Providers' quality scores recomputed: {self.providers_recomputed}"
 
 
-def parse_rating(text):
+def parse_rating(text: str) -> str:
     key = re.sub(r"\s+", " ", (text or "").strip().lower())
     if key in RATINGS:
         return RATINGS[key]
     raise RowError(f"Unknown rating “{text.strip()}”.")
 
 
-def parse_date(text):
+def parse_date(text: str | None) -> date | None:
     return csv_import.parse_date(text, DATE_FORMATS, error="Unrecognised inspection date “{text}”.")
 
 
@@ -164,7 +168,14 @@ def _services_by_urn():
 
 
 @transaction.atomic
-def ofsted_import(*, file, actor=None, label=None, source="", progress=None):
+def ofsted_import(
+    *,
+    file: Any,
+    actor: Actor | None = None,
+    label: str | None = None,
+    source: str = "",
+    progress: Callable[[int], object] | None = None,
+) -> OfstedReport:
     """Apply an Ofsted providers CSV to the services with matching URNs. `actor` is the
     consortium admin uploading it (None from the command line, with `label` naming who ran
     it); `progress(rows_read)` is called every 1,000 rows. Returns an OfstedReport.
@@ -189,7 +200,7 @@ def ofsted_import(*, file, actor=None, label=None, source="", progress=None):
         )
 
     index = _services_by_urn()
-    seen = {}
+    seen: dict[str, int] = {}
     affected_providers = set()
     for line, row in _rows(records, report):
         if not any(cell.strip() for cell in row):

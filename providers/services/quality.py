@@ -26,8 +26,11 @@ neutral part), so a past score can be explained after its inputs have changed.
 """
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Sum, Value, When
@@ -37,6 +40,7 @@ from dps.formatting import rounded
 from dps.models import Organisation
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..models import COMPONENTS, Enrolment, OfstedRating, QualityScore, QualityWeights, Service
 from ..selectors.quality import (
@@ -69,7 +73,9 @@ class Part:
 PART_SOURCES = {}
 
 
-def quality_part_source_register(part, source):
+def quality_part_source_register(
+    part: str, source: Callable[[Organisation, Organisation], Part | None]
+) -> None:
     """Let a higher app push a figure into `part` ("outcomes" or "responsiveness")."""
     if part not in ("outcomes", "responsiveness"):
         raise ValueError(f"{part} is computed here, not pushed in.")
@@ -88,7 +94,7 @@ NEUTRAL_BASIS = {
 # --- The parts ----------------------------------------------------------------------------
 
 
-def rating_points():
+def rating_points() -> Case:
     """The points of a service's rating, as a database expression."""
     return Case(
         *[
@@ -100,7 +106,7 @@ def rating_points():
     )
 
 
-def inspection_part(provider):
+def inspection_part(provider: Organisation) -> Part:
     services = Service.objects.filter(provider=provider, is_active=True)
     totals = services.aggregate(
         places=Sum("registered_places"), weighted=Sum(rating_points() * F("registered_places"))
@@ -136,7 +142,7 @@ def inspection_part(provider):
     return Part(value, basis, inputs)
 
 
-def compliance_part(provider, *, today):
+def compliance_part(provider: Organisation, *, today: date) -> Part:
     rows = mandatory_documents_status(provider, today=today)
     current = mandatory_documents_current(provider, today=today)
     documents = [
@@ -150,7 +156,7 @@ def compliance_part(provider, *, today):
     return Part(value, basis, {"documents": documents, "current": current, "required": len(rows)})
 
 
-def pushed_part(name, provider, consortium):
+def pushed_part(name: str, provider: Organisation, consortium: Organisation) -> Part:
     source = PART_SOURCES.get(name)
     part = source(provider, consortium) if source else None
     if part is None:
@@ -158,14 +164,14 @@ def pushed_part(name, provider, consortium):
     return Part(rounded(part.value), part.basis, {"source": "pushed", **part.inputs})
 
 
-def weights_of(consortium):
+def weights_of(consortium: Organisation) -> QualityWeights:
     weights, _ = QualityWeights.objects.get_or_create(
         consortium=consortium, defaults=DEFAULT_WEIGHTS
     )
     return weights
 
 
-def score_total(parts, weights):
+def score_total(parts: Mapping[str, Decimal], weights: Mapping[str, Any]) -> Decimal:
     """sum(weight_i * part_i) / 100, rounded half up to 2 places."""
     return rounded(sum(Decimal(weights[name]) * parts[name] for name in COMPONENTS) / 100)
 
@@ -231,7 +237,7 @@ def _recompute(provider, consortia, *, trigger, skip_unchanged):
     return written
 
 
-def quality_score_recompute(*, provider, trigger):
+def quality_score_recompute(*, provider: Organisation, trigger: str) -> list[QualityScore]:
     """Recompute the provider's quality score for every consortium it is enrolled with and
     keep each as a snapshot. Called whenever an input changes (a rating, a document, an
     enrolment) with `trigger` saying what changed, and nightly for everyone. Returns the new
@@ -273,7 +279,7 @@ def _in_batches(providers, handle):
         last_pk = batch[-1].pk
 
 
-def quality_scores_recompute_all(*, trigger=NIGHTLY):
+def quality_scores_recompute_all(*, trigger: str = NIGHTLY) -> int:
     """Recompute every enrolled provider's scores (the nightly run). A snapshot is written
     only where something (an input, a part, a weight) changed since the provider's latest one
     for that consortium, so a quiet night adds no rows; every other computation is kept.
@@ -284,7 +290,9 @@ def quality_scores_recompute_all(*, trigger=NIGHTLY):
     )
 
 
-def quality_scores_recompute_consortium(*, consortium_id, trigger="weights changed"):
+def quality_scores_recompute_consortium(
+    *, consortium_id: int, trigger: str = "weights changed"
+) -> int:
     """Recompute the score, for this consortium only, of every provider enrolled with it (after
     its weights change). Running it twice writes nothing the second time. Returns the number
     of snapshots written."""
@@ -302,7 +310,14 @@ def quality_scores_recompute_consortium(*, consortium_id, trigger="weights chang
 # --- The weights --------------------------------------------------------------------------
 
 
-def quality_weights_update(*, actor, inspection, outcomes, compliance, responsiveness):
+def quality_weights_update(
+    *,
+    actor: Actor | None,
+    inspection: int,
+    outcomes: int,
+    compliance: int,
+    responsiveness: int,
+) -> QualityWeights:
     """Set the consortium's four weights (whole percentages totalling 100). Audited; the
     scores of every provider enrolled with the consortium are then recomputed by a task."""
     if actor is None or not actor.is_consortium_admin:
@@ -341,7 +356,7 @@ def quality_weights_update(*, actor, inspection, outcomes, compliance, responsiv
     return weights
 
 
-def enqueue_consortium_recompute(consortium_id):
+def enqueue_consortium_recompute(consortium_id: int) -> None:
     """Hand the recomputation to a worker. A broker that is down is not an error: the nightly
     run recomputes every score anyway."""
     from ..tasks import quality_scores_recompute_consortium as task

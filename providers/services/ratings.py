@@ -1,12 +1,15 @@
 """Writes of a service's Ofsted rating besides the import: a consortium admin's recorded
 verification, and a provider's proposed correction that the consortium confirms or rejects."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..access import may_propose_ratings, may_verify_ratings
 from ..models import OfstedRating, RatingProposal, Service
@@ -38,7 +41,14 @@ def _rating_and_date(rating, inspection_date):
 
 
 @transaction.atomic
-def service_rating_verify(*, actor, service, rating, inspection_date=None, note):
+def service_rating_verify(
+    *,
+    actor: Actor | None,
+    service: Service,
+    rating: str,
+    inspection_date: date | None = None,
+    note: str | None,
+) -> Service:
     """A consortium admin records a service's rating after checking it (Ofsted's report):
     audited as the import's changes are, so the compliance KPI counts a downgrade either way."""
     if not may_verify_ratings(actor) or not services_visible_to(actor).filter(pk=service.pk):
@@ -74,7 +84,14 @@ def service_rating_verify(*, actor, service, rating, inspection_date=None, note)
 
 
 @transaction.atomic
-def rating_proposal_create(*, actor, service, rating, inspection_date=None, note):
+def rating_proposal_create(
+    *,
+    actor: Actor | None,
+    service: Service,
+    rating: str,
+    inspection_date: date | None = None,
+    note: str | None,
+) -> RatingProposal:
     """A provider proposes a correction of its service's rating; nothing changes until the
     consortium confirms it. One proposal waits per service at a time."""
     if not may_propose_ratings(actor) or service.provider_id != actor.organisation.pk:
@@ -122,7 +139,7 @@ def _decide(actor, proposal, to_status):
 
 
 @transaction.atomic
-def rating_proposal_confirm(*, actor, proposal):
+def rating_proposal_confirm(*, actor: Actor | None, proposal: RatingProposal) -> RatingProposal:
     """The consortium admin confirms the correction: the rating is set as a verification."""
     proposal = _decide(actor, proposal, Status.CONFIRMED)
     RATING_PROPOSAL_STATES.move(
@@ -139,7 +156,9 @@ def rating_proposal_confirm(*, actor, proposal):
 
 
 @transaction.atomic
-def rating_proposal_reject(*, actor, proposal, reason):
+def rating_proposal_reject(
+    *, actor: Actor | None, proposal: RatingProposal, reason: str | None
+) -> RatingProposal:
     """The consortium admin rejects the correction, saying why; the rating stays."""
     reason = _text(reason, "reason", "why the correction is rejected")
     proposal = _decide(actor, proposal, Status.REJECTED)

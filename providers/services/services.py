@@ -1,6 +1,8 @@
 """Writes of the services part: a provider's services (settings) and their vacancies."""
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,6 +10,7 @@ from django.utils import timezone
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..access import may_manage_services
 from ..models import Service
@@ -39,11 +42,12 @@ SCORED_FIELDS = {"ofsted_rating", "inspection_date", "registered_places", "is_ac
 RECOMPUTE_TRIGGER = "service.changed"
 
 
-def _require_manager(actor, service=None):
+def _require_manager(actor: Actor | None, service: Service | None = None) -> Actor:
     if not may_manage_services(actor):
         raise PermissionDenied("Only the provider's admin can change its services.")
     if service is not None and service.provider_id != actor.organisation.pk:
         raise PermissionDenied("This is not your service.")
+    return actor
 
 
 def _jsonable(value):
@@ -80,9 +84,9 @@ def _normalise(fields):
 
 
 @transaction.atomic
-def service_create(*, actor, **fields):
+def service_create(*, actor: Actor | None, **fields: Any) -> Service:
     """Add a service to the actor's provider."""
-    _require_manager(actor)
+    actor = _require_manager(actor)
     service = Service(provider=actor.organisation, **_normalise(fields))
     _validate(service)
     service.save()
@@ -97,7 +101,7 @@ def service_create(*, actor, **fields):
 
 
 @transaction.atomic
-def service_update(*, actor, service, **fields):
+def service_update(*, actor: Actor | None, service: Service, **fields: Any) -> Service:
     """Change a service's details. A change to its places recomputes the provider's quality
     score."""
     _require_manager(actor, service)
@@ -127,7 +131,7 @@ def service_update(*, actor, service, **fields):
 
 
 @transaction.atomic
-def service_set_active(*, actor, service, active):
+def service_set_active(*, actor: Actor | None, service: Service, active: bool) -> Service:
     """Deactivate a service (it is no longer offered, and is left out of the directory and
     the score) or reactivate it. Its vacancies are cleared when it is deactivated."""
     _require_manager(actor, service)
@@ -149,11 +153,11 @@ def service_set_active(*, actor, service, active):
 
 
 @transaction.atomic
-def vacancies_update(*, actor, vacancies):
+def vacancies_update(*, actor: Actor | None, vacancies: Mapping[Any, Any]) -> list[Service]:
     """Set the vacancies of some of the provider's active services: {service id: number}.
     Every figure sent is stamped as updated now, changed or not: confirming a figure is an
     update. Nothing is saved if one figure is refused."""
-    _require_manager(actor)
+    actor = _require_manager(actor)
     ids = list(vacancies)
     services = {
         s.pk: s
