@@ -109,10 +109,12 @@ def get_placement_for_actor(
 
 def require_borough_writer(
     actor: Actor | None, record: PlacementRequest | Placement | None = None
-) -> None:
+) -> Actor:
     """Refuse anyone but a borough's placement officers (and its case systems with the write
-    scope); given a record of a borough (a request, a placement), refuse other boroughs too."""
+    scope); given a record of a borough (a request, a placement), refuse other boroughs too.
+    Returns the actor, known now to be one."""
     if actor is None or not actor.is_borough_writer:
         raise PermissionDenied("Only the borough's placement officers can do this.")
     if record is not None and record.borough_id != actor.organisation.pk:
         raise PermissionDenied("This belongs to another borough.")
+    return actor

@@ -1,6 +1,8 @@
 """Whom the child's story is released to: the borough's own people, and a provider once it is
 shortlisted (after the award, the winner alone). Reading it is the audited `story_view`."""
 
+from typing import TypeGuard
+
 from dps.tenancy import Actor
 
 from ..models import Bid, PlacementRequest
@@ -9,7 +11,7 @@ from ..services.transitions import SHORTLIST_SIZE
 Status = PlacementRequest.Status
 
 
-def story_released_to(actor: Actor | None, placement_request: PlacementRequest) -> bool:
+def story_released_to(actor: Actor | None, placement_request: PlacementRequest) -> TypeGuard[Actor]:
     if actor is None:
         return False
     if actor.is_borough:

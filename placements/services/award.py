@@ -2,7 +2,7 @@
 placement and its Individual Placement Agreement, and the placement's start."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..access import require_borough_writer
 from ..models import Bid, Placement, PlacementRequest
@@ -25,9 +26,9 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def young_person_view_record(*, actor, bid, view):
+def young_person_view_record(*, actor: Actor | None, bid: Bid, view: str | None) -> Bid:
     """Record what the young person thinks of a shortlisted offer."""
-    require_borough_writer(actor, bid.request)
+    actor = require_borough_writer(actor, bid.request)
     bid = Bid.objects.select_for_update().select_related("request").get(pk=bid.pk)
     REQUEST_STATES.guard(bid.request, action="young_person_view")
     if bid.status != Bid.Status.SUBMITTED or not bid.rank or bid.rank > SHORTLIST_SIZE:
@@ -48,7 +49,13 @@ def young_person_view_record(*, actor, bid, view):
     return bid
 
 
-def award(*, actor, placement_request, bid, reason=""):
+def award(
+    *,
+    actor: Actor | None,
+    placement_request: PlacementRequest,
+    bid: Bid | int,
+    reason: str | None = "",
+) -> Placement:
     """Award a ranked bid. The top-ranked one needs no reason; any other needs a written reason.
     The request row is locked and the placement is unique per request, so of two officers
     awarding at once exactly one succeeds; the other is told it is already awarded."""
@@ -152,7 +159,7 @@ def _tell_bidders(placement_request, placement):
         )
 
 
-def ipa_ensure(placement):
+def ipa_ensure(placement: Placement) -> bytes:
     """The placement's IPA as PDF bytes, rendered and stored the first time it is asked for."""
     if placement.ipa_pdf:
         try:
@@ -169,10 +176,12 @@ def ipa_ensure(placement):
 
 
 @transaction.atomic
-def placement_start(*, actor, placement, actual_start_date):
+def placement_start(
+    *, actor: Actor | None, placement: Placement, actual_start_date: date | None
+) -> Placement:
     """Record that the child moved in: the placement starts and the request is placed."""
     placement_request = placement.request
-    require_borough_writer(actor, placement)
+    actor = require_borough_writer(actor, placement)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     PLACEMENT_STATES.guard(placement, action="start")
     if actual_start_date is None:

@@ -13,8 +13,10 @@ the request take it exclusively, so they wait for the bids in flight (or, closin
 request until its next run). A provider's own writes on one request take turns on its
 invitation's row."""
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -23,7 +25,8 @@ from django.utils.formats import date_format
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
-from providers.models import Enrolment
+from dps.tenancy import Actor
+from providers.models import Enrolment, Service
 from providers.needs import INDICATOR_LABELS
 
 from ..models import Bid, PlacementRequest, ProviderInvitation
@@ -42,11 +45,12 @@ PAST_DEADLINE = {
 }
 
 
-def _require_bidder(actor, invitation):
+def _require_bidder(actor: Actor | None, invitation: ProviderInvitation) -> Actor:
     if actor is None or not actor.is_bidder:
         raise PermissionDenied("Only the provider's admins and bidders can bid.")
     if invitation.provider_id != actor.organisation.pk:
         raise PermissionDenied("This invitation is not yours.")
+    return actor
 
 
 def _lock_request(request_id, *, shared):
@@ -60,7 +64,7 @@ def _lock_request(request_id, *, shared):
     return PlacementRequest.objects.select_for_update().get(pk=request_id)
 
 
-def received(actor):
+def received(actor: Actor) -> datetime:
     """When the service received this write: the actor's `received_at` (when the HTTP request
     that carries it arrived, see dps.middleware.received_at), or now. Every write of a bid is
     judged against the deadline by it, and dated by it."""
@@ -114,19 +118,19 @@ def _clean_needs(needs_met, placement_request):
 @transaction.atomic
 def bid_save(
     *,
-    actor,
-    invitation,
-    service,
-    core_weekly_fee,
-    start_date,
-    needs_met,
-    extra_staffing_hours=0,
-    extra_staffing_cost=0,
-    volume_discount="",
-):
+    actor: Actor | None,
+    invitation: ProviderInvitation,
+    service: Service | int | str,
+    core_weekly_fee: Decimal | int | float | str | None,
+    start_date: date | None,
+    needs_met: Mapping[str, str | None] | None,
+    extra_staffing_hours: Decimal | int | float | str | None = 0,
+    extra_staffing_cost: Decimal | int | float | str | None = 0,
+    volume_discount: str | None = "",
+) -> Bid:
     """Make a bid, change it, or bid again after withdrawing. The weekly fee is the core fee
     plus the extra staffing cost."""
-    _require_bidder(actor, invitation)
+    actor = _require_bidder(actor, invitation)
     now = received(actor)
     # Bids of different providers do not conflict: each holds the request's lock shared, and
     # its invitation's exclusively (one write at a time per provider and request, always in
@@ -140,7 +144,7 @@ def bid_save(
         raise DomainError(
             "Your enrolment on this lot is not active, so you cannot bid. Contact the consortium."
         )
-    service_id = getattr(service, "pk", service)
+    service_id = cast("int | str", getattr(service, "pk", service))
     if not invitation.services.filter(pk=service_id, is_active=True).exists():
         raise DomainError("Choose one of your services that this request was sent for.", "service")
     core = _money(core_weekly_fee, "core_weekly_fee", "core weekly fee", allow_zero=False)
@@ -210,11 +214,11 @@ def _invitation_of(bid):
 
 
 @transaction.atomic
-def bid_withdraw(*, actor, bid):
+def bid_withdraw(*, actor: Actor | None, bid: Bid) -> Bid:
     invitation = ProviderInvitation.objects.get(
         request_id=bid.request_id, provider_id=bid.provider_id
     )
-    _require_bidder(actor, invitation)
+    actor = _require_bidder(actor, invitation)
     now = received(actor)
     _lock_open(invitation, now)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
@@ -226,12 +230,12 @@ def bid_withdraw(*, actor, bid):
 
 
 @transaction.atomic
-def bid_confirm(*, actor, bid):
+def bid_confirm(*, actor: Actor | None, bid: Bid) -> Bid:
     """Confirm a bid still stands after the request's terms changed."""
     invitation = ProviderInvitation.objects.get(
         request_id=bid.request_id, provider_id=bid.provider_id
     )
-    _require_bidder(actor, invitation)
+    actor = _require_bidder(actor, invitation)
     placement_request = _lock_open(invitation, received(actor))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     BID_STATES.guard(bid, action="confirm")
@@ -250,9 +254,11 @@ def bid_confirm(*, actor, bid):
 
 
 @transaction.atomic
-def invitation_decline(*, actor, invitation, reason=""):
+def invitation_decline(
+    *, actor: Actor | None, invitation: ProviderInvitation, reason: str | None = ""
+) -> ProviderInvitation:
     """Say the provider will not bid; it counts as an answer to the invitation."""
-    _require_bidder(actor, invitation)
+    actor = _require_bidder(actor, invitation)
     now = received(actor)
     _lock_open(invitation, now)
     if Bid.objects.filter(
@@ -276,7 +282,7 @@ def invitation_decline(*, actor, invitation, reason=""):
     return invitation
 
 
-def invitation_mark_viewed(*, invitation):
+def invitation_mark_viewed(*, invitation: ProviderInvitation) -> None:
     if invitation.first_viewed_at is None:
         ProviderInvitation.objects.filter(pk=invitation.pk, first_viewed_at__isnull=True).update(
             first_viewed_at=timezone.now()

@@ -5,9 +5,13 @@ closing and the award. The lot's rule (set by the consortium admin) says whether
 win: `allowed`, `allowed_with_reason` (the award records why) or `refused` (it cannot be made,
 confirmed or awarded)."""
 
+from decimal import Decimal
+
 from dps.formatting import money
 from dps.services import DomainError
 from providers.models import Lot
+
+from ..models import Bid, PlacementRequest
 
 Rule = Lot.OverBudget
 # What a bidder is told about the lot's rule, beside the budget.
@@ -25,18 +29,18 @@ RULE_FOR_BOROUGH = {
 }
 
 
-def over_budget(placement_request, weekly_fee):
+def over_budget(placement_request: PlacementRequest, weekly_fee: Decimal | None) -> bool:
     """True if the weekly fee is above the request's maximum weekly budget (none set: never)."""
     budget = placement_request.max_weekly_budget
     return budget is not None and weekly_fee is not None and weekly_fee > budget
 
 
-def rule_of(placement_request):
+def rule_of(placement_request: PlacementRequest) -> str:
     lot = placement_request.lot
     return lot.over_budget_rule if lot is not None else Rule.ALLOWED
 
 
-def award_rule(placement_request, bid):
+def award_rule(placement_request: PlacementRequest, bid: Bid) -> str | None:
     """The lot's rule that applies to awarding the bid: None if it is within the budget."""
     if not over_budget(placement_request, bid.weekly_fee):
         return None
@@ -50,7 +54,9 @@ def _over(placement_request, weekly_fee):
     )
 
 
-def bid_check(placement_request, weekly_fee, *, field=None):
+def bid_check(
+    placement_request: PlacementRequest, weekly_fee: Decimal, *, field: str | None = None
+) -> None:
     """Refuse a bid over the budget where the lot refuses such bids."""
     if over_budget(placement_request, weekly_fee) and rule_of(placement_request) == Rule.REFUSED:
         raise DomainError(
@@ -60,7 +66,9 @@ def bid_check(placement_request, weekly_fee, *, field=None):
         )
 
 
-def award_check(placement_request, bid, reason):
+def award_check(
+    placement_request: PlacementRequest, bid: Bid, reason: str
+) -> dict[str, str] | None:
     """Refuse to award a bid over the budget where the lot refuses it, or without a reason
     where the lot asks for one. Returns what the award records about the budget (or None)."""
     rule = award_rule(placement_request, bid)
@@ -85,7 +93,7 @@ def award_check(placement_request, bid, reason):
     }
 
 
-def closing_reason(placement_request, weekly_fee):
+def closing_reason(placement_request: PlacementRequest, weekly_fee: Decimal) -> str:
     """Why a bid is invalid at closing for its budget ("" if it is not): only where the lot
     refuses bids over the budget (such a bid can otherwise not have been made, but the budget
     or the rule may have changed since)."""

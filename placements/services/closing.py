@@ -10,7 +10,7 @@ server before the deadline but is still waiting for the request's lock commits f
 bid made in time is evaluated. Bids arriving after the deadline are refused by their own check."""
 
 from collections import namedtuple
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -87,7 +87,7 @@ def _invalid_reason(bid, placement_request):
     return budget.closing_reason(placement_request, bid.weekly_fee)
 
 
-def request_close(request_id, *, now=None):
+def request_close(request_id: int, *, now: datetime | None = None) -> bool:
     """Close one request if it is still open and past its deadline. True if this call closed
     it."""
     now = now or timezone.now()
@@ -240,7 +240,7 @@ def _tell(placement_request, valid, invalid, *, now):
         )
 
 
-def requests_close_due(*, now=None):
+def requests_close_due(*, now: datetime | None = None) -> int:
     """Close every open request whose deadline (plus the grace) has passed. Returns how many
     this call closed."""
     now = now or timezone.now()

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from providers.models import Enrolment, Service
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
+from ..models import PlacementRequest
+
 # The checks in the order they are made; a service's first failure is its reason.
 REASONS = [
     ("not_active", "Enrolment on the lot suspended or removed"),
@@ -92,7 +94,7 @@ class Eligibility:
         return "Not invited: " + "; ".join(parts) + "."
 
 
-def need_text(label, score, count):
+def need_text(label: str, score: int, count: int) -> str:
     return f"no service meets “{label}” at score {score}: {count}"
 
 
@@ -122,9 +124,10 @@ def _unmet(service, needs):
     }
 
 
-def eligibility_check(placement_request):
+def eligibility_check(placement_request: PlacementRequest) -> Eligibility:
     """Two queries: the lot's enrolments, and the active services of its enrolled providers."""
     lot = placement_request.lot
+    assert lot is not None, "Only a request with a lot is checked."  # noqa: S101 (narrowing)
     statuses = dict(Enrolment.objects.filter(lot=lot).values_list("provider_id", "status"))
     active = {p for p, status in statuses.items() if status == Enrolment.Status.ACTIVE}
     services = Service.objects.filter(provider_id__in=active, is_active=True)
@@ -133,7 +136,8 @@ def eligibility_check(placement_request):
     areas = {a.strip().casefold() for a in placement_request.areas or [] if a.strip()}
 
     best = dict.fromkeys(active, _ORDER.index("no_service"))
-    unmet = {}  # provider id -> the needs none of its services stopped by the needs meets
+    # provider id -> the needs none of its services stopped by the needs meets
+    unmet: dict[int, set[str]] = {}
     result = Eligibility(scores=dict(placement_request.needs or {}))
     for service in services.values(
         "id", "provider_id", "age_min", "age_max", "genders", "local_authority", "needs_met",

@@ -9,11 +9,15 @@ Nothing is fetched while rendering: the template holds its own styles, has no li
 and the URL fetcher refuses every address. The text is set in an embedded font with its Unicode
 map, so it can be searched, copied and read aloud; the PDF is tagged for assistive technology."""
 
+from typing import Any
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dps.formatting import money
 from providers.needs import DOMAINS, INDICATORS, SCORES
+
+from ..models import Placement
 
 SCORE_LABELS = dict(SCORES)
 
@@ -27,7 +31,7 @@ def _refuse(url, *args, **kwargs):
     raise FetchRefused(f"The placement agreement does not load {url}.")
 
 
-def ipa_number(placement):
+def ipa_number(placement: Placement) -> str:
     return f"IPA-{placement.pk:06d}"
 
 
@@ -56,7 +60,7 @@ def _needs_and_outcomes(placement_request, bid):
     return domains
 
 
-def ipa_context(placement):
+def ipa_context(placement: Placement) -> dict[str, Any]:
     """What the agreement shows, read from the placement, its bid and its request."""
     placement_request, bid = placement.request, placement.bid
     provider = placement.provider
@@ -84,11 +88,11 @@ def ipa_context(placement):
     }
 
 
-def ipa_html(placement):
+def ipa_html(placement: Placement) -> str:
     return render_to_string("placements/ipa.html", ipa_context(placement))
 
 
-def ipa_render(placement):
+def ipa_render(placement: Placement) -> bytes:
     """The placement's Individual Placement Agreement as PDF bytes."""
     from weasyprint import HTML
 

@@ -6,11 +6,14 @@ Bids are scored with the lot's weights when a request closes, and providers pric
 knowing them and the budget rule; so neither can change while a request on the lot is open for
 bids."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 from providers.models import Lot, Service
 
 from ..selectors.lots import open_requests_on
@@ -60,7 +63,7 @@ def _clean_service_types(value):
 
 
 @transaction.atomic
-def lot_update(*, actor, lot, **fields):
+def lot_update(*, actor: Actor | None, lot: Lot, **fields: Any) -> Lot:
     """Set a lot's evaluation weights (whole percentages totalling 100), its rule for bids over
     a request's budget, and the service types that serve it (none: any type). Only an admin of
     the lot's consortium may; audited."""

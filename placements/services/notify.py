@@ -3,18 +3,23 @@ sends. Emails go through the outbox, so they leave only after the transaction co
 retried until delivered. None of them ever carries a bid, or how many there are, before the
 deadline."""
 
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
 from django.urls import reverse
 
 from dps.models import Membership, Role
 from dps.services.emails import email_queue_template_many
 
+from ..models import PlacementRequest
+
 PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.BIDDER)
 BOROUGH_ROLES = (Role.PLACEMENT_OFFICER,)
 
 
-def recipients(organisation_ids, roles):
+def recipients(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int, list[str]]:
     """{organisation id: [email, ...]} of the active people with one of `roles`; one query."""
-    result = {}
+    result: dict[int, list[str]] = {}
     rows = Membership.objects.filter(
         organisation_id__in=organisation_ids,
         role__in=roles,
@@ -26,7 +31,14 @@ def recipients(organisation_ids, roles):
     return result
 
 
-def notify_providers(provider_ids, template, context, key, *, path_for=None):
+def notify_providers(
+    provider_ids: Collection[int],
+    template: str,
+    context: Mapping[str, Any],
+    key: str,
+    *,
+    path_for: Callable[[int], str] | None = None,
+) -> None:
     """Email every bidder and admin of each provider. `key` makes each email once-only (a
     retried task does not send twice); `path_for(provider_id)` gives the link in the email.
     The emails are stored together: a request on a lot of a thousand providers is published
@@ -59,7 +71,9 @@ def notify_providers(provider_ids, template, context, key, *, path_for=None):
     )
 
 
-def notify_borough(placement_request, template, context, key):
+def notify_borough(
+    placement_request: PlacementRequest, template: str, context: Mapping[str, Any], key: str
+) -> None:
     """Email the borough's placement officers about their request, stored together (a large
     borough has dozens of officers)."""
     path = reverse("placements:request_detail", args=[placement_request.pk])
@@ -79,7 +93,7 @@ def notify_borough(placement_request, template, context, key):
     )
 
 
-def opportunity_path(placement_request):
+def opportunity_path(placement_request: PlacementRequest) -> Callable[[int], str]:
     """The link a provider follows to the request: its invitation page."""
     from ..models import ProviderInvitation
 
@@ -89,7 +103,7 @@ def opportunity_path(placement_request):
         )
     )
 
-    def path_for(provider_id):
+    def path_for(provider_id: int) -> str:
         if provider_id in ids:
             return reverse("placements:opportunity_detail", args=[ids[provider_id]])
         return reverse("placements:opportunity_list")

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..access import require_borough_writer
 from ..models import PlacementRequest, ProviderInvitation, Question
@@ -32,7 +33,9 @@ def _require_open(placement_request):
 
 
 @transaction.atomic
-def question_ask(*, actor, placement_request, text):
+def question_ask(
+    *, actor: Actor | None, placement_request: PlacementRequest, text: str | None
+) -> Question:
     if actor is None or not actor.is_bidder:
         raise PermissionDenied("Only an invited provider's bidders can ask questions.")
     if not ProviderInvitation.objects.filter(
@@ -57,9 +60,11 @@ def question_ask(*, actor, placement_request, text):
 
 
 @transaction.atomic
-def question_answer(*, actor, question, answer, shared=False):
+def question_answer(
+    *, actor: Actor | None, question: Question, answer: str | None, shared: bool = False
+) -> Question:
     placement_request = question.request
-    require_borough_writer(actor, placement_request)
+    actor = require_borough_writer(actor, placement_request)
     _require_open(placement_request)
     question = Question.objects.select_for_update().get(pk=question.pk)
     question.answer = _text(answer, "answer", "answer")

@@ -5,8 +5,9 @@ Each change of status goes through `transition` (transitions.py): the request's 
 (REQUEST_STATES, beside the model) guards and records it, and the request's own timeline row and
 the audit event are added."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from dps.services import DomainError
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
@@ -21,7 +23,7 @@ from ..access import require_borough_writer
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES
 from ..models.requests import REQUEST_STATES
-from .eligibility import eligibility_check
+from .eligibility import Eligibility, eligibility_check
 from .notify import notify_providers, opportunity_path
 from .transitions import SHORTLIST_SIZE, transition
 
@@ -119,7 +121,7 @@ class NoEligibleProvider(DomainError):
         self.eligibility = eligibility
 
 
-def default_deadline(urgency, now=None):
+def default_deadline(urgency: str, now: datetime | None = None) -> datetime:
     """Bids close 24 hours after publishing a planned move, 4 hours for an emergency."""
     now = now or timezone.now()
     hours = (
@@ -196,9 +198,9 @@ def _clean(fields, borough, *, now):
 
 
 @transaction.atomic
-def request_create(*, actor, **fields):
+def request_create(*, actor: Actor | None, **fields: Any) -> PlacementRequest:
     """Start a draft; it may be incomplete."""
-    require_borough_writer(actor)
+    actor = require_borough_writer(actor)
     now = timezone.now()
     clean = _clean(fields, actor.organisation, now=now)
     placement_request = PlacementRequest.objects.create(
@@ -208,9 +210,9 @@ def request_create(*, actor, **fields):
     return placement_request
 
 
-def publish_problems(placement_request, *, now):
+def publish_problems(placement_request: PlacementRequest, *, now: datetime) -> dict[str, str]:
     """Everything that stops a request being published, field by field."""
-    problems = {}
+    problems: dict[str, str] = {}
     for name, message in REQUIRED.items():
         value = getattr(placement_request, name)
         if value is None or value == "":
@@ -281,7 +283,9 @@ def _invite(placement_request, eligibility, *, key):
 
 
 @transaction.atomic
-def request_publish(*, actor, placement_request, confirm_no_eligible=False):
+def request_publish(
+    *, actor: Actor | None, placement_request: PlacementRequest, confirm_no_eligible: bool = False
+) -> Eligibility:
     """Validate everything, open the request for bids, invite and email each eligible provider.
     Returns the eligibility: who was invited, and a count per reason of who was not.
 
@@ -308,7 +312,9 @@ def request_publish(*, actor, placement_request, confirm_no_eligible=False):
 
 
 @transaction.atomic
-def request_update(*, actor, placement_request, **fields):
+def request_update(
+    *, actor: Actor | None, placement_request: PlacementRequest, **fields: Any
+) -> PlacementRequest:
     """Change a draft freely. While open, a change to the terms raises the terms version (bids
     made before it must be re-confirmed, and their providers are told) and invites any provider
     the new terms make eligible; a new deadline is sent to every invited provider."""
@@ -363,11 +369,13 @@ def request_update(*, actor, placement_request, **fields):
         _invite(placement_request, eligibility, key=f"request:{placement_request.pk}:invite")
         _recount(placement_request, eligibility)
     if status == Status.OPEN and "bid_deadline" in changed:
+        deadline = placement_request.bid_deadline
+        assert deadline is not None  # noqa: S101 (an open request's deadline was refused if empty)
         notify_providers(
             _invited(placement_request),
             "placement_deadline_changed",
             {"placement_request": placement_request},
-            f"request:{placement_request.pk}:deadline:{placement_request.bid_deadline.isoformat()}",
+            f"request:{placement_request.pk}:deadline:{deadline.isoformat()}",
             path_for=opportunity_path(placement_request),
         )
     return placement_request
@@ -394,7 +402,13 @@ def _bidders(placement_request):
 
 
 @transaction.atomic
-def request_cancel(*, actor, placement_request, reason, detail=""):
+def request_cancel(
+    *,
+    actor: Actor | None,
+    placement_request: PlacementRequest,
+    reason: str,
+    detail: str | None = "",
+) -> PlacementRequest:
     """Cancel with a reason from the fixed list; every bidder is told."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
@@ -425,7 +439,9 @@ def request_cancel(*, actor, placement_request, reason, detail=""):
 
 
 @transaction.atomic
-def request_shortlist_confirm(*, actor, placement_request):
+def request_shortlist_confirm(
+    *, actor: Actor | None, placement_request: PlacementRequest
+) -> PlacementRequest:
     """Confirm the evaluation's top three as the shortlist. They are told, and the child's
     story is released to them."""
     require_borough_writer(actor, placement_request)
@@ -447,7 +463,9 @@ def request_shortlist_confirm(*, actor, placement_request):
 
 
 @transaction.atomic
-def request_no_suitable_offer(*, actor, placement_request, reason):
+def request_no_suitable_offer(
+    *, actor: Actor | None, placement_request: PlacementRequest, reason: str | None
+) -> PlacementRequest:
     """The officer finds none of the offers suitable."""
     require_borough_writer(actor, placement_request)
     placement_request = _lock(placement_request)
@@ -468,7 +486,9 @@ def request_no_suitable_offer(*, actor, placement_request, reason):
 
 
 @transaction.atomic
-def request_reopen(*, actor, placement_request, bid_deadline):
+def request_reopen(
+    *, actor: Actor | None, placement_request: PlacementRequest, bid_deadline: datetime | None
+) -> PlacementRequest:
     """Open a request that ended with no suitable offer again, with a new deadline. The bids
     and evaluation of the earlier round are set aside; eligible providers are invited again
     (new ones for the first time) and told the new deadline."""

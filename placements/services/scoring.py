@@ -8,6 +8,7 @@
 Each part is rounded half up to 2 places, and the total is computed from the rounded parts, so
 the figures shown add up. Ties break by quality, then by the earlier submission."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -39,7 +40,7 @@ class Score:
     needs_points_met: int
 
 
-def needs_fit(needs, claimed):
+def needs_fit(needs: Mapping[str, int], claimed: frozenset[str] | set[str]) -> tuple[Decimal, int]:
     """(score, points met): the share of the need points the bid claims to meet. A request
     with no need above 0 is met in full by every bid."""
     total = sum(needs.values())
@@ -49,7 +50,9 @@ def needs_fit(needs, claimed):
     return rounded(HUNDRED * met / total), met
 
 
-def score_bids(offers, *, needs, weights):
+def score_bids(
+    offers: Sequence[Offer], *, needs: Mapping[str, int], weights: Mapping[str, int | Decimal]
+) -> list[Score]:
     """Score and rank valid offers. `weights` is {"quality", "price", "needs_fit"} in percent."""
     if not offers:
         return []

@@ -4,7 +4,9 @@ shortlisted (and, after the award, to the winner alone), and every view of it is
 from django.core.exceptions import PermissionDenied
 
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
+from ..models import PlacementRequest
 from ..selectors.story import story_released_to
 
 # What is released; everything else on the request is the anonymised profile.
@@ -18,7 +20,7 @@ STORY_FIELDS = (
 )
 
 
-def story_view(*, actor, placement_request):
+def story_view(*, actor: Actor | None, placement_request: PlacementRequest) -> dict[str, str]:
     """The free text about the child, for a provider it is released to; the view is audited
     (the borough's own staff read it on their request without an audit entry per view)."""
     if not story_released_to(actor, placement_request):

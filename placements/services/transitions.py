@@ -3,9 +3,12 @@
 row and the audit event are added. Publishing, cancelling and re-opening (requests.py), closing
 (closing.py) and the award (award.py) all use it, so it lives apart from each of them."""
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from dps.services.audit import audit_record
+from dps.tenancy import Actor
 
 from ..models import PlacementRequest, RequestTransition
 from ..models.requests import REQUEST_STATES
@@ -16,7 +19,14 @@ Status = PlacementRequest.Status
 SHORTLIST_SIZE = 3
 
 
-def transition(placement_request, to, *, actor=None, reason="", now=None):
+def transition(
+    placement_request: PlacementRequest,
+    to: str,
+    *,
+    actor: Actor | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
     """Move a (locked) request to `to` through its state machine, or refuse if its status does
     not allow it."""
     now = now or timezone.now()
