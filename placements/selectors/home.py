@@ -2,6 +2,8 @@
 waiting for the officer; a provider's requests open for bids. Counts are of requests and
 invitations, never of bids, so nothing sealed shows."""
 
+from typing import Any
+
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -36,7 +38,7 @@ def questions_waiting(actor: Actor) -> QuerySet[Question]:
     )
 
 
-def home_context(actor: Actor) -> dict:
+def home_context(actor: Actor) -> dict[str, Any]:
     if actor.is_borough:
         waiting = questions_waiting(actor) if actor.is_borough_writer else Question.objects.none()
         counts = dict(
