@@ -5,15 +5,37 @@ from django.db import models
 from django.utils import timezone
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(self.model.APPEND_ONLY)
 
     def delete(self):
-        raise TypeError("The audit log is append-only.")
+        raise TypeError(self.model.APPEND_ONLY)
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """A record that is written once and never changed or deleted (integrity, not business
+    logic): its queryset, save and delete refuse with the model's APPEND_ONLY message."""
+
+    APPEND_ONLY = "This record is append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(self.APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.APPEND_ONLY)
+
+
+class AuditEvent(AppendOnly):
+    APPEND_ONLY = "The audit log is append-only."
+
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_user = models.ForeignKey(
         "dps.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -38,8 +60,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
@@ -47,25 +67,8 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
-        # Integrity, not business logic: a stored event is never rewritten.
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit log is append-only.")
-
-
-class StatusChangeQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Status changes are append-only.")
-
-    def delete(self):
-        raise TypeError("Status changes are append-only.")
-
-
-class StatusChange(models.Model):
+class StatusChange(AppendOnly):
     """One change of an object's status, made through its state machine (dps.state): which
     object, which field, from what to what, who made it (a person, an API client or the
     system), for which organisation, why and when. Each app's own timeline rows (a request's
@@ -95,7 +98,7 @@ class StatusChange(models.Model):
     )
     reason = models.TextField(blank=True)
 
-    objects = StatusChangeQuerySet.as_manager()
+    APPEND_ONLY = "Status changes are append-only."
 
     class Meta:
         ordering = ["at", "id"]
@@ -106,12 +109,3 @@ class StatusChange(models.Model):
             f"{self.at:%Y-%m-%d %H:%M} {self.object_type} {self.object_id}: "
             f"{self.old_status} → {self.new_status}"
         )
-
-    def save(self, *args, **kwargs):
-        # Integrity, not business logic: a recorded change is never rewritten.
-        if self.pk is not None:
-            raise TypeError("Status changes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Status changes are append-only.")
