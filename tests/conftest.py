@@ -18,7 +18,7 @@ from tests.factories import (
 
 PASSWORD = "correct-horse-battery"
 # The demo data, seeded once for a module that asks for it (tests/demo_data.py).
-pytest_plugins = ["tests.demo_data"]
+pytest_plugins = ["tests.demo_data", "tests.geography.directory"]
 
 
 def pytest_sessionstart(session):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "dps",
+    "geography",
     "providers",
     "placements",
     "monitoring",

@@ -59,6 +59,14 @@ class Placement(models.Model):
     # A spot purchase from a provider not on the DPS: its name, as the borough gives it.
     spot_provider_name = models.CharField(max_length=200, blank=True)
     weekly_fee = models.DecimalField(max_digits=9, decimal_places=2)
+    # Where the child is placed against their home, as the DfE measures it, fixed at award:
+    # miles from the home (null: not known, with the geography.selectors.Unknown reason), the
+    # council whose area the service is in, and whether that is outside the borough's
+    # boundary (null: not known).
+    distance_miles = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    distance_unknown = models.CharField(max_length=20, blank=True)
+    council = models.CharField(max_length=9, blank=True)
+    outside_boundary = models.BooleanField(null=True, blank=True)
     # The request's total needs score (its total_need_score), kept when the placement
     # is made, so that fee-against-need reads placements alone; null without a request.
     needs_total = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)

@@ -24,6 +24,15 @@ class Gender(models.TextChoices):
 
 
 class PlacementRequest(models.Model):
+    class HomeLocation(models.TextChoices):
+        DISTRICT = "district", "The postcode district of the child's home"
+        BOROUGH = "borough", "The borough's own area (the home is not to be shared)"
+
+    class PlacementArea(models.TextChoices):
+        ANY = "any", "Inside or outside the borough"
+        IN_BOROUGH = "in_borough", "Inside the borough"
+        OUT_OF_AREA = "out_of_area", "Outside the borough, for the child's safety"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         OPEN = "open", "Open for bids"
@@ -77,9 +86,21 @@ class PlacementRequest(models.Model):
         "expected duration in weeks", null=True, blank=True
     )
     # Location wishes: the local authority areas wanted (none: anywhere), how far from the
-    # home borough, and whether the child must be placed alone.
+    # child's home, inside or outside the borough, and whether the child must be placed alone.
     areas = models.JSONField(default=list, blank=True)
     max_distance_miles = models.PositiveSmallIntegerField(null=True, blank=True)
+    placement_area = models.CharField(
+        max_length=12, choices=PlacementArea.choices, default=PlacementArea.ANY
+    )
+    # The child's home, pseudonymised: its postcode district, never the full postcode, or the
+    # borough's own area when the home is not to be shared. The grid reference is derived
+    # from it (the district's or the borough's centre; null when it cannot be located).
+    home_location = models.CharField(
+        max_length=10, choices=HomeLocation.choices, default=HomeLocation.DISTRICT
+    )
+    home_district = models.CharField("home postcode district", max_length=4, blank=True)
+    home_easting = models.IntegerField(null=True, blank=True, editable=False)
+    home_northing = models.IntegerField(null=True, blank=True, editable=False)
     solo_placement = models.BooleanField(default=False)
     allow_no_vacancy = models.BooleanField(
         default=False,

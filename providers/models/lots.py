@@ -33,6 +33,9 @@ class Lot(models.Model):
     weight_quality = models.PositiveSmallIntegerField("quality weight", default=60)
     weight_price = models.PositiveSmallIntegerField("price weight", default=30)
     weight_needs = models.PositiveSmallIntegerField("needs fit weight", default=10)
+    # Nearness of the bid's service to the child's home (0 by default: distance is then a
+    # condition of eligibility only).
+    weight_proximity = models.PositiveSmallIntegerField("proximity weight", default=0)
     # Awarding above the budget is an exception the borough explains, unless the admin says
     # otherwise.
     over_budget_rule = models.CharField(
@@ -58,6 +61,7 @@ class Lot(models.Model):
             "quality": self.weight_quality,
             "price": self.weight_price,
             "needs_fit": self.weight_needs,
+            "proximity": self.weight_proximity,
         }
 
     def clean(self):

@@ -1,6 +1,5 @@
 """The services (settings) providers run: homes, fostering services, accommodation, schools."""
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,22 +8,24 @@ from django.db import models
 from django.utils import timezone
 
 from dps.state import Action, StateMachine
+from geography.postcodes import (
+    DISTRICT,
+    DISTRICT_MESSAGE,
+    POSTCODE_MESSAGE,
+    compact,
+    normalise_postcode,
+)
 
 from ..needs import validate_needs
 
-# A UK postcode's outward code (its district): A9, A99, AA9, AA99, A9A or AA9A.
-POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-
 
 def normalise_postcode_district(value):
-    return re.sub(r"\s+", "", value or "").upper()
+    return compact(value)
 
 
 def validate_postcode_district(value):
-    if value and not POSTCODE_DISTRICT.match(value):
-        raise ValidationError(
-            "Enter the first part of a UK postcode (the postcode district), like SE1 or GU14."
-        )
+    if value and not DISTRICT.match(value):
+        raise ValidationError(DISTRICT_MESSAGE)
 
 
 def vacancy_stale_cutoff(now=None):
@@ -74,8 +75,23 @@ class Service(models.Model):
     age_min = models.PositiveSmallIntegerField(default=0)
     age_max = models.PositiveSmallIntegerField(default=17)
     genders = models.CharField(max_length=10, choices=Genders.choices, default=Genders.ANY)
+    # Where the service is. The full postcode is shown only to the consortium and the provider;
+    # the rest is derived from it with the ONS Postcode Directory (providers.services.location):
+    # its district, its grid reference (for distances), the council whose area it is in (upper
+    # tier, or WAL, SCO, NIR outside England) and that council's name. A service recorded
+    # before full postcodes has its district only, and is located at the district's centre.
+    postcode = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="The service's full postcode. Only the consortium and your organisation see it.",
+    )
     local_authority = models.CharField(max_length=100, blank=True)
     postcode_district = models.CharField(max_length=8, blank=True)
+    easting = models.IntegerField(null=True, blank=True, editable=False)
+    northing = models.IntegerField(null=True, blank=True, editable=False)
+    council = models.CharField(max_length=9, blank=True, editable=False)
+    # Why the service could not be located (a geography.selectors.Unknown value), or blank.
+    location_unknown = models.CharField(max_length=20, blank=True, editable=False)
     needs_met = models.JSONField(
         default=dict,
         blank=True,
@@ -107,6 +123,11 @@ class Service(models.Model):
             errors["age_max"] = "The oldest age must be 25 or under."
         if self.vacancies > self.registered_places:
             errors["vacancies"] = "Vacancies cannot exceed registered places."
+        if self.postcode:
+            if normalise_postcode(self.postcode) is None:
+                errors["postcode"] = POSTCODE_MESSAGE
+            else:
+                self.postcode = normalise_postcode(self.postcode)
         self.postcode_district = normalise_postcode_district(self.postcode_district)
         try:
             validate_postcode_district(self.postcode_district)

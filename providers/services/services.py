@@ -15,6 +15,7 @@ from dps.tenancy import Actor
 from ..access import may_manage_services
 from ..models import Service
 from . import quality
+from .location import service_locate
 
 # What a provider may set on a service (vacancies have their own function). Not its Ofsted
 # rating and inspection date: they come from the Ofsted import or the consortium's
@@ -28,6 +29,7 @@ EDITABLE_FIELDS = (
     "age_max",
     "genders",
     "local_authority",
+    "postcode",
     "postcode_district",
     "needs_met",
     "specialisms",
@@ -40,6 +42,8 @@ RATING_REFUSED = (
 # A change to one of these changes the inspection part of the quality score.
 SCORED_FIELDS = {"ofsted_rating", "inspection_date", "registered_places", "is_active"}
 RECOMPUTE_TRIGGER = "service.changed"
+# A change to one of these locates the service again.
+LOCATION_FIELDS = {"postcode", "postcode_district"}
 
 
 def _require_manager(actor: Actor | None, service: Service | None = None) -> Actor:
@@ -71,7 +75,7 @@ def _normalise(fields):
             raise DomainError(RATING_REFUSED, field=name)
         if name not in EDITABLE_FIELDS:
             raise DomainError(f"{name} cannot be set here.", field=name)
-        if name in {"ofsted_urn", "postcode_district"} and value is not None:
+        if name in {"ofsted_urn", "postcode_district", "postcode"} and value is not None:
             value = "".join(str(value).split()).upper()
         if name in {"name", "local_authority"} and value is not None:
             value = str(value).strip()
@@ -88,6 +92,7 @@ def service_create(*, actor: Actor | None, **fields: Any) -> Service:
     """Add a service to the actor's provider."""
     actor = _require_manager(actor)
     service = Service(provider=actor.organisation, **_normalise(fields))
+    service_locate(service)
     _validate(service)
     service.save()
     audit_record(
@@ -122,6 +127,8 @@ def service_update(*, actor: Actor | None, service: Service, **fields: Any) -> S
             setattr(service, name, value)
     if not changes:
         return service
+    if LOCATION_FIELDS & changes.keys():
+        service_locate(service)
     _validate(service)
     service.save()
     audit_record(actor=actor, action="service.updated", obj=service, detail=changes)
