@@ -34,12 +34,14 @@ from django.utils import timezone
 
 from dps.models import Organisation, Role
 from dps.tenancy import MONITORS, Actor
+from geography.distance import BANDS, UNKNOWN_BAND
 from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, Lot, QualityScore
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
 from ..kpis import periods
-from ..kpis.dfe import PLACEMENT_GROUPS
+from ..kpis.dfe import NEW_DISTANCE, PLACEMENT_GROUPS
+from ..kpis.distance import DPS_DISTANCE, made_through_dps
 from ..kpis.periods import QUARTER, add_months, period_containing, return_year, year_ending_of
 from ..models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, PlacementReview
 from .visits import overdue_visits as visits_overdue
@@ -75,6 +77,10 @@ DFE_FIGURES = [
 PLACEMENT_MIX = [
     (f"placement_type_{group}", label) for group, (label, _c) in PLACEMENT_GROUPS.items()
 ]
+# Distance from home, by the DfE's measures: of the placements made through the DPS (any
+# period), and of the new placements in the SSDA903 returns (the year only).
+DISTANCE_FIGURES = DPS_DISTANCE
+DFE_DISTANCE_FIGURES = NEW_DISTANCE
 # The figures drawn over time, the borough's against the consortium's.
 TRENDS = ["unplanned_endings_12m", "dps_share", "mean_weekly_cost", "school_attendance"]
 # What a provider is measured on, against the consortium.
@@ -89,6 +95,7 @@ PROVIDER_KPIS = [
     "cost_per_need_point",
     "documents_current",
     "visits_on_time",
+    *DPS_DISTANCE,
 ]
 TREND_MONTHS = 24
 
@@ -425,6 +432,45 @@ def outliers(points: list[tuple]) -> set[int]:
     q1, q3 = quantile(0.25), quantile(0.75)
     spread = (q3 - q1) * Decimal("1.5")
     return {i for i, r in ratios if r < q1 - spread or r > q3 + spread}
+
+
+# --- Distance from home -----------------------------------------------------------------
+
+
+def _band():
+    """The band of a placement's distance (geography.distance.BANDS), in the database."""
+    whens = [When(distance_miles__isnull=True, then=Value(UNKNOWN_BAND))]
+    whens += [When(distance_miles__lte=bound, then=Value(label)) for bound, label in BANDS if bound]
+    return Case(*whens, default=Value(BANDS[-1][1]))
+
+
+def distance_bands(
+    consortium: Organisation,
+    start: date,
+    end: date,
+    *,
+    boroughs: list[int] | None = None,
+    provider: Organisation | None = None,
+    lot: Lot | None = None,
+) -> list[tuple[str, int]]:
+    """How many of the placements made through the DPS that began from `start` to `end` (the
+    population of the distance KPIs) fall in each distance band, "Distance unknown" last:
+    [(band, placements)], every band listed. Of the consortium's boroughs, or of `boroughs`;
+    of one provider or lot if given. One query, grouped in the database."""
+    placements = made_through_dps().filter(
+        borough__consortium=consortium, began__gte=start, began__lte=end
+    )
+    if boroughs is not None:
+        placements = placements.filter(borough_id__in=boroughs)
+    if provider is not None:
+        placements = placements.filter(provider=provider)
+    if lot is not None:
+        placements = placements.filter(lot=lot)
+    counts = dict(
+        placements.annotate(band=_band()).values_list("band").annotate(n=Count("pk")).order_by()
+    )
+    labels = [label for _bound, label in BANDS] + [UNKNOWN_BAND]
+    return [(label, counts.get(label, 0)) for label in labels]
 
 
 # --- Visits, plans and quality ----------------------------------------------------------
