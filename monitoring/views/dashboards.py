@@ -910,5 +910,35 @@ def market_position(request):
         request,
         "monitoring/dashboards/market.html",
         context,
-        [gap_chart, demand_table, supply_table],
+        [gap_chart, demand_table, supply_table, council_table(actor)],
     )
+
+
+def council_table(actor):
+    """Demand and capacity by local authority: where the children come from, how many of them
+    are placed more than 20 miles away, and what capacity there is in their area."""
+    table = Chart(
+        name="market-councils",
+        title="Demand and capacity by local authority",
+        columns=[
+            "Local authority",
+            "Open requests (home here)",
+            "Current placements (home here)",
+            "Of these, more than 20 miles from home",
+            "Share more than 20 miles from home (%)",
+            "Of these, distance unknown",
+            "Current placements made here",
+            "Active services here",
+            "Registered places",
+            "Vacancies",
+        ],
+    )
+    for row in sel.market_by_council(actor):
+        share = figure_rounded(row.far_share, "percent")
+        counts = [row.requests, row.placed_from, row.placed_far]
+        after = [row.distance_unknown, row.placed_in, row.services, row.places, row.vacancies]
+        table.add(
+            [row.name, *counts, figure_display(share, "percent"), *after],
+            [row.name, *counts, share, *after],
+        )
+    return table
