@@ -36,16 +36,22 @@ from dps.models import Organisation, Role
 from dps.tenancy import MONITORS, Actor
 from geography.distance import BANDS, FAR_FROM_HOME_MILES, UNKNOWN_BAND
 from geography.models import District
-from geography.selectors import council_names
+from geography.selectors import Unknown, council_names
 from placements.models import Placement, PlacementRequest
 from providers.models import Enrolment, Lot, QualityScore, Service
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
 from ..kpis import periods
-from ..kpis.dfe import NEW_DISTANCE, PLACEMENT_GROUPS
+from ..kpis.dfe import NEW_CARER, NEW_DISTANCE, PLACEMENT_GROUPS, SHORT_BREAKS, TEMPORARY
 from ..kpis.distance import DPS_DISTANCE, made_through_dps
 from ..kpis.periods import QUARTER, add_months, period_containing, return_year, year_ending_of
-from ..models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, PlacementReview
+from ..models import (
+    CareEpisode,
+    CorrectiveActionPlan,
+    KpiSnapshot,
+    MonitoringVisit,
+    PlacementReview,
+)
 from .visits import overdue_visits as visits_overdue
 
 Scope = KpiSnapshot.Scope
@@ -473,6 +479,48 @@ def distance_bands(
     )
     labels = [label for _bound, label in BANDS] + [UNKNOWN_BAND]
     return [(label, counts.get(label, 0)) for label in labels]
+
+
+def unknown_reasons(
+    consortium: Organisation,
+    start: date,
+    end: date,
+    *,
+    boroughs: list[int] | None = None,
+    episodes: bool = True,
+) -> list[tuple[str, int, int | None]]:
+    """Why distances are unknown: [(reason, placements made through the DPS that began from
+    `start` to `end`, SSDA903 episodes with a new carer that began then)], each reason with
+    any, in the order of geography.selectors.Unknown. The episodes' count is None when not
+    asked for (`episodes` False: the page is narrowed to a lot or a provider, which an
+    episode has not). Two grouped queries."""
+    placements = made_through_dps().filter(
+        borough__consortium=consortium, began__gte=start, began__lte=end, distance_miles=None
+    )
+    care = CareEpisode.objects.filter(
+        borough__consortium=consortium,
+        decom__gte=start,
+        decom__lte=end,
+        pl_distance=None,
+        rne__in=NEW_CARER,
+    ).exclude(ls__in=SHORT_BREAKS)
+    care = care.exclude(place__in=TEMPORARY)
+    if boroughs is not None:
+        placements = placements.filter(borough_id__in=boroughs)
+        care = care.filter(borough_id__in=boroughs)
+
+    def counted(queryset):
+        return dict(queryset.values_list("distance_unknown").annotate(n=Count("pk")).order_by())
+
+    dps = counted(placements)
+    ssda903 = counted(care) if episodes else {}
+    reasons = [(value, label) for value, label in Unknown.choices]
+    reasons.append(("", "No reason recorded"))
+    return [
+        (label, dps.get(value, 0), ssda903.get(value, 0) if episodes else None)
+        for value, label in reasons
+        if dps.get(value) or ssda903.get(value)
+    ]
 
 
 # --- Visits, plans and quality ----------------------------------------------------------

@@ -329,6 +329,22 @@ def distance_chart(bands, whose):
     return chart
 
 
+def unknown_table(reasons, narrowed):
+    """Why distances are unknown, by reason: a table (no chart)."""
+    table = Chart(
+        name="distance-unknown",
+        title="Why distances are unknown",
+        columns=["Reason", "Placements made through the DPS", "SSDA903 episodes (new carer)"],
+    )
+    for reason, placements, episodes in reasons:
+        table.add([reason, placements, "–" if episodes is None else episodes])
+    if narrowed:
+        table.note = "SSDA903 episodes name no lot or provider: narrowed, they are not counted."
+    if not reasons:
+        table.note = "Every distance in the period is known."
+    return table
+
+
 def trend_charts(consortium, series_scopes, year_ending=None, quarter=None):
     """A line chart per trend KPI: each (label, scope, scope_id) a line, month by month (the
     complete months of the return year, or its quarter, if given)."""
@@ -623,6 +639,13 @@ def dashboard(request):
         provider=provider,
         lot=lot,
     )
+    reasons = sel.unknown_reasons(
+        consortium,
+        shown.start,
+        shown.end,
+        boroughs=None if is_admin else [actor.organisation.pk],
+        episodes=not (provider or lot),
+    )
     charts = [
         figures_chart("headline-figures", "Headline figures", headlines, own_label, compared),
         figures_chart(
@@ -640,6 +663,7 @@ def dashboard(request):
             compared,
         ),
         distance_chart(bands, "Placements made through the DPS that began in the period"),
+        unknown_table(reasons, narrowed=bool(provider or lot)),
         *trend_charts(consortium, lines, year_ending, quarter),
         spend_chart(actor, "lot", provider, lot),
         spend_chart(actor, "provider", provider, lot),

@@ -163,3 +163,47 @@ def test_others_are_refused_the_providers_distance_chart(client, world, distance
 def test_an_anonymous_user_is_sent_to_sign_in(client, world, distances):
     response = client.get(DASHBOARD, {"format": "csv", "chart": "distance-bands"})
     assert response.status_code == 302
+
+
+def episode(world, reference, *, ls="C2", place="U4", reason="not_given"):
+    from monitoring.models import CareEpisode
+    from placements.models import Child
+
+    child = Child.objects.create(borough=world.borough_a, reference=reference)
+    decom = return_year(latest_complete_year()).start + timedelta(days=50)
+    return CareEpisode.objects.create(
+        borough=world.borough_a,
+        child=child,
+        decom=decom,
+        rne="S",
+        ls=ls,
+        place=place,
+        distance_unknown=reason,
+        year_ending=latest_complete_year(),
+        ends=return_year(latest_complete_year()).end,
+    )
+
+
+def test_the_dashboard_says_why_distances_are_unknown(client, world, distances):
+    episode(world, "E1")
+    episode(world, "E2", reason="terminated")
+    episode(world, "E3", ls="V3")  # a short break: left out
+    client.force_login(world.commissioner_a)
+    rows = rows_of(client.get(DASHBOARD, {"format": "csv", "chart": "distance-unknown"}))
+    assert rows == [
+        ["Reason", "Placements made through the DPS", "SSDA903 episodes (new carer)"],
+        ["No postcode recorded", "0", "1"],
+        ["Postcode no longer in use (terminated)", "1", "1"],
+    ]
+    # Narrowed to a provider, the episodes (which name none) are not counted.
+    rows = rows_of(
+        client.get(
+            DASHBOARD,
+            {"format": "csv", "chart": "distance-unknown", "provider": world.provider_a.pk},
+        )
+    )
+    assert rows[1:] == [["Postcode no longer in use (terminated)", "1", "–"]]
+    # Borough B has none of borough A's.
+    client.force_login(world.commissioner_b)
+    rows = rows_of(client.get(DASHBOARD, {"format": "csv", "chart": "distance-unknown"}))
+    assert rows[1:] == []
