@@ -8,7 +8,7 @@ round: `rounded`) to its unit's places before it is shown or exported; money is 
 from decimal import ROUND_HALF_UP, Decimal
 
 # The decimal places each unit is shown to (and a CSV holds).
-PLACES = {"percent": 1, "pounds": 2, "days": 0, "count": 0, "points": 1, "ratio": 2}
+PLACES = {"percent": 1, "pounds": 2, "days": 0, "count": 0, "points": 1, "ratio": 2, "miles": 1}
 DEFAULT_PLACES = 1
 NO_DATA = "No data"
 
@@ -44,7 +44,8 @@ def figure_rounded(value, unit):
 
 
 def figure_display(value, unit):
-    """The value as people read it: "12.5%", "£1,234,567.89", "45 days", "1,204", "No data"."""
+    """The value as people read it: "12.5%", "£1,234,567.89", "45 days", "12.5 miles",
+    "1,204", "No data"."""
     amount = figure_rounded(value, unit)
     if amount is None:
         return NO_DATA
@@ -55,4 +56,6 @@ def figure_display(value, unit):
         return f"{text}%"
     if unit == "days":
         return f"{text} day{'' if amount == 1 else 's'}"
+    if unit == "miles":
+        return f"{text} miles"  # "1.0 miles": always to one decimal place
     return text

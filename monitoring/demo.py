@@ -543,6 +543,17 @@ THRESHOLDS = {
     "three_plus_placements": (10, 13),
     "long_term_stability": (70, 65),
     "placed_outside_boundary": (45, 55),
+    # Distance from home (docs/kpis.md): red above the national figure for new placements in
+    # the year ending 31 March 2025, amber above a stricter target; "16.05" makes a figure
+    # shown as 16.0% still amber and one shown as 16.1% red.
+    "dps_outside_over_20": ("10.05", "16.05"),
+    "new_outside_over_20": ("10.05", "16.05"),
+    "dps_over_20_miles": ("15.05", "21.05"),
+    "new_over_20_miles": ("15.05", "21.05"),
+    "dps_outside_boundary": ("30.05", "36.05"),
+    "new_outside_boundary": ("30.05", "36.05"),
+    "dps_distance_unknown": ("5.05", "13.05"),
+    "new_distance_unknown": ("5.05", "13.05"),
 }
 # The KPIs whose red figure a commissioner turns into a plan, the likeliest first.
 BREACH_KPIS = ("unplanned_endings_12m", "eet_16_plus", "school_attendance", "needs_change")

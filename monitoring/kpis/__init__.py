@@ -17,6 +17,7 @@ from .base import KPIS, Kpi, Row, add_to, bucketed, grouped, register, rows_of
 # isort: split
 # Each module registers its KPIs as it is imported, in this order.
 from . import compliance, education, market, outcomes, stability  # noqa: F401, I001
+from . import distance  # noqa: F401
 from . import dfe  # noqa: F401  (after the others: the order KPIS lists them in)
 
 __all__ = ["KPIS", "Kpi", "Row", "add_to", "bucketed", "grouped", "register", "rows_of"]

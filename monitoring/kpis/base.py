@@ -14,7 +14,7 @@ from dps.formatting import rounded
 CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT = "consortium", "borough", "provider", "service", "lot"
 ALL_SCOPES = (CONSORTIUM, BOROUGH, PROVIDER, SERVICE, LOT)
 ALL_PERIODS = ("month", "quarter", "year")
-UNITS = ("percent", "days", "pounds", "count", "points", "ratio")
+UNITS = ("percent", "days", "pounds", "count", "points", "ratio", "miles")
 PLACES = 4  # every value is kept to 4 decimal places, half up
 
 

@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db.models import Count, Max
 
+from geography.distance import FAR_FROM_HOME_MILES
+
 from ..models import CareEpisode, Ssda903Return
 from .base import ALL_PERIODS, BOROUGH, CONSORTIUM, Kpi, register, rows_of
 from .periods import add_months, year_ending_of
@@ -73,6 +75,7 @@ class Episode:
     pl_post: str
     rec: str
     pl_location: str
+    pl_distance: Decimal | None = None
 
     def covers(self, day):
         return self.decom <= day < self.ends
@@ -100,6 +103,12 @@ class Spell:
         """The placement's last episode that was not a temporary absence."""
         usual = [e for e in self.episodes if e.place not in TEMPORARY]
         return (usual or self.episodes)[-1]
+
+    @property
+    def first_setting(self):
+        """The placement's first episode that was not a temporary absence: where the child
+        was placed when the placement began (its PL_DISTANCE and PL_LOCATION)."""
+        return next((e for e in self.episodes if e.place not in TEMPORARY), self.episodes[0])
 
 
 @dataclass
@@ -174,6 +183,9 @@ class ChildOn:
     long_term_stable: bool
     group: str | None  # the DfE group of the placement on the day
     location: str  # IN, OUT or "" (not known)
+    # The placements that began in the period (spells that lasted): the first setting of
+    # each, for the distance measures of new placements.
+    new_placements: tuple = ()
 
 
 def child_on(periods, dob, start, day):
@@ -205,6 +217,7 @@ def child_on(periods, dob, start, day):
         long_term_stable=stable,
         group=group,
         location=location,
+        new_placements=tuple(s.first_setting for s in spells if start <= s.start <= day),
     )
 
 
@@ -265,6 +278,7 @@ def _children(borough_ids):
             "pl_post",
             "rec",
             "pl_location",
+            "pl_distance",
         )
         .iterator(chunk_size=5000)
     )
@@ -274,8 +288,23 @@ def _children(borough_ids):
         yield consortium_id, borough_id, dob, [Episode(*row[4:]) for row in group]
 
 
-# Each measure: (numerator, denominator) of one child's facts, as 0/1; None: not counted.
-MEASURES: dict[str, Callable[..., tuple[bool, bool] | None]] = {
+def _far(episode):
+    return episode.pl_distance is not None and episode.pl_distance > FAR_FROM_HOME_MILES
+
+
+def _new(test):
+    """(how many of the child's new placements pass `test`, how many there are)."""
+    return lambda c: (sum(1 for e in c.new_placements if test(e)), len(c.new_placements))
+
+
+def _known_miles(c):
+    known = [e.pl_distance for e in c.new_placements if e.pl_distance is not None]
+    return (sum(known, Decimal(0)), len(known))
+
+
+# Each measure: (numerator, denominator) of one child's facts: 0/1 (a bool) for a measure of
+# children, a count (or a sum of miles) for one of placements; None: not counted.
+MEASURES: dict[str, Callable[..., tuple[Any, Any] | None]] = {
     "cla_at_end": lambda c: (c.looked_after, c.in_period),
     "started_in_year": lambda c: (c.started, c.in_period),
     "ceased_in_year": lambda c: (c.ceased, c.in_period),
@@ -285,6 +314,16 @@ MEASURES: dict[str, Callable[..., tuple[bool, bool] | None]] = {
         (c.location == OUTSIDE, True) if c.looked_after and c.location else None
     ),
 }
+# The distance of the placements that began in the year (the DfE's new placements).
+MEASURES.update(
+    {
+        "new_outside_boundary": _new(lambda e: e.pl_location == OUTSIDE),
+        "new_over_20_miles": _new(_far),
+        "new_outside_over_20": _new(lambda e: e.pl_location == OUTSIDE and _far(e)),
+        "new_distance_unknown": _new(lambda e: e.pl_distance is None),
+        "new_mean_miles": _known_miles,
+    }
+)
 for _group in PLACEMENT_GROUPS:
     MEASURES[f"placement_type_{_group}"] = lambda c, g=_group: (
         (c.group == g, True) if c.looked_after else None
@@ -338,8 +377,8 @@ def _count(periods, today):
                 if counts is None:
                     continue
                 total = sums[code][(consortium_id, borough_id, i)]
-                total[0] += bool(counts[0])
-                total[1] += bool(counts[1])
+                total[0] += counts[0]  # a bool adds 0 or 1
+                total[1] += counts[1]
     return sums
 
 
@@ -362,11 +401,13 @@ def compute(code):
 
 FAMILY = "Children looked after (DfE)"
 MIX_FAMILY = "Placement type on 31 March (DfE)"
+DISTANCE_FAMILY = "Distance from home: new placements (DfE, SSDA903)"
 SCOPES = (CONSORTIUM, BOROUGH)
 
 
 def _register(code, label, unit, better, periods, description, **extra):
     family = MIX_FAMILY if code.startswith("placement_type_") else FAMILY
+    family = DISTANCE_FAMILY if code.startswith("new_") else family
     register(
         Kpi(
             code=code,
@@ -442,6 +483,52 @@ _register(
     "share placed outside the council's own area (DfE measure).",
     scale=100,
 )
+NEW = (
+    "Of the placements that began in the year (a new carer; short breaks and temporary "
+    "absences left out)"
+)
+for _code, _label, _description in (
+    (
+        "new_outside_boundary",
+        "New placements outside the council's boundary",
+        f"{NEW}, the share placed outside the council's own area (PL_LOCATION OUT).",
+    ),
+    (
+        "new_over_20_miles",
+        "New placements more than 20 miles from home",
+        f"{NEW}, the share more than 20 miles from home (PL_DISTANCE over 20.0).",
+    ),
+    (
+        "new_outside_over_20",
+        "New placements outside the boundary and more than 20 miles from home",
+        f"{NEW}, the share both outside the council's boundary and more than 20 miles from "
+        "home: the DfE's headline measure (16% nationally in the year ending 31 March 2025).",
+    ),
+    (
+        "new_distance_unknown",
+        "New placements with distance from home unknown",
+        f"{NEW}, the share whose distance is not known (HOME_POST or PL_POST blank, not in "
+        "the ONS Postcode Directory, terminated or without a grid reference): 13% nationally "
+        "in the year ending 31 March 2025.",
+    ),
+):
+    _register(_code, _label, "percent", False, ("year",), _description, scale=100)
+_register(
+    "new_mean_miles",
+    "Mean distance from home of new placements",
+    "miles",
+    None,
+    ("year",),
+    f"{NEW} whose distance is known, the mean PL_DISTANCE in miles.",
+)
+# Every distance KPI of the SSDA903 returns, in the order the pages show them.
+NEW_DISTANCE = [
+    "new_outside_boundary",
+    "new_over_20_miles",
+    "new_outside_over_20",
+    "new_distance_unknown",
+    "new_mean_miles",
+]
 for _group, (_label, _codes) in PLACEMENT_GROUPS.items():
     _register(
         f"placement_type_{_group}",

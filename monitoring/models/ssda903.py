@@ -157,6 +157,10 @@ class CareEpisode(models.Model):
     pl_la = models.CharField(max_length=9, blank=True)
     pl_location = models.CharField(max_length=3, blank=True)
     pl_distance = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    # Why the distance is not known (a geography.selectors.Unknown value; blank when it is):
+    # HOME_POST or PL_POST blank (not_given), or a postcode not in the directory, terminated
+    # or without a grid reference. Found at import, for every episode of the batch at once.
+    distance_unknown = models.CharField(max_length=20, blank=True)
     # The latest return that carried this episode: an older return never overwrites it.
     year_ending = models.PositiveSmallIntegerField()
     # The first day the child is no longer in this episode: its DEC (the day it ceased), or,

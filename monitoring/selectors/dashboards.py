@@ -29,19 +29,29 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 from django.utils import timezone
 
 from dps.models import Organisation, Role
 from dps.tenancy import MONITORS, Actor
+from geography.distance import BANDS, FAR_FROM_HOME_MILES, UNKNOWN_BAND
+from geography.models import District
+from geography.selectors import Unknown, council_names
 from placements.models import Placement, PlacementRequest
-from providers.models import Enrolment, Lot, QualityScore
+from providers.models import Enrolment, Lot, QualityScore, Service
 from providers.needs import INDICATOR_CODES, INDICATOR_LABELS
 
 from ..kpis import periods
-from ..kpis.dfe import PLACEMENT_GROUPS
+from ..kpis.dfe import NEW_CARER, NEW_DISTANCE, PLACEMENT_GROUPS, SHORT_BREAKS, TEMPORARY
+from ..kpis.distance import DPS_DISTANCE, made_through_dps
 from ..kpis.periods import QUARTER, add_months, period_containing, return_year, year_ending_of
-from ..models import CorrectiveActionPlan, KpiSnapshot, MonitoringVisit, PlacementReview
+from ..models import (
+    CareEpisode,
+    CorrectiveActionPlan,
+    KpiSnapshot,
+    MonitoringVisit,
+    PlacementReview,
+)
 from .visits import overdue_visits as visits_overdue
 
 Scope = KpiSnapshot.Scope
@@ -75,6 +85,10 @@ DFE_FIGURES = [
 PLACEMENT_MIX = [
     (f"placement_type_{group}", label) for group, (label, _c) in PLACEMENT_GROUPS.items()
 ]
+# Distance from home, by the DfE's measures: of the placements made through the DPS (any
+# period), and of the new placements in the SSDA903 returns (the year only).
+DISTANCE_FIGURES = DPS_DISTANCE
+DFE_DISTANCE_FIGURES = NEW_DISTANCE
 # The figures drawn over time, the borough's against the consortium's.
 TRENDS = ["unplanned_endings_12m", "dps_share", "mean_weekly_cost", "school_attendance"]
 # What a provider is measured on, against the consortium.
@@ -89,6 +103,7 @@ PROVIDER_KPIS = [
     "cost_per_need_point",
     "documents_current",
     "visits_on_time",
+    *DPS_DISTANCE,
 ]
 TREND_MONTHS = 24
 
@@ -427,6 +442,87 @@ def outliers(points: list[tuple]) -> set[int]:
     return {i for i, r in ratios if r < q1 - spread or r > q3 + spread}
 
 
+# --- Distance from home -----------------------------------------------------------------
+
+
+def _band():
+    """The band of a placement's distance (geography.distance.BANDS), in the database."""
+    whens = [When(distance_miles__isnull=True, then=Value(UNKNOWN_BAND))]
+    whens += [When(distance_miles__lte=bound, then=Value(label)) for bound, label in BANDS if bound]
+    return Case(*whens, default=Value(BANDS[-1][1]))
+
+
+def distance_bands(
+    consortium: Organisation,
+    start: date,
+    end: date,
+    *,
+    boroughs: list[int] | None = None,
+    provider: Organisation | None = None,
+    lot: Lot | None = None,
+) -> list[tuple[str, int]]:
+    """How many of the placements made through the DPS that began from `start` to `end` (the
+    population of the distance KPIs) fall in each distance band, "Distance unknown" last:
+    [(band, placements)], every band listed. Of the consortium's boroughs, or of `boroughs`;
+    of one provider or lot if given. One query, grouped in the database."""
+    placements = made_through_dps().filter(
+        borough__consortium=consortium, began__gte=start, began__lte=end
+    )
+    if boroughs is not None:
+        placements = placements.filter(borough_id__in=boroughs)
+    if provider is not None:
+        placements = placements.filter(provider=provider)
+    if lot is not None:
+        placements = placements.filter(lot=lot)
+    counts = dict(
+        placements.annotate(band=_band()).values_list("band").annotate(n=Count("pk")).order_by()
+    )
+    labels = [label for _bound, label in BANDS] + [UNKNOWN_BAND]
+    return [(label, counts.get(label, 0)) for label in labels]
+
+
+def unknown_reasons(
+    consortium: Organisation,
+    start: date,
+    end: date,
+    *,
+    boroughs: list[int] | None = None,
+    episodes: bool = True,
+) -> list[tuple[str, int, int | None]]:
+    """Why distances are unknown: [(reason, placements made through the DPS that began from
+    `start` to `end`, SSDA903 episodes with a new carer that began then)], each reason with
+    any, in the order of geography.selectors.Unknown. The episodes' count is None when not
+    asked for (`episodes` False: the page is narrowed to a lot or a provider, which an
+    episode has not). Two grouped queries."""
+    placements = made_through_dps().filter(
+        borough__consortium=consortium, began__gte=start, began__lte=end, distance_miles=None
+    )
+    care = CareEpisode.objects.filter(
+        borough__consortium=consortium,
+        decom__gte=start,
+        decom__lte=end,
+        pl_distance=None,
+        rne__in=NEW_CARER,
+    ).exclude(ls__in=SHORT_BREAKS)
+    care = care.exclude(place__in=TEMPORARY)
+    if boroughs is not None:
+        placements = placements.filter(borough_id__in=boroughs)
+        care = care.filter(borough_id__in=boroughs)
+
+    def counted(queryset):
+        return dict(queryset.values_list("distance_unknown").annotate(n=Count("pk")).order_by())
+
+    dps = counted(placements)
+    ssda903 = counted(care) if episodes else {}
+    reasons = [(value, label) for value, label in Unknown.choices]
+    reasons.append(("", "No reason recorded"))
+    return [
+        (label, dps.get(value, 0), ssda903.get(value, 0) if episodes else None)
+        for value, label in reasons
+        if dps.get(value) or ssda903.get(value)
+    ]
+
+
 # --- Visits, plans and quality ----------------------------------------------------------
 
 
@@ -565,3 +661,117 @@ def market_gaps(demand: list[dict], supply: list[tuple]) -> list[dict]:
 
 
 NEED_LABELS = [INDICATOR_LABELS[c] for c in INDICATOR_CODES]
+
+
+# --- Market position by local authority -------------------------------------------------
+
+CURRENT = [Placement.Status.AWARDED, Placement.Status.STARTED]
+COUNCIL_FIELDS = (
+    "requests",
+    "placed_from",
+    "placed_far",
+    "distance_unknown",
+    "placed_in",
+    "services",
+    "places",
+    "vacancies",
+)
+
+
+def _home_council(request_path: str, borough_path: str):
+    """The council (upper tier) of a child's home: that of the request's home postcode
+    district, or, when the home is the borough's own area (not shared) or there is no request
+    (a spot purchase), the borough's own council."""
+    district = District.objects.filter(code=OuterRef(f"{request_path}home_district"))
+    own = F(f"{borough_path}la_code")
+    return Case(
+        When(**{f"{request_path}home_location": "borough"}, then=own),
+        default=Coalesce(NullIf(Subquery(district.values("upper_tier")[:1]), Value("")), own),
+    )
+
+
+@dataclass
+class CouncilRow:
+    """Demand and capacity in one council's area: open requests and current placements of
+    children whose home is there (and how many of those are more than 20 miles away, or at a
+    distance not known), current placements made there, and the active services of the
+    consortium's enrolled providers there, with their registered places and vacancies."""
+
+    code: str
+    name: str
+    requests: int = 0
+    placed_from: int = 0
+    placed_far: int = 0
+    distance_unknown: int = 0
+    placed_in: int = 0
+    services: int = 0
+    places: int = 0
+    vacancies: int = 0
+
+    @property
+    def far_share(self) -> Decimal | None:
+        """Of the current placements of children from here, the share over 20 miles away."""
+        if not self.placed_from:
+            return None
+        return Decimal(self.placed_far * 100) / self.placed_from
+
+
+def market_by_council(actor: Actor) -> list[CouncilRow]:
+    """Demand and capacity by council, by council name: the actor's boroughs' open requests
+    and current placements by the council of the child's home, their current placements by
+    the council they are in (Placement.council), and the capacity enrolled on the consortium's
+    lots by the council each service is in (Service.council). Four grouped queries and one for
+    the names; bounded by the number of councils (about 150 in England, and the nations)."""
+    consortium = actor.consortium
+    if consortium is None:
+        return []
+    boroughs = borough_ids(actor)
+    rows: dict[str, dict[str, int]] = {}
+
+    def add(code, **values):
+        row = rows.setdefault(code or "", dict.fromkeys(COUNCIL_FIELDS, 0))
+        for name, value in values.items():
+            row[name] += value or 0
+
+    requests = (
+        PlacementRequest.objects.filter(borough_id__in=boroughs, status__in=OPEN_REQUEST)
+        .annotate(home=_home_council("", "borough__"))
+        .values("home")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for r in requests:
+        add(r["home"], requests=r["n"])
+    current = Placement.objects.filter(borough_id__in=boroughs, status__in=CURRENT)
+    placed_from = (
+        current.annotate(home=_home_council("request__", "borough__"))
+        .values("home")
+        .annotate(
+            n=Count("pk"),
+            far=Count("pk", filter=Q(distance_miles__gt=FAR_FROM_HOME_MILES)),
+            unknown=Count("pk", filter=Q(distance_miles__isnull=True)),
+        )
+        .order_by()
+    )
+    for r in placed_from:
+        add(r["home"], placed_from=r["n"], placed_far=r["far"], distance_unknown=r["unknown"])
+    placed_in = current.exclude(council="").values_list("council").annotate(Count("pk"))
+    for code, n in placed_in.order_by():
+        add(code, placed_in=n)
+    enrolled = Enrolment.objects.filter(
+        lot__consortium=consortium, status=Enrolment.Status.ACTIVE
+    ).values("provider_id")
+    capacity = (
+        Service.objects.filter(is_active=True, provider_id__in=enrolled)
+        .values("council")
+        .annotate(n=Count("pk"), places=Sum("registered_places"), vacancies=Sum("vacancies"))
+        .order_by()
+    )
+    for r in capacity:
+        add(r["council"], services=r["n"], places=r["places"], vacancies=r["vacancies"])
+    names = council_names(code for code in rows if code)
+    found = [
+        CouncilRow(code=code, name=names.get(code, code) if code else "Not known", **values)
+        for code, values in rows.items()
+    ]
+    return sorted(found, key=lambda row: (not row.code, row.name.casefold()))

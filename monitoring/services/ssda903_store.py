@@ -33,6 +33,7 @@ from typing import Any
 from django.db.models import Max
 
 from dps.models import Organisation
+from geography.selectors import Place, Unknown, locate_many
 from placements.models import Child, Placement
 from providers.models import Service
 
@@ -59,6 +60,7 @@ EPISODE_FIELDS = (
     "pl_la",
     "pl_location",
     "pl_distance",
+    "distance_unknown",
     "year_ending",
     "ends",
 )
@@ -115,10 +117,24 @@ def postcode(text: str | None) -> str:
     return " ".join((text or "").upper().split())[:8]
 
 
-def _episode_values(row, year_ending, derived):
+def distance_unknown(home_post: str, pl_post: str, places: Mapping[str, Place]) -> str:
+    """Why an episode's distance (PL_DISTANCE, as the DfE's validator derived it) is not known:
+    a postcode not given, else the home's reason, else the placement's (an Unknown value).
+    When the directory locates both, the validator's own copy did not: "not_found"."""
+    if not home_post or not pl_post:
+        return Unknown.NOT_GIVEN
+    for post in (home_post, pl_post):
+        reason = places[post].unknown if post in places else Unknown.NOT_FOUND
+        if reason:
+            return reason
+    return Unknown.NOT_FOUND
+
+
+def _episode_values(row, year_ending, derived, places):
     cells = row.cells
     urn = code(cells.get("URN"), 20)
     la, location, distance = derived or ("", "", None)
+    home_post, pl_post = postcode(cells.get("HOME_POST")), postcode(cells.get("PL_POST"))
     return {
         "rne": row.rne[:1],
         "ls": code(cells.get("LS"), 2),
@@ -128,12 +144,15 @@ def _episode_values(row, year_ending, derived):
         "dec": row.dec,
         "rec": code(cells.get("REC"), 3),
         "reason_place_change": code(cells.get("REASON_PLACE_CHANGE"), 6),
-        "home_post": postcode(cells.get("HOME_POST")),
-        "pl_post": postcode(cells.get("PL_POST")),
+        "home_post": home_post,
+        "pl_post": pl_post,
         "urn": "" if urn in NO_URN else urn[:8],
         "pl_la": la or "",
         "pl_location": location or "",
         "pl_distance": None if distance is None else Decimal(str(distance)),
+        "distance_unknown": ""
+        if distance is not None
+        else distance_unknown(home_post, pl_post, places),
         "year_ending": year_ending,
         "ends": CareEpisode.ends_for(row.dec, year_ending),
     }
@@ -210,6 +229,20 @@ def _upsert_children(borough, header, episodes, year_ending, newest, report):
     return existing
 
 
+def _places_of_unknown(episodes, derived):
+    """The places of the postcodes of every episode whose distance is not known, located
+    together (a few queries for the whole batch)."""
+    posts = set()
+    for rows in episodes.values():
+        for row in rows:
+            la_location_distance = derived.get(str(row.index))
+            if la_location_distance is None or la_location_distance[2] is None:
+                posts.add(postcode(row.cells.get("HOME_POST")))
+                posts.add(postcode(row.cells.get("PL_POST")))
+    posts.discard("")
+    return locate_many(posts) if posts else {}
+
+
 def _store_episodes(borough, children, episodes, year_ending, derived, report):
     """Upsert the children's episodes; returns the keys of the episodes a newer return wrote."""
     start, end = year_window(year_ending)
@@ -217,12 +250,13 @@ def _store_episodes(borough, children, episodes, year_ending, derived, report):
     stored = {(e.child_id, e.decom, e.seq): e for e in CareEpisode.objects.filter(child_id__in=ids)}
     newer, seen = set(), set()
     to_create, to_update, fields = [], [], set()
+    places = _places_of_unknown(episodes, derived)
     for reference, rows in episodes.items():
         child = children[reference]
         for row in rows:
             key = (child.pk, row.decom, row.seq)
             seen.add(key)
-            values = _episode_values(row, year_ending, derived.get(str(row.index)))
+            values = _episode_values(row, year_ending, derived.get(str(row.index)), places)
             episode = stored.get(key)
             if episode is None:
                 to_create.append(

@@ -306,6 +306,45 @@ def placement_mix_chart(rows, own_label, consortium_label=None):
     return chart
 
 
+def distance_chart(bands, whose):
+    """Placements made through the DPS by distance band (and distance unknown): a bar per
+    band, with the count and share of each in the table."""
+    total = sum(count for _band, count in bands)
+    chart = Chart(
+        name="distance-bands",
+        title=f"{whose} by distance from home",
+        columns=["Distance from home", "Placements", "Share (%)"],
+        kind="bar",
+        data={
+            "labels": [band for band, _count in bands],
+            "unit": "count",
+            "datasets": [{"label": "Placements", "data": [count for _band, count in bands]}],
+        },
+    )
+    for band, count in bands:
+        share = figure_rounded(count * 100 / total, "percent") if total else None
+        chart.add([band, count, figure_display(share, "percent")], [band, count, share])
+    if not total:
+        chart.note = "No placement made through the DPS began in this period."
+    return chart
+
+
+def unknown_table(reasons, narrowed):
+    """Why distances are unknown, by reason: a table (no chart)."""
+    table = Chart(
+        name="distance-unknown",
+        title="Why distances are unknown",
+        columns=["Reason", "Placements made through the DPS", "SSDA903 episodes (new carer)"],
+    )
+    for reason, placements, episodes in reasons:
+        table.add([reason, placements, "–" if episodes is None else episodes])
+    if narrowed:
+        table.note = "SSDA903 episodes name no lot or provider: narrowed, they are not counted."
+    if not reasons:
+        table.note = "Every distance in the period is known."
+    return table
+
+
 def trend_charts(consortium, series_scopes, year_ending=None, quarter=None):
     """A line chart per trend KPI: each (label, scope, scope_id) a line, month by month (the
     complete months of the return year, or its quarter, if given)."""
@@ -574,12 +613,57 @@ def dashboard(request):
     )
     for row, (_code, group) in zip(mix, sel.PLACEMENT_MIX, strict=True):
         row["group"] = group
+    distance = headline_rows(
+        consortium,
+        scope,
+        scope_id,
+        year_ending,
+        compare=not is_admin,
+        codes=sel.DISTANCE_FIGURES,
+        quarter=quarter,
+    )
+    dfe_distance = headline_rows(
+        consortium,
+        scope,
+        scope_id,
+        year_ending,
+        compare=not is_admin,
+        codes=sel.DFE_DISTANCE_FIGURES,
+    )
+    shown = sel.window(year_ending, quarter)
+    bands = sel.distance_bands(
+        consortium,
+        shown.start,
+        shown.end,
+        boroughs=None if is_admin else [actor.organisation.pk],
+        provider=provider,
+        lot=lot,
+    )
+    reasons = sel.unknown_reasons(
+        consortium,
+        shown.start,
+        shown.end,
+        boroughs=None if is_admin else [actor.organisation.pk],
+        episodes=not (provider or lot),
+    )
     charts = [
         figures_chart("headline-figures", "Headline figures", headlines, own_label, compared),
         figures_chart(
             "dfe-figures", "Children looked after: the DfE's measures", dfe, own_label, compared
         ),
         placement_mix_chart(mix, own_label, compared),
+        figures_chart(
+            "distance-figures", "Distance from home: through the DPS", distance, own_label, compared
+        ),
+        figures_chart(
+            "dfe-distance-figures",
+            "Distance from home: new placements in the SSDA903 returns",
+            dfe_distance,
+            own_label,
+            compared,
+        ),
+        distance_chart(bands, "Placements made through the DPS that began in the period"),
+        unknown_table(reasons, narrowed=bool(provider or lot)),
         *trend_charts(consortium, lines, year_ending, quarter),
         spend_chart(actor, "lot", provider, lot),
         spend_chart(actor, "provider", provider, lot),
@@ -589,7 +673,6 @@ def dashboard(request):
     chosen = {"period": quarter, "lot": lot.pk if lot else None}
     chosen["provider"] = provider.pk if provider else None
     chosen = {name: value for name, value in chosen.items() if value}
-    shown = sel.window(year_ending, quarter)
     context = {
         "consortium": consortium,
         "own_label": own_label,
@@ -615,6 +698,8 @@ def dashboard(request):
         ),
         "headlines": headlines,
         "dfe_figures": dfe,
+        "distance_figures": distance,
+        "dfe_distance_figures": dfe_distance,
         "cost_avoidance": figure_display(
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
         ),
@@ -720,6 +805,9 @@ def performance_context(actor, provider, consortium, year_ending):
         ),
         year_ending,
     )
+    year = return_year(year_ending)
+    bands = sel.distance_bands(consortium, year.start, year.end, provider=provider)
+    distance = distance_chart(bands, f"{provider.name}'s placements made through the DPS")
     figures = figures_chart(
         "provider-kpis",
         "Key performance indicators",
@@ -734,7 +822,7 @@ def performance_context(actor, provider, consortium, year_ending):
         "kpis": kpis,
         "visits": sel.provider_visits(actor, provider, consortium),
         "plans": sel.provider_plans(actor, provider, consortium),
-    }, [figures, chart, *trends]
+    }, [figures, chart, distance, *trends]
 
 
 @actor_required(roles=sel.DASHBOARD_ROLES)
@@ -846,5 +934,35 @@ def market_position(request):
         request,
         "monitoring/dashboards/market.html",
         context,
-        [gap_chart, demand_table, supply_table],
+        [gap_chart, demand_table, supply_table, council_table(actor)],
     )
+
+
+def council_table(actor):
+    """Demand and capacity by local authority: where the children come from, how many of them
+    are placed more than 20 miles away, and what capacity there is in their area."""
+    table = Chart(
+        name="market-councils",
+        title="Demand and capacity by local authority",
+        columns=[
+            "Local authority",
+            "Open requests (home here)",
+            "Current placements (home here)",
+            "Of these, more than 20 miles from home",
+            "Share more than 20 miles from home (%)",
+            "Of these, distance unknown",
+            "Current placements made here",
+            "Active services here",
+            "Registered places",
+            "Vacancies",
+        ],
+    )
+    for row in sel.market_by_council(actor):
+        share = figure_rounded(row.far_share, "percent")
+        counts = [row.requests, row.placed_from, row.placed_far]
+        after = [row.distance_unknown, row.placed_in, row.services, row.places, row.vacancies]
+        table.add(
+            [row.name, *counts, figure_display(share, "percent"), *after],
+            [row.name, *counts, share, *after],
+        )
+    return table

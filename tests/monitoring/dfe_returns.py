@@ -9,7 +9,19 @@ from monitoring.models import CareEpisode, Ssda903Return
 from placements.models import Child
 
 # The columns of a line; "-" is a blank. Only CHILD to REC are needed.
-COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC", "URN", "PL_POST", "PL_LOCATION")
+COLUMNS = (
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "PLACE",
+    "DEC",
+    "REC",
+    "URN",
+    "PL_POST",
+    "PL_LOCATION",
+    "PL_DISTANCE",
+)
 
 
 def returned(world, year_ending, table, *, borough=None, dob=None):
@@ -54,6 +66,7 @@ def returned(world, year_ending, table, *, borough=None, dob=None):
                 "urn": cells.get("URN", ""),
                 "pl_post": cells.get("PL_POST", ""),
                 "pl_location": cells.get("PL_LOCATION", ""),
+                "pl_distance": cells.get("PL_DISTANCE") or None,
                 "year_ending": year_ending,
                 "ends": CareEpisode.ends_for(dec, year_ending),
             },
