@@ -254,7 +254,7 @@ def test_the_request_page_shows_the_home_and_how_many_were_too_far(client, world
     assert "Postcode district N19" in page
     assert "20 miles from home" in page
     assert "No service within the maximum distance" in page
-    assert "Inside or outside the borough" in page
+    assert "Where the child may be placed" in page
 
 
 def test_the_form_refuses_a_full_postcode_beside_the_field(client, world, lot, directory):
