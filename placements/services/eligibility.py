@@ -160,48 +160,48 @@ IN_BOROUGH, OUT_OF_AREA = _ORDER.index("in_borough"), _ORDER.index("out_of_area"
 VACANCY = _ORDER.index("vacancy")
 
 
-def _location_stage(service, where):
-    """The index of the first location check the service fails, or None."""
-    if where.area != Area.ANY:
-        outside = outside_boundary(where.borough, service[COUNCIL])
-        if where.area == Area.IN_BOROUGH and outside is not False:
-            return IN_BOROUGH
-        if where.area == Area.OUT_OF_AREA and outside is not True:
-            return OUT_OF_AREA
-    home = where.home
-    if home is not None:
-        easting, northing = service[EASTING], service[NORTHING]
-        if easting is None or northing is None:
-            return DISTANCE  # not known to be within it
-        de, dn = easting - home[0], northing - home[1]
-        squared = de * de + dn * dn
-        if squared > where.beyond or (
-            squared > where.inside and miles_between(home, (easting, northing)) > where.miles
-        ):
-            return DISTANCE
-    return None
+def _stage_of(placement_request, areas, where, met):
+    """The function giving a service's stage: the index of the first check it fails, or
+    ELIGIBLE. Everything it reads of the request is bound once here: it runs for each of
+    thousands of services."""
+    age, gender, needs = placement_request.age, placement_request.gender, placement_request.needs
+    any_gender = str(Service.Genders.ANY)
+    vacancy_needed = not placement_request.allow_no_vacancy
+    area, borough, home = str(where.area), where.borough, where.home
+    in_borough, out_of_area = area == Area.IN_BOROUGH, area == Area.OUT_OF_AREA
+    inside, beyond, limit = where.inside, where.beyond, where.miles
 
+    def stage(service):
+        if age is not None and not service[AGE_MIN] <= age <= service[AGE_MAX]:
+            return AGE
+        genders = service[GENDERS]
+        if genders != any_gender and genders != gender:
+            return GENDER
+        if areas and (service[AREA] or "").strip().casefold() not in areas:
+            return AREA_STAGE
+        if in_borough or out_of_area:
+            outside = outside_boundary(borough, service[COUNCIL])
+            if in_borough and outside is not False:
+                return IN_BOROUGH
+            if out_of_area and outside is not True:
+                return OUT_OF_AREA
+        if home is not None:
+            easting, northing = service[EASTING], service[NORTHING]
+            if easting is None or northing is None:
+                return DISTANCE  # not known to be within it
+            de, dn = easting - home[0], northing - home[1]
+            squared = de * de + dn * dn
+            if squared > beyond or (
+                squared > inside and miles_between(home, (easting, northing)) > limit
+            ):
+                return DISTANCE
+        if _unmet(service, needs, met):
+            return NEEDS
+        if vacancy_needed and service[VACANCIES] < 1:
+            return VACANCY
+        return ELIGIBLE
 
-def _service_stage(service, placement_request, areas, where, met):
-    """The index of the first check the service fails, or ELIGIBLE. `met` caches the
-    services' decoded needs, by id."""
-    age = placement_request.age
-    if age is not None and not service[AGE_MIN] <= age <= service[AGE_MAX]:
-        return AGE
-    genders = service[GENDERS]
-    if genders != Service.Genders.ANY and genders != placement_request.gender:
-        return GENDER
-    if areas and (service[AREA] or "").strip().casefold() not in areas:
-        return AREA_STAGE
-    if (where.area != Area.ANY or where.home is not None) and (
-        stage := _location_stage(service, where)
-    ) is not None:
-        return stage
-    if _unmet(service, placement_request.needs, met):
-        return NEEDS
-    if not placement_request.allow_no_vacancy and service[VACANCIES] < 1:
-        return VACANCY
-    return ELIGIBLE
+    return stage
 
 
 def _unmet(service, needs, met):
@@ -263,8 +263,9 @@ def eligibility_check(placement_request: PlacementRequest) -> Eligibility:
     unmet: dict[int, set[str]] = {}
     met: dict[int, dict] = {}
     result = Eligibility(scores=dict(placement_request.needs or {}))
+    stage_of = _stage_of(placement_request, areas, where, met)
     for service in services.values_list(*COLUMNS):
-        stage = _service_stage(service, placement_request, areas, where, met)
+        stage = stage_of(service)
         provider = service[PROVIDER]
         if stage > best[provider]:
             best[provider] = stage
