@@ -249,7 +249,14 @@ def request_detail(request, pk):
 
 
 # Where on the request's form each way forward is changed.
-WAY_FORWARD_FIELDS = {"no_service": "id_lot", "area": "id_areas", "vacancy": "id_allow_no_vacancy"}
+WAY_FORWARD_FIELDS = {
+    "no_service": "id_lot",
+    "area": "id_areas",
+    "in_borough": "id_placement_area_0",
+    "out_of_area": "id_placement_area_0",
+    "distance": "id_max_distance_miles",
+    "vacancy": "id_allow_no_vacancy",
+}
 
 
 def _ways_forward(placement_request, eligibility):

@@ -335,3 +335,38 @@ def test_the_api_says_how_many_were_too_far(client, world, lot, field, api_key_f
     assert {"reason": "distance", "label": REASON_LABELS["distance"], "count": 3} in (
         response.json()["not_invited"]
     )
+
+
+def test_the_publish_page_leads_to_the_maximum_distance_when_all_are_too_far(
+    client, world, lot, field
+):
+    # From SE1's centre the nearest service, SE1 7PB, is 1.3 miles.
+    placement_request = draft(world, lot, home_district="SE1", max_distance_miles=1)
+    client.force_login(world.officer_a)
+
+    page = client.get(f"/requests/{placement_request.pk}/publish/").content.decode()
+
+    assert "No service within the maximum distance" in page
+    assert f"/requests/{placement_request.pk}/edit/#id_max_distance_miles" in page
+    assert "Raise the maximum distance from home, or remove it" in page
+
+
+# --- Tenancy ------------------------------------------------------------------------------------
+
+
+def test_another_borough_and_another_provider_read_nothing_of_the_home(
+    client, world, lot, field, api_key_for
+):
+    placement_request = draft(world, lot, home_district="N19", max_distance_miles=20)
+    request_services.request_publish(
+        actor=actor_of(world.officer_a), placement_request=placement_request
+    )
+    path = f"/requests/{placement_request.pk}/"
+
+    assert get(client, path, api_key_for(world.borough_b)).status_code == 404
+    assert get(client, path, api_key_for(world.provider_a)).status_code in (403, 404)
+    assert get(client, path).status_code in (401, 403)
+    client.force_login(world.officer_b)
+    assert client.get(path).status_code == 404
+    # Provider B has no invitation: no opportunity, so no band, to read.
+    assert get(client, "/opportunities/", api_key_for(world.provider_b)).json()["results"] == []
