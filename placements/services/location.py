@@ -12,7 +12,10 @@ HOME_FIELDS = frozenset({"home_location", "home_district"})
 
 def request_locate(placement_request: PlacementRequest) -> Place:
     """Set the request's home grid reference (null when it cannot be located) and return the
-    place, with the reason when it is not located. Does not save."""
+    place, with the reason when it is not located. A home not to be shared keeps no district.
+    Does not save."""
+    if placement_request.home_location == PlacementRequest.HomeLocation.BOROUGH:
+        placement_request.home_district = ""
     place = home_place(placement_request)
     placement_request.home_easting = place.easting
     placement_request.home_northing = place.northing

@@ -370,3 +370,15 @@ def test_another_borough_and_another_provider_read_nothing_of_the_home(
     assert client.get(path).status_code == 404
     # Provider B has no invitation: no opportunity, so no band, to read.
     assert get(client, "/opportunities/", api_key_for(world.provider_b)).json()["results"] == []
+
+
+def test_a_district_sent_for_a_home_not_shared_is_not_kept(world, lot, directory):
+    placement_request = draft(world, lot, home_location="borough")
+
+    request_services.request_update(
+        actor=actor_of(world.officer_a), placement_request=placement_request, home_district="N19"
+    )
+
+    placement_request.refresh_from_db()
+    assert placement_request.home_district == ""
+    assert (placement_request.home_easting, placement_request.home_northing) == (531240, 183937)
