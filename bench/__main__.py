@@ -18,6 +18,7 @@ from pathlib import Path
 BENCHMARKS = [
     "dataset",
     "eligibility",
+    "eligibility_distance",
     "evaluation",
     "kpis",
     "dashboards",

@@ -391,7 +391,9 @@ def _fields(demo, lot, needs, chosen):
         "date_needed": today if placed else today + timedelta(days=14),
         "duration_weeks": demo.weeks,
         "areas": [],
-        "max_distance_miles": 40,
+        # No maximum distance: it needs the child's home located in the ONS Postcode
+        # Directory, which the demo does not load.
+        "max_distance_miles": None,
         "allow_no_vacancy": any(s.vacancies < 1 for s in chosen.values()),
         "needs": needs,
         "need_details": {code: NEED_DETAILS[code] for code, score in needs.items() if score},

@@ -12,6 +12,10 @@ WEIGHT_HINTS = {
     "weight_quality": "The provider's quality score at the bid deadline, out of 100.",
     "weight_price": "100 for the lowest weekly fee; a dearer bid scores less, in proportion.",
     "weight_needs": "The share of the child's need points that the bid says it meets.",
+    "weight_proximity": "100 for a service at the child's home, falling in proportion to 0 at "
+    "the request's maximum distance (or 50 miles when it sets none); 0 when the service's "
+    "distance from the home is not known. Leave it at 0 to use distance only to decide who is "
+    "invited.",
 }
 
 
@@ -25,6 +29,10 @@ class LotForm(GovukFormMixin, forms.Form):
     )
     weight_needs = forms.IntegerField(
         label="Needs fit (%)", min_value=0, max_value=100, widget=forms.TextInput
+    )
+    # Not required: a form sent without it counts it as 0.
+    weight_proximity = forms.IntegerField(
+        label="Proximity (%)", min_value=0, max_value=100, widget=forms.TextInput, required=False
     )
     # Not required: a form sent without it leaves the rule as it is.
     over_budget_rule = forms.ChoiceField(
@@ -75,6 +83,8 @@ class LotForm(GovukFormMixin, forms.Form):
         data = super().clean()
         if not data.get("over_budget_rule"):
             data.pop("over_budget_rule", None)
+        if data.get("weight_proximity") is None and "weight_proximity" not in self.errors:
+            data["weight_proximity"] = 0
         return data
 
     @staticmethod

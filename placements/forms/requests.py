@@ -221,8 +221,39 @@ class RequestForm(DeadlineMixin, GovukFormMixin, forms.Form):
         help_text="Separate areas with commas, like Northbridge, Southmere. Leave blank for "
         "anywhere.",
     )
+    home_location = forms.ChoiceField(
+        label="Where is the child's home?",
+        choices=PlacementRequest.HomeLocation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Distances are measured from the centre of the postcode district, or of the "
+        "borough's own area when the home is not to be shared.",
+    )
+    home_district = forms.CharField(
+        label="Postcode district of the child's home",
+        max_length=8,
+        required=False,
+        help_text="Only the first part of the postcode, like N19. The full postcode is never "
+        "recorded.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-5", "autocomplete": "off"}
+        ),
+    )
     max_distance_miles = _number(
-        "Maximum distance from home in miles", min_value=0, max_value=1000, width=4
+        "Maximum distance from home in miles",
+        min_value=1,
+        max_value=1000,
+        width=4,
+        help_text="Leave blank for no limit. Services further away, or whose location is not "
+        "known, are not invited.",
+    )
+    placement_area = forms.ChoiceField(
+        label="Where may the child be placed?",
+        choices=PlacementRequest.PlacementArea.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="The DfE counts placements outside the borough for the child's safety "
+        "separately.",
     )
     solo_placement = forms.BooleanField(
         label="The child needs a solo placement (the only child in the home)", required=False
@@ -264,7 +295,14 @@ class RequestForm(DeadlineMixin, GovukFormMixin, forms.Form):
         "religion",
         "legal_status",
     )
-    LOCATION_FIELDS = ("areas", "max_distance_miles", "solo_placement")
+    LOCATION_FIELDS = (
+        "home_location",
+        "home_district",
+        "max_distance_miles",
+        "placement_area",
+        "areas",
+        "solo_placement",
+    )
 
     def __init__(self, *args, lots, placement_request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,6 +385,9 @@ class RequestForm(DeadlineMixin, GovukFormMixin, forms.Form):
             "child_views": pr.child_views,
             "story": pr.story,
             "areas": ", ".join(pr.areas or []),
+            "home_location": pr.home_location,
+            "home_district": pr.home_district,
+            "placement_area": pr.placement_area,
             "max_distance_miles": ""
             if pr.max_distance_miles is None
             else str(pr.max_distance_miles),

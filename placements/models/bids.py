@@ -57,6 +57,8 @@ class Bid(models.Model):
     price_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     quality_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     needs_fit_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    # Nearness of the service to the child's home (placements.services.scoring.proximity).
+    proximity_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     total_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     quality_snapshot = models.ForeignKey(
         "providers.QualityScore",
@@ -132,7 +134,9 @@ class Evaluation(models.Model):
         PlacementRequest, on_delete=models.CASCADE, related_name="evaluation"
     )
     evaluated_at = models.DateTimeField(auto_now_add=True)
-    weights = models.JSONField(help_text="The lot's weights in percent: quality, price, needs fit.")
+    weights = models.JSONField(
+        help_text="The lot's weights in percent: quality, price, needs fit, proximity."
+    )
     lowest_fee = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     total_need_score = models.PositiveSmallIntegerField(default=0)
     inputs = models.JSONField(

@@ -17,6 +17,7 @@ from ..access import require_borough_writer
 from ..models import Bid, Placement, PlacementRequest
 from ..models.placements import PLACEMENT_STATES
 from ..models.requests import REQUEST_STATES
+from ..selectors.distance import placement_distance
 from . import budget
 from .notify import notify_providers, opportunity_path
 from .transitions import SHORTLIST_SIZE, transition
@@ -101,6 +102,7 @@ def _award(actor, placement_request, bid, reason):
         )
     over_budget = budget.award_check(placement_request, bid, reason)
     weeks = placement_request.duration_weeks
+    where = placement_distance(placement_request, bid.service)
     placement = Placement.objects.create(
         request=placement_request,
         bid=bid,
@@ -115,6 +117,10 @@ def _award(actor, placement_request, bid, reason):
         planned_end_date=bid.start_date + timedelta(weeks=weeks) if weeks else None,
         award_reason=reason,
         awarded_by=actor.user,
+        distance_miles=where.distance.miles,
+        distance_unknown=where.distance.unknown,
+        council=where.council,
+        outside_boundary=where.outside_boundary,
     )
     transition(
         placement_request,

@@ -21,6 +21,7 @@ from providers.models import Enrolment, QualityScore
 
 from ..models import Bid, Evaluation, PlacementRequest
 from ..models.bids import BID_STATES
+from ..selectors.distance import miles_from_home, proximity_limit
 from . import budget, scoring
 from .notify import notify_borough, notify_providers, opportunity_path
 from .transitions import transition
@@ -61,7 +62,7 @@ def _bids_to_evaluate(placement_request):
         Bid.objects.select_for_update(of=("self",))
         .filter(request=placement_request, status=Bid.Status.SUBMITTED)
         .select_related("service")
-        .only(*BID_READ, "service__is_active")
+        .only(*BID_READ, "service__is_active", "service__easting", "service__northing")
         .annotate(
             enrolment_status=Subquery(enrolment.values("status")[:1]),
             score_id=Subquery(score.values("id")[:1]),
@@ -129,6 +130,10 @@ def _evaluate(placement_request, *, now):
             invalid.append(bid)
         else:
             valid.append(bid)
+    miles = {
+        b.pk: miles_from_home(placement_request, b.service.easting, b.service.northing)
+        for b in valid
+    }
     offers = [
         scoring.Offer(
             bid_id=b.pk,
@@ -136,18 +141,22 @@ def _evaluate(placement_request, *, now):
             quality=b.score_total if b.score_id else NEUTRAL_QUALITY,
             needs_claimed=frozenset(b.needs_met),
             submitted_at=b.submitted_at,
+            miles=miles[b.pk],
         )
         for b in valid
     ]
     weights = lot.evaluation_weights
     needs = placement_request.needs or {}
-    scores = {s.bid_id: s for s in scoring.score_bids(offers, needs=needs, weights=weights)}
+    limit = proximity_limit(placement_request)
+    scored = scoring.score_bids(offers, needs=needs, weights=weights, proximity_limit=limit)
+    scores = {s.bid_id: s for s in scored}
     inputs = {}
     for bid in valid:
         s = scores[bid.pk]
         snapshot = _in_force(bid)
         bid.rank, bid.price_score, bid.quality_score = s.rank, s.price, s.quality
         bid.needs_fit_score, bid.total_score = s.needs_fit, s.total
+        bid.proximity_score = s.proximity
         bid.quality_snapshot_id = snapshot.pk if snapshot else None
         inputs[str(bid.pk)] = {
             "weekly_fee": str(bid.weekly_fee),
@@ -155,10 +164,13 @@ def _evaluate(placement_request, *, now):
             "quality_computed_at": snapshot.computed_at.isoformat() if snapshot else None,
             "needs_claimed": sorted(bid.needs_met),
             "need_points_met": s.needs_points_met,
+            "distance_miles": None if miles[bid.pk] is None else str(miles[bid.pk]),
+            "proximity_limit_miles": str(limit),
         }
     for bid in invalid:
         bid.rank = bid.price_score = bid.quality_score = None
         bid.needs_fit_score = bid.total_score = bid.quality_snapshot_id = None
+        bid.proximity_score = None
     _store_scores(valid + invalid)
     BID_STATES.record(
         invalid,
@@ -192,6 +204,7 @@ SCORE_FIELDS = (
     "price_score",
     "quality_score",
     "needs_fit_score",
+    "proximity_score",
     "total_score",
     "quality_snapshot_id",
 )

@@ -22,6 +22,7 @@ WEIGHT_FIELDS = {
     "weight_quality": "quality",
     "weight_price": "price",
     "weight_needs": "needs fit",
+    "weight_proximity": "proximity",
 }
 LOT_FIELDS = (*WEIGHT_FIELDS, "over_budget_rule", "service_types")
 # The settings providers price their bids by.
@@ -88,7 +89,7 @@ def lot_update(*, actor: Actor | None, lot: Lot, **fields: Any) -> Lot:
         after["service_types"] = _clean_service_types(fields["service_types"])
     total = sum(after[name] for name in WEIGHT_FIELDS)
     if total != 100:
-        raise DomainError(f"The three weights must total 100. They total {total}.", "weights")
+        raise DomainError(f"The weights must total 100. They total {total}.", "weights")
     if after == before:
         return lot
     weights_changed = any(after[name] != before[name] for name in WEIGHT_FIELDS)

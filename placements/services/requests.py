@@ -16,6 +16,8 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
+from geography.postcodes import DISTRICT_MESSAGE, normalise_district, normalise_postcode
+from geography.selectors import Unknown
 from providers.models import Lot
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
@@ -23,7 +25,9 @@ from ..access import require_borough_writer
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES
 from ..models.requests import REQUEST_STATES
+from ..selectors.distance import home_place
 from .eligibility import Eligibility, eligibility_check
+from .location import HOME_FIELDS, request_locate
 from .notify import notify_providers, opportunity_path
 from .transitions import SHORTLIST_SIZE, transition
 
@@ -44,6 +48,9 @@ REQUEST_FIELDS = (
     "date_needed",
     "duration_weeks",
     "areas",
+    "home_location",
+    "home_district",
+    "placement_area",
     "max_distance_miles",
     "solo_placement",
     "allow_no_vacancy",
@@ -67,6 +74,9 @@ TERMS_FIELDS = frozenset(
         "date_needed",
         "duration_weeks",
         "areas",
+        "home_location",
+        "home_district",
+        "placement_area",
         "max_distance_miles",
         "solo_placement",
         "allow_no_vacancy",
@@ -91,6 +101,21 @@ REQUIRED = {
 }
 DOMAIN_CODES = [code for code, _ in DOMAINS]
 MAX_DURATION_WEEKS = 520
+MAX_DISTANCE_MILES = 1000
+FULL_POSTCODE_REFUSED = (
+    "Enter only the first part of the postcode (the postcode district), like N19: the full "
+    "postcode is not recorded, to keep the child pseudonymised."
+)
+DISTRICT_NOT_FOUND = "{district} is not a postcode district in the ONS Postcode Directory."
+HOME_NOT_LOCATED = (
+    "The child's home cannot be located ({reason}), so the maximum distance cannot be checked. "
+    "Enter a postcode district that can be found, choose the borough's own area, or remove the "
+    "maximum distance."
+)
+IN_BOROUGH_UNKNOWN = (
+    "The borough's local authority code is not recorded, so whether a service is inside or "
+    "outside the borough cannot be checked. Ask the consortium admin to record it."
+)
 
 
 REOPENED = "The request was re-opened with a new deadline: bid again for the new round."
@@ -182,6 +207,7 @@ def _clean(fields, borough, *, now):
         if isinstance(areas, str):
             areas = areas.split(",")
         clean["areas"] = sorted({a.strip() for a in areas if a and a.strip()}, key=str.casefold)
+    _clean_location(clean)
     if (age := clean.get("age")) is not None and not 0 <= age <= 25:
         raise DomainError("The child's age must be 0 to 25.", "age")
     weeks = clean.get("duration_weeks")
@@ -197,15 +223,53 @@ def _clean(fields, borough, *, now):
     return clean
 
 
+def _clean_location(clean):
+    """The home (a postcode district only, never a full postcode), the area wanted and the
+    maximum distance."""
+    if "home_location" in clean:
+        clean["home_location"] = clean["home_location"] or PlacementRequest.HomeLocation.DISTRICT
+        if clean["home_location"] not in PlacementRequest.HomeLocation.values:
+            raise DomainError("Choose where the child's home is.", "home_location")
+    if "home_district" in clean:
+        text = clean["home_district"] or ""
+        if text and normalise_postcode(text) is not None:
+            raise DomainError(FULL_POSTCODE_REFUSED, "home_district")
+        district = normalise_district(text) if text else ""
+        if district is None:
+            raise DomainError(DISTRICT_MESSAGE, "home_district")
+        clean["home_district"] = district
+    if clean.get("home_location") == PlacementRequest.HomeLocation.BOROUGH:
+        clean["home_district"] = ""  # the home is not to be shared: nothing of it is kept
+    if "placement_area" in clean:
+        clean["placement_area"] = clean["placement_area"] or PlacementRequest.PlacementArea.ANY
+        if clean["placement_area"] not in PlacementRequest.PlacementArea.values:
+            raise DomainError("Choose where the child may be placed.", "placement_area")
+    miles = clean.get("max_distance_miles")
+    if miles is not None and not 1 <= miles <= MAX_DISTANCE_MILES:
+        raise DomainError(
+            f"The maximum distance must be 1 to {MAX_DISTANCE_MILES} miles.", "max_distance_miles"
+        )
+
+
+def _locate(placement_request):
+    """Locate the child's home; a district the loaded directory does not know is refused (when
+    the directory is not loaded, it is kept, unlocated)."""
+    place = request_locate(placement_request)
+    if place.unknown == Unknown.NOT_FOUND and placement_request.home_district:
+        raise DomainError(
+            DISTRICT_NOT_FOUND.format(district=placement_request.home_district), "home_district"
+        )
+
+
 @transaction.atomic
 def request_create(*, actor: Actor | None, **fields: Any) -> PlacementRequest:
     """Start a draft; it may be incomplete."""
     actor = require_borough_writer(actor)
     now = timezone.now()
     clean = _clean(fields, actor.organisation, now=now)
-    placement_request = PlacementRequest.objects.create(
-        borough=actor.organisation, created_by=actor.user, **clean
-    )
+    placement_request = PlacementRequest(borough=actor.organisation, created_by=actor.user, **clean)
+    _locate(placement_request)
+    placement_request.save()
     audit_record(actor=actor, action="request.created", obj=placement_request)
     return placement_request
 
@@ -246,6 +310,24 @@ def publish_problems(placement_request: PlacementRequest, *, now: datetime) -> d
         not lot.is_active or lot.consortium_id != placement_request.borough.consortium_id
     ):
         problems["lot"] = "Choose one of your consortium's open lots."
+    problems.update(location_problems(placement_request))
+    return problems
+
+
+def location_problems(placement_request: PlacementRequest) -> dict[str, str]:
+    """A maximum distance from a home that cannot be located would stop every provider, and an
+    inside or outside the borough wish needs the borough's code: both are refused rather than
+    inviting nobody."""
+    problems = {}
+    pr = placement_request
+    if pr.max_distance_miles and (pr.home_easting is None or pr.home_northing is None):
+        if pr.home_location == PlacementRequest.HomeLocation.BOROUGH:
+            field = "home_location"
+        else:
+            field = "home_district"
+        problems[field] = HOME_NOT_LOCATED.format(reason=home_place(pr).unknown_label.lower())
+    if pr.placement_area != PlacementRequest.PlacementArea.ANY and not pr.borough.la_code:
+        problems["placement_area"] = IN_BOROUGH_UNKNOWN
     return problems
 
 
@@ -339,6 +421,8 @@ def request_update(
             )
     for name in changed:
         setattr(placement_request, name, clean[name])
+    if changed & HOME_FIELDS:
+        _locate(placement_request)
     if status == Status.OPEN:
         problems = publish_problems(placement_request, now=now)
         problems.pop("bid_deadline", None)  # an open request's deadline only needs a future time
@@ -529,6 +613,7 @@ def request_reopen(
         price_score=None,
         quality_score=None,
         needs_fit_score=None,
+        proximity_score=None,
         total_score=None,
         quality_snapshot=None,
     )

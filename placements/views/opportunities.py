@@ -26,6 +26,7 @@ from ..access import get_invitation_for_actor
 from ..forms.bids import BidForm, DeclineForm, OpportunityFilterForm, QuestionForm
 from ..models import Bid, PlacementRequest
 from ..selectors.bids import bids_visible_to
+from ..selectors.distance import band_from_home
 from ..selectors.invitations import invitations_visible_to
 from ..selectors.questions import questions_visible_to
 from ..selectors.story import story_released_to
@@ -246,7 +247,10 @@ def opportunity_detail(request, pk):
             "needs": _profile_needs(
                 placement_request, story.get("need_details") if story else None
             ),
-            "services": list(invitation.services.all()),
+            "services": [
+                (service, band_from_home(placement_request, service))
+                for service in invitation.services.all()
+            ],
             "questions": questions,
             "question_form": QuestionForm() if accepting else None,
             "enrolment_active": _enrolment_active(actor, placement_request),

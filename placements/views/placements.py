@@ -21,6 +21,7 @@ from ..access import get_placement_for_actor
 from ..forms.requests import StartForm
 from ..models import Placement
 from ..models.placements import PLACEMENT_STATES
+from ..selectors.distance import recorded_distance
 from ..selectors.placements import placements_visible_to
 from ..services import award as award_services
 from .requests import _posted
@@ -83,6 +84,7 @@ def placement_detail(request, pk):
         "can_change_fee": False,
         "can_end": False,
         "end_reason_label": placement.end_reason,
+        "distance": recorded_distance(placement),
     }
     for contributor in DETAIL_CONTRIBUTORS:
         context.update(contributor(actor, placement))

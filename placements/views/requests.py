@@ -36,6 +36,7 @@ from ..forms.requests import (
 from ..models import Bid, PlacementRequest
 from ..models.requests import REQUEST_STATES
 from ..selectors.bids import bids_visible_to
+from ..selectors.distance import home_unknown
 from ..selectors.questions import questions_visible_to
 from ..selectors.requests import requests_visible_to, responses_shown_to_borough
 from ..services import questions as question_services
@@ -93,7 +94,11 @@ def request_create(request):
     if not actor.is_borough_writer:
         # Commissioners read; only placement officers change requests.
         raise PermissionDenied(BOROUGH_WRITERS_ONLY)
-    form = RequestForm(_posted(request), lots=_lots(actor), initial={"urgency": "planned"})
+    form = RequestForm(
+        _posted(request),
+        lots=_lots(actor),
+        initial={"urgency": "planned", "home_location": "district", "placement_area": "any"},
+    )
     if request.method == "POST" and form.is_valid():
         placement_request = submit(
             form,
@@ -202,6 +207,7 @@ def detail_context(actor, placement_request):
     return {
         "placement_request": pr,
         "can_write": can_write,
+        "home_unknown": home_unknown(pr),
         "needs_rows": _needs_rows(pr),
         "outcome_rows": _outcome_rows(pr),
         "transitions": pr.transitions.select_related("actor").order_by("at", "id"),
@@ -243,7 +249,14 @@ def request_detail(request, pk):
 
 
 # Where on the request's form each way forward is changed.
-WAY_FORWARD_FIELDS = {"no_service": "id_lot", "area": "id_areas", "vacancy": "id_allow_no_vacancy"}
+WAY_FORWARD_FIELDS = {
+    "no_service": "id_lot",
+    "area": "id_areas",
+    "in_borough": "id_placement_area_0",
+    "out_of_area": "id_placement_area_0",
+    "distance": "id_max_distance_miles",
+    "vacancy": "id_allow_no_vacancy",
+}
 
 
 def _ways_forward(placement_request, eligibility):

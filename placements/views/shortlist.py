@@ -17,6 +17,7 @@ from ..forms.requests import AwardForm, YoungPersonViewForm
 from ..models import Bid, Evaluation, PlacementRequest
 from ..models.requests import REQUEST_STATES
 from ..selectors.bids import bids_visible_to
+from ..selectors.distance import from_home, proximity_limit
 from ..services import award as award_services
 from ..services import budget
 from ..services import requests as request_services
@@ -61,6 +62,7 @@ def shortlist(request, pk):
     valid = _valid(bids)
     for bid in valid:
         bid.needs_rows = _needs_met(bid, needs)
+        bid.from_home = from_home(placement_request, bid.service)
         _flag_budget(placement_request, bid)
     status = placement_request.status
     view_forms = {}
@@ -85,6 +87,9 @@ def shortlist(request, pk):
             if status in (Status.AWARDED, Status.PLACED)
             else None,
             "shortlist_size": SHORTLIST_SIZE,
+            "proximity_limit": proximity_limit(placement_request),
+            "home_confidential": placement_request.home_location
+            == PlacementRequest.HomeLocation.BOROUGH,
         },
     )
 

@@ -51,7 +51,8 @@ def field(ui, name):
     return ui.page.locator(f"[name='{name}']")
 
 
-def post_request(ui, lot):
+def post_request(ui, lot, *, location=None, invited=("Alpha Care", "Bravo Care")):
+    """Fill in and publish a request; `location`, when given, fills in its location wishes."""
     ui.visit("/requests/new/")
     field(ui, "lot").select_option(label=lot.name)
     field(ui, "reference").fill("NB-7781")
@@ -70,6 +71,8 @@ def post_request(ui, lot):
     for domain, _ in DOMAINS[:2]:
         field(ui, f"outcome_{domain}").fill(f"Outcome for {domain}")
     field(ui, "story").fill(helpers.STORY)
+    if location:
+        location(ui)
     ui.submit("Save draft")
     placement_request = PlacementRequest.objects.get(reference="NB-7781")
     assert placement_request.status == PlacementRequest.Status.DRAFT
@@ -78,8 +81,8 @@ def post_request(ui, lot):
     ui.submit("Publish and invite providers")
     placement_request.refresh_from_db()
     assert placement_request.status == PlacementRequest.Status.OPEN
-    assert "Alpha Care" in ui.page.content()
-    assert "Bravo Care" in ui.page.content()
+    for name in invited:
+        assert name in ui.page.content()
     return placement_request
 
 

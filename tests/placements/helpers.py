@@ -15,6 +15,7 @@ from placements.services import closing
 from placements.services import requests as request_services
 from providers.models import QualityScore
 from providers.needs import DOMAINS, INDICATOR_CODES
+from providers.services.location import service_locate
 from tests.factories import EnrolmentFactory, LotFactory, ServiceFactory
 
 NEEDS = dict.fromkeys(INDICATOR_CODES, 1) | {"emotional_health": 3, "education_progress": 2}
@@ -87,6 +88,14 @@ def market(world, *, quality=None, vacancies=1):
             trigger="test",
         )
     return lot, services
+
+
+def locate(service, postcode):
+    """Give a service its postcode, located in the directory loaded (the `directory` fixture)."""
+    service.postcode = postcode
+    service_locate(service)
+    service.save()
+    return service
 
 
 def draft(world, lot, **overrides):

@@ -73,7 +73,9 @@ def test_a_provider_lists_its_invitations_with_the_anonymised_profile(
     assert len(rows) == 1
     row = rows[0]
     assert row["id"] == helpers.invitation(opened, world.provider_a).pk
-    assert row["services"] == [{"id": market[1]["a"].pk, "name": "Alpha House"}]
+    assert row["services"] == [
+        {"id": market[1]["a"].pk, "name": "Alpha House", "distance_band": "Distance unknown"}
+    ]
     assert row["bid"] is None
     profile = row["request"]
     assert profile["age"] == 14

@@ -426,7 +426,7 @@ def test_the_evaluation_ranks_the_valid_bids_with_each_part_and_lists_the_invali
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["weights"] == {"quality": 60, "price": 30, "needs_fit": 10}
+    assert body["weights"] == {"quality": 60, "price": 30, "needs_fit": 10, "proximity": 0}
     assert body["lowest_fee"] == "2500.00"
     assert body["shortlist_size"] == 3
     ranked = body["ranked"]

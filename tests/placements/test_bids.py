@@ -441,6 +441,9 @@ NEW_TERMS = {
     "date_needed": "later",
     "duration_weeks": 26,
     "areas": ["Northbridge"],
+    "home_location": "borough",
+    "home_district": "N19",
+    "placement_area": "out_of_area",
     "max_distance_miles": 30,
     "solo_placement": True,
     "allow_no_vacancy": True,
@@ -483,6 +486,14 @@ def test_changing_a_term_asks_existing_bids_to_be_reconfirmed(world, market, ope
     value = NEW_TERMS[name]
     if value == "later":
         value = open_request.date_needed + timedelta(days=7)
+    if name == "max_distance_miles":  # a maximum distance needs a home located
+        PlacementRequest.objects.filter(pk=open_request.pk).update(
+            home_easting=530372, home_northing=186867
+        )
+        open_request.refresh_from_db()
+    if name == "placement_area":  # and inside or outside the borough, the borough's code
+        world.borough_a.la_code = "E09000019"
+        world.borough_a.save()
 
     update(world, open_request, **{name: value})
 

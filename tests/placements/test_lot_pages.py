@@ -88,7 +88,7 @@ def test_the_admin_sets_the_weights_and_service_types(admin, world, lot):
     assert response.status_code == 302
     assert response["Location"] == reverse("placements:lot_list")
     lot.refresh_from_db()
-    assert lot.evaluation_weights == {"quality": 50, "price": 35, "needs_fit": 15}
+    assert lot.evaluation_weights == {"quality": 50, "price": 35, "needs_fit": 15, "proximity": 0}
     assert lot.service_types == ["childrens_home", "fostering"]  # in the types' own order
     event = AuditEvent.objects.get(action="lot.updated")
     assert event.actor_user == world.admin
@@ -117,12 +117,12 @@ def test_weights_that_do_not_total_100_are_refused_clearly(admin, lot):
 
     assert response.status_code == 400
     text = response.content.decode()
-    assert "The three weights must total 100. They total 90." in text
+    assert "The weights must total 100. They total 90." in text
     assert "govuk-error-summary" in text
     assert 'href="#id_weight_quality"' in text
     assert 'value="5"' in text  # what was typed is kept
     lot.refresh_from_db()
-    assert lot.evaluation_weights == {"quality": 60, "price": 30, "needs_fit": 10}
+    assert lot.evaluation_weights == {"quality": 60, "price": 30, "needs_fit": 10, "proximity": 0}
     assert not AuditEvent.objects.filter(action="lot.updated").exists()
 
 

@@ -186,10 +186,19 @@ def test_the_list_shows_shortlisted_and_not_shortlisted(client, world):
 # --- The profile and the story ----------------------------------------------------------------
 
 
-def test_the_profile_is_anonymised_and_the_story_withheld_before_the_shortlist(client, world):
+def test_the_profile_is_anonymised_and_the_story_withheld_before_the_shortlist(
+    client, world, directory
+):
     lot, services = helpers.market(world)
+    helpers.locate(services["a"], "N7 6PA")
+    helpers.locate(services["b"], "SE1 7PB")
     placement_request = helpers.published(
-        world, lot, areas=["Northbridge"], max_distance_miles=25, max_weekly_budget="4500"
+        world,
+        lot,
+        areas=["Islington", "Northbridge"],
+        home_district="N19",
+        max_distance_miles=25,
+        max_weekly_budget="4500",
     )
     helpers.bid(placement_request, world.bidder_a, services["a"], "3000")
     invitation = helpers.invitation(placement_request, world.provider_a)
@@ -209,6 +218,7 @@ def test_the_profile_is_anonymised_and_the_story_withheld_before_the_shortlist(c
         "52 weeks",
         "Northbridge",
         "25 miles",
+        "Distance from the child's home: up to 5 miles",  # a band, never the home
         "£4,500.00",
         "Emotional and mental health",
         "3 – intensive support",
@@ -221,6 +231,7 @@ def test_the_profile_is_anonymised_and_the_story_withheld_before_the_shortlist(c
             assert secret not in text
         assert "released only to shortlisted providers" in text
     assert "AB-1234" not in open_page  # the borough's own reference for the child
+    assert "N19" not in open_page  # nor where the child lives
     # The council placing the child is named (the distance is from it); the child is not.
     assert "Alpha Borough" in open_page
     assert not story_views().exists()

@@ -294,7 +294,7 @@ def test_closing_scores_each_bid_and_stores_the_evaluation_with_its_inputs(world
     assert a.quality_snapshot == snapshots[world.provider_a.pk]
     assert b.quality_snapshot == snapshots[world.provider_b.pk]
     evaluation = placement_request.evaluation
-    assert evaluation.weights == DEFAULT
+    assert evaluation.weights == DEFAULT | {"proximity": 0}
     assert evaluation.lowest_fee == D("2500.00")
     assert evaluation.total_need_score == 15
     assert (evaluation.valid_bids, evaluation.invalid_bids) == (2, 0)
@@ -304,6 +304,9 @@ def test_closing_scores_each_bid_and_stores_the_evaluation_with_its_inputs(world
         "quality_computed_at": snapshots[world.provider_a.pk].computed_at.isoformat(),
         "needs_claimed": sorted(INDICATOR_CODES),
         "need_points_met": 15,
+        # The services are not located: no distance, so 0 on proximity (weighted 0 here).
+        "distance_miles": None,
+        "proximity_limit_miles": "50",
     }
     assert evaluation.inputs[str(b.pk)] == {
         "weekly_fee": "2500.00",
@@ -311,6 +314,8 @@ def test_closing_scores_each_bid_and_stores_the_evaluation_with_its_inputs(world
         "quality_computed_at": snapshots[world.provider_b.pk].computed_at.isoformat(),
         "needs_claimed": ["education_progress", "emotional_health"],
         "need_points_met": 5,
+        "distance_miles": None,
+        "proximity_limit_miles": "50",
     }
 
 
@@ -349,7 +354,12 @@ def test_closing_uses_the_lots_own_weights(world):
     b.refresh_from_db()
     # As in test_the_same_bids_under_price_heavy_weights_rank_the_other_way.
     assert (b.rank, b.total_score, a.rank, a.total_score) == (1, D("85.33"), 2, D("84.33"))
-    assert placement_request.evaluation.weights == {"quality": 20, "price": 70, "needs_fit": 10}
+    assert placement_request.evaluation.weights == {
+        "quality": 20,
+        "price": 70,
+        "needs_fit": 10,
+        "proximity": 0,
+    }
 
 
 def test_the_quality_score_is_the_one_in_force_at_the_deadline(world):

@@ -8,11 +8,13 @@ has closed (bids come only from `selectors.bids.bids_visible_to`)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geography.distance import BAND_LABELS, UNKNOWN_BAND
+
 from ...models import Bid, PlacementRequest, ProviderInvitation, Question
 from ...models.requests import Gender, LegalStatus
+from ...selectors.distance import band_from_home
 from ...services import budget
 from ..common import (
-    NamedObjectSerializer,
     SaneDateField,
     blank_choice,
     context_actor,
@@ -81,10 +83,19 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InvitedServiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    distance_band = serializers.CharField(
+        help_text="How far the service is from the child's home, as a band (the home itself "
+        f"is never given): one of {', '.join(f'`{b}`' for b in [*BAND_LABELS, UNKNOWN_BAND])}."
+    )
+
+
 class OpportunitySerializer(serializers.ModelSerializer):
     request = ProfileSerializer()
-    services = NamedObjectSerializer(
-        many=True, help_text="The provider's services the request was sent for: bid with one."
+    services = serializers.SerializerMethodField(
+        help_text="The provider's services the request was sent for: bid with one."
     )
     bid = serializers.IntegerField(
         source="own_bid_id", allow_null=True, help_text="The provider's bid on it, if any."
@@ -103,6 +114,17 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "bid",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(InvitedServiceSerializer(many=True))
+    def get_services(self, invitation):
+        return [
+            {
+                "id": service.pk,
+                "name": service.name,
+                "distance_band": band_from_home(invitation.request, service),
+            }
+            for service in invitation.services.all()
+        ]
 
 
 class OpportunityDetailSerializer(OpportunitySerializer):
@@ -176,6 +198,7 @@ class BidSerializer(serializers.ModelSerializer):
     price_score = serializers.SerializerMethodField()
     quality_score = serializers.SerializerMethodField()
     needs_fit_score = serializers.SerializerMethodField()
+    proximity_score = serializers.SerializerMethodField()
     total_score = serializers.SerializerMethodField()
     young_person_view = serializers.SerializerMethodField()
 
@@ -206,6 +229,7 @@ class BidSerializer(serializers.ModelSerializer):
             "price_score",
             "quality_score",
             "needs_fit_score",
+            "proximity_score",
             "total_score",
             "young_person_view",
         ]
@@ -243,6 +267,10 @@ class BidSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_needs_fit_score(self, bid):
         return self._score(bid, "needs_fit_score")
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_proximity_score(self, bid):
+        return self._score(bid, "proximity_score")
 
     @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_total_score(self, bid):

@@ -4,6 +4,8 @@ reason for the award is the borough's alone)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geography.distance import band_of
+
 from ...models import Placement
 from ..common import SaneDateField, context_actor, status_field
 
@@ -20,6 +22,26 @@ class PlacementSerializer(serializers.ModelSerializer):
     )
     award_reason = serializers.SerializerMethodField(
         help_text="Why a bid other than the top-ranked one was chosen (the borough's own)."
+    )
+    distance_miles = serializers.SerializerMethodField(
+        help_text="Miles from the child's home to the service, as the DfE measures it, recorded "
+        "at the award; null when not known (see `distance_unknown`). The borough's alone: the "
+        "provider reads `distance_band`."
+    )
+    distance_band = serializers.SerializerMethodField()
+    distance_unknown = serializers.CharField(
+        read_only=True,
+        help_text="Why the distance is not known: `not_given`, `invalid`, `not_found`, "
+        "`terminated`, `no_grid`, `confidential` (the home was not shared) or `not_loaded`; "
+        "blank when it is known.",
+    )
+    council = serializers.SerializerMethodField(
+        help_text="The council whose area the service is in (upper tier; WAL, SCO, NIR "
+        "outside England). The borough's alone."
+    )
+    outside_boundary = serializers.SerializerMethodField(
+        help_text="Whether the service is outside the borough's boundary; null when not known. "
+        "The borough's alone."
     )
 
     class Meta:
@@ -49,8 +71,33 @@ class PlacementSerializer(serializers.ModelSerializer):
             "end_planned",
             "end_reason",
             "destination",
+            "distance_miles",
+            "distance_band",
+            "distance_unknown",
+            "council",
+            "outside_boundary",
         ]
         read_only_fields = fields
+
+    def _borough(self):
+        actor = context_actor(self)
+        return actor is not None and actor.is_borough
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_distance_miles(self, placement):
+        miles = placement.distance_miles
+        return None if miles is None or not self._borough() else str(miles)
+
+    def get_distance_band(self, placement) -> str:
+        return band_of(placement.distance_miles)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_council(self, placement):
+        return placement.council if self._borough() else None
+
+    @extend_schema_field({"type": "boolean", "nullable": True})
+    def get_outside_boundary(self, placement):
+        return placement.outside_boundary if self._borough() else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_award_reason(self, placement):

@@ -14,6 +14,7 @@ from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 
 from ...models import Bid, PlacementRequest, Question
 from ...models.requests import Gender, LegalStatus, RequestTransition
+from ...selectors.distance import from_home, home_grid
 from ...selectors.requests import responses_shown_to_borough
 from ...services import budget
 from ...services.eligibility import REASONS, Eligibility
@@ -97,6 +98,11 @@ class RequestSerializer(RequestSummarySerializer):
     bids_unsealed = serializers.BooleanField(
         help_text="True once the request has closed: its evaluation can be read."
     )
+    home_location = status_field(PlacementRequest.HomeLocation.choices)
+    home_located = serializers.SerializerMethodField(
+        help_text="Whether the child's home could be located (distances are measured from it)."
+    )
+    placement_area = status_field(PlacementRequest.PlacementArea.choices)
     invited_providers = serializers.SerializerMethodField()
     not_invited = serializers.SerializerMethodField()
     transitions = RequestTransitionSerializer(many=True)
@@ -112,6 +118,10 @@ class RequestSerializer(RequestSummarySerializer):
             "legal_status",
             "duration_weeks",
             "areas",
+            "home_location",
+            "home_district",
+            "home_located",
+            "placement_area",
             "max_distance_miles",
             "solo_placement",
             "allow_no_vacancy",
@@ -139,6 +149,9 @@ class RequestSerializer(RequestSummarySerializer):
             "provider__name"
         )
         return [{"id": i.provider_id, "name": i.provider.name} for i in invitations]
+
+    def get_home_located(self, placement_request) -> bool:
+        return home_grid(placement_request) is not None
 
     @extend_schema_field(NotInvitedSerializer(many=True))
     def get_not_invited(self, placement_request):
@@ -169,8 +182,30 @@ class RequestInputSerializer(serializers.Serializer):
         max_length=100,
         help_text="Local authority areas wanted; empty for anywhere.",
     )
+    home_location = serializers.ChoiceField(
+        PlacementRequest.HomeLocation.choices,
+        required=False,
+        help_text="`district`: the child's home postcode district is given; `borough`: the "
+        "home is not to be shared, and distances are measured from the borough's own area.",
+    )
+    home_district = text(
+        8,
+        help_text="The postcode district of the child's home, like N19. Never the full "
+        "postcode: a full postcode is refused, to keep the child pseudonymised.",
+    )
+    placement_area = serializers.ChoiceField(
+        PlacementRequest.PlacementArea.choices,
+        required=False,
+        help_text="`in_borough` or `out_of_area` (outside the borough, for the child's safety) "
+        "limit who is invited; `any` does not.",
+    )
     max_distance_miles = serializers.IntegerField(
-        min_value=0, max_value=1000, required=False, allow_null=True
+        min_value=1,
+        max_value=1000,
+        required=False,
+        allow_null=True,
+        help_text="Services further from the child's home, or whose location is not known, "
+        "are not invited. Needs a home that can be located.",
     )
     solo_placement = serializers.BooleanField(required=False)
     allow_no_vacancy = serializers.BooleanField(
@@ -279,6 +314,14 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
     over_budget = serializers.SerializerMethodField(
         help_text="The weekly fee is over the request's maximum weekly budget."
     )
+    distance_miles = serializers.SerializerMethodField(
+        help_text="Miles from the child's home (the borough's centre when the home is not "
+        "shared) to the service; null when either is not located."
+    )
+    distance_band = serializers.SerializerMethodField()
+    outside_boundary = serializers.SerializerMethodField(
+        help_text="Whether the service is outside the borough; null when not known."
+    )
 
     class Meta:
         model = Bid
@@ -302,7 +345,11 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
             "price_score",
             "quality_score",
             "needs_fit_score",
+            "proximity_score",
             "total_score",
+            "distance_miles",
+            "distance_band",
+            "outside_boundary",
             "young_person_view",
             "young_person_view_at",
         ]
@@ -313,6 +360,21 @@ class EvaluatedBidSerializer(serializers.ModelSerializer):
 
     def get_over_budget(self, bid) -> bool:
         return budget.over_budget(bid.request, bid.weekly_fee)
+
+    def _from_home(self, bid):
+        return from_home(bid.request, bid.service)
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_distance_miles(self, bid):
+        miles = self._from_home(bid).miles
+        return None if miles is None else str(miles)
+
+    def get_distance_band(self, bid) -> str:
+        return self._from_home(bid).band
+
+    @extend_schema_field({"type": "boolean", "nullable": True})
+    def get_outside_boundary(self, bid):
+        return self._from_home(bid).outside_boundary
 
 
 class InvalidBidSerializer(serializers.ModelSerializer):
@@ -338,6 +400,7 @@ class EvaluationWeightsSerializer(serializers.Serializer):
     quality = serializers.IntegerField()
     price = serializers.IntegerField()
     needs_fit = serializers.IntegerField()
+    proximity = serializers.IntegerField(default=0)
 
 
 class EvaluationSerializer(serializers.Serializer):

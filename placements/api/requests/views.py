@@ -249,7 +249,11 @@ class RequestEvaluation(APIView):
         if not placement_request.bids_unsealed or evaluation is None:
             raise Sealed()
         bids = bids_visible_to(actor).filter(request=placement_request)
-        ranked = bids.filter(status=Bid.Status.SUBMITTED, rank__isnull=False).order_by("rank")
+        ranked = (
+            bids.filter(status=Bid.Status.SUBMITTED, rank__isnull=False)
+            .select_related("request__borough")
+            .order_by("rank")
+        )
         invalid = bids.filter(status=Bid.Status.INVALID).order_by("submitted_at", "id")
         data = {
             "request": placement_request.pk,
