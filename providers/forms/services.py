@@ -3,9 +3,9 @@
 from django import forms
 
 from dps.forms import GovukFormMixin
+from geography.postcodes import POSTCODE_MESSAGE, normalise_postcode
 
 from ..models import OfstedRating, Service, Specialism
-from ..models.services import normalise_postcode_district, validate_postcode_district
 from ..needs import DOMAINS, INDICATORS
 from ..services.ofsted import MAX_UPLOAD_BYTES
 
@@ -51,13 +51,16 @@ class ServiceForm(GovukFormMixin, forms.Form):
     genders = forms.ChoiceField(
         label="Children accepted", choices=Service.Genders.choices, widget=forms.RadioSelect
     )
-    local_authority = forms.CharField(label="Local authority area", max_length=100, required=False)
-    postcode_district = forms.CharField(
-        label="Postcode district",
-        max_length=8,
-        required=False,
-        help_text="The first part of the postcode, like SE1 or GU14.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        help_text="The service's full postcode, like SE1 7PB. Only the consortium and your "
+        "organisation see it: boroughs see its local authority, its postcode district and how "
+        "far it is from their area.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+        error_messages={"required": "Enter the service's postcode, like SE1 7PB."},
     )
     specialisms = forms.MultipleChoiceField(
         label="Specialisms",
@@ -74,8 +77,7 @@ class ServiceForm(GovukFormMixin, forms.Form):
         "age_min",
         "age_max",
         "genders",
-        "local_authority",
-        "postcode_district",
+        "postcode",
     )
 
     def __init__(self, *args, **kwargs):
@@ -113,9 +115,10 @@ class ServiceForm(GovukFormMixin, forms.Form):
             for domain, label in DOMAINS
         ]
 
-    def clean_postcode_district(self):
-        value = normalise_postcode_district(self.cleaned_data["postcode_district"])
-        validate_postcode_district(value)
+    def clean_postcode(self):
+        value = normalise_postcode(self.cleaned_data["postcode"])
+        if value is None:
+            raise forms.ValidationError(POSTCODE_MESSAGE)
         return value
 
     def clean(self):

@@ -2,7 +2,7 @@
 its postcode district alone for a service recorded before full postcodes were asked for."""
 
 from geography.postcodes import district_of, normalise_postcode
-from geography.selectors import council_names, locate, locate_district
+from geography.selectors import Unknown, council_names, locate, locate_district
 
 from ..models import Service
 
@@ -22,7 +22,9 @@ def service_locate(service: Service) -> None:
     service.easting, service.northing = place.easting, place.northing
     service.council = place.council
     service.location_unknown = place.unknown
-    if place.council:
-        name = council_names([place.council]).get(place.council)
-        if name:
-            service.local_authority = name
+    name = council_names([place.council]).get(place.council) if place.council else None
+    if name:
+        service.local_authority = name
+    elif place.unknown != Unknown.NOT_LOADED:
+        # Not in the directory: the area of a postcode it had before is not this one's.
+        service.local_authority = ""
