@@ -25,6 +25,7 @@ BENCHMARKS = [
     "deadline_race",
     "email_fanout",
     "ssda903",
+    "postcodes",
 ]
 
 
