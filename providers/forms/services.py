@@ -80,8 +80,11 @@ class ServiceForm(GovukFormMixin, forms.Form):
         "postcode",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, postcode_required=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # A service recorded before full postcodes were asked for keeps working with its
+        # district until its provider gives the postcode; every other service must have one.
+        self.fields["postcode"].required = postcode_required
         for code, label, _domain in INDICATORS:
             self.fields[need_field_name(code)] = forms.TypedChoiceField(
                 label=label,
@@ -116,6 +119,8 @@ class ServiceForm(GovukFormMixin, forms.Form):
         ]
 
     def clean_postcode(self):
+        if not self.cleaned_data["postcode"]:
+            return ""
         value = normalise_postcode(self.cleaned_data["postcode"])
         if value is None:
             raise forms.ValidationError(POSTCODE_MESSAGE)
@@ -131,6 +136,8 @@ class ServiceForm(GovukFormMixin, forms.Form):
     def service_data(self):
         """The cleaned data as the service functions take it."""
         data = {name: self.cleaned_data[name] for name in self.BASIC_FIELDS}
+        if not data["postcode"]:
+            del data["postcode"]  # an old service's district stays as it is
         data["specialisms"] = list(self.cleaned_data["specialisms"])
         data["needs_met"] = {
             code: self.cleaned_data[need_field_name(code)]

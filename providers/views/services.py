@@ -123,7 +123,11 @@ def service_create_view(request):
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def service_edit(request, pk):
     service = get_service_for_actor(request.actor, pk, write=True)
-    form = ServiceForm(request.POST or None, initial=ServiceForm.initial_for(service))
+    form = ServiceForm(
+        request.POST or None,
+        initial=ServiceForm.initial_for(service),
+        postcode_required=bool(service.postcode),
+    )
     if request.method == "POST" and form.is_valid():
         updated = submit(
             form, service_update, form.service_data(), actor=request.actor, service=service

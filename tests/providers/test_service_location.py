@@ -307,3 +307,24 @@ def test_a_borough_without_a_known_area_sees_the_distance_as_unknown(
     rows = services_api(client, api_key_for(world.borough_b))
 
     assert {row["distance_band"] for row in rows.values()} == {"Distance unknown"}
+
+
+def test_an_old_service_is_changed_without_its_postcode_until_one_is_given(client, world):
+    old = ServiceFactory(provider=world.provider_a, name="Old", postcode_district="N19")
+    client.force_login(world.provider_admin_a)
+    url = reverse("providers:service_edit", args=[old.pk])
+    form = {**NEW, "genders": "any", "name": "Old House", "postcode": ""}
+
+    kept = client.post(url, form)
+    old.refresh_from_db()
+    assert kept.status_code == 302
+    assert (old.name, old.postcode, old.postcode_district) == ("Old House", "", "N19")
+
+    given = client.post(url, {**form, "postcode": "n19 4eb"})
+    old.refresh_from_db()
+    assert given.status_code == 302
+    assert (old.postcode, old.postcode_district) == ("N19 4EB", "N19")
+
+    # Given once, it cannot be taken away.
+    refused = client.post(url, {**form, "postcode": ""})
+    assert refused.status_code == 400
