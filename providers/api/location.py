@@ -55,7 +55,7 @@ class ServiceLocationFields(serializers.Serializer):
         return service.postcode if may_see_service_location(self._actor(), service) else None
 
     @extend_schema_field(
-        serializers.ChoiceField(choices=[("", ""), *Unknown.choices], allow_null=True)
+        serializers.ChoiceField(choices=Unknown.choices, allow_blank=True, allow_null=True)
     )
     def get_location_unknown(self, service: Service) -> str | None:
         if may_see_service_location(self._actor(), service):
@@ -70,7 +70,7 @@ class ServiceLocationFields(serializers.Serializer):
         return distance.band if distance else None
 
     @extend_schema_field(
-        serializers.ChoiceField(choices=[("", ""), *Unknown.choices], allow_null=True)
+        serializers.ChoiceField(choices=Unknown.choices, allow_blank=True, allow_null=True)
     )
     def get_distance_unknown(self, service: Service) -> str | None:
         distance = self._distance(service)
