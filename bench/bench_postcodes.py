@@ -25,10 +25,11 @@ SMALL_LETTERS = "EN"  # East and North London and around: about a tenth of the d
 LOOKUPS = 1000
 
 
-def _child(*args):
+def _child(ctx, *args):
     """Run this module's child part in a process of its own; its answer, as JSON."""
     completed = subprocess.run(
         [sys.executable, "-m", "bench.bench_postcodes", *args],
+        cwd=ctx.root,
         check=True,
         capture_output=True,
         text=True,
@@ -100,7 +101,7 @@ def _load(letters):
 
 def run(ctx):
     letters = SMALL_LETTERS if ctx.small else ""
-    loaded = _child("load", letters)
+    loaded = _child(ctx, "load", letters)
     what = f"letters {letters}" if letters else "the whole directory"
     results = [
         Result(
