@@ -36,13 +36,16 @@ migrate: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input -v 0
 
 # The ONS Postcode Directory is loaded into the database once per release: the command does
-# nothing when that release is loaded already, so the stamp only spares starting Python.
+# nothing when that release is loaded already, so the stamp only spares starting Python. The
+# services saved before it was loaded are then located.
 var/.postcodes-loaded: $(VENV)/.installed | migrate
 	$(PY) manage.py load_postcodes
+	$(PY) manage.py locate_services
 	touch $@
 
 postcodes: migrate
 	$(PY) manage.py load_postcodes
+	$(PY) manage.py locate_services
 
 # Demo data is loaded once; `make demo` loads it again (it is idempotent). The directory comes
 # first, so the demo's services and requests are located.

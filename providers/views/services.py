@@ -80,7 +80,7 @@ def location_problem(service):
     if reason == Unknown.NOT_LOADED:
         return (
             "The distance to this service cannot be worked out yet: the ONS Postcode Directory "
-            "is not loaded. It will be located when the postcode is next saved."
+            "is not loaded. It will be located once the directory is loaded."
         )
     return (
         f"We could not locate {service.postcode}: {reason.label.lower()}. Boroughs see the "

@@ -328,3 +328,40 @@ def test_an_old_service_is_changed_without_its_postcode_until_one_is_given(clien
     # Given once, it cannot be taken away.
     refused = client.post(url, {**form, "postcode": ""})
     assert refused.status_code == 400
+
+
+def test_services_saved_before_the_directory_are_located_once_it_is_loaded(
+    world, django_assert_max_num_queries
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.geography.directory import load_directory
+
+    before = add(world, "N7 6PA")
+    gone = add(world, "N19 9ZX")
+    old = ServiceFactory(provider=world.provider_a, postcode_district="N19")
+    assert before.location_unknown == Unknown.NOT_LOADED
+    load_directory()
+
+    with django_assert_max_num_queries(8):
+        out = StringIO()
+        call_command("locate_services", stdout=out)
+
+    assert out.getvalue() == "Services located again: 3\n"
+    before.refresh_from_db()
+    gone.refresh_from_db()
+    old.refresh_from_db()
+    assert (before.easting, before.northing, before.local_authority) == (
+        530710,
+        185784,
+        "Islington",
+    )
+    assert before.location_unknown == ""
+    assert gone.location_unknown == Unknown.TERMINATED
+    assert (old.easting, old.northing, old.council) == (529845, 186835, "E09000019")
+    # Run again, nothing changes.
+    out = StringIO()
+    call_command("locate_services", stdout=out)
+    assert out.getvalue() == "Services located again: 0\n"
