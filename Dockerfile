@@ -59,6 +59,7 @@ USER dps
 EXPOSE 8000
 # The web process, with gunicorn.conf.py (WEB_CONCURRENCY sets its workers, WEB_THREADS the
 # threads of each). The worker and beat run the same image with another command, and the web
-# service in docker-compose.yml migrates first.
+# service in docker-compose.yml migrates and loads the ONS Postcode Directory first
+# (`manage.py load_postcodes`, a no-op once that release is loaded).
 ENV WEB_CONCURRENCY=3
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "dps.wsgi"]

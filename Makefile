@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-integration bench lint format lock assets migrate demo worker beat clean help
+.PHONY: run test test-integration bench lint format lock assets migrate postcodes demo worker beat clean help
 
 help:
 	@echo "make run     set everything up and serve the demo on http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make test-integration   the tests against PostgreSQL, Redis, Celery and SMTP"
 	@echo "make bench   load (or reuse) the national data set and run the benchmarks; SCALE=small for CI"
 	@echo "make lint    ruff check, ruff format check, import contracts (lint-imports), mypy"
+	@echo "make postcodes   load the ONS Postcode Directory (once per release; make run does it)"
 	@echo "make lock    re-pin Python and npm dependencies"
 
 $(VENV)/.installed: requirements-dev.lock
@@ -34,15 +35,28 @@ migrate: $(VENV)/.installed
 	@mkdir -p var/mail
 	$(PY) manage.py migrate --no-input -v 0
 
-# Demo data is loaded once; `make demo` loads it again (it is idempotent).
-var/.demo-loaded: | migrate
+# The ONS Postcode Directory is loaded into the database once per release: the command does
+# nothing when that release is loaded already, so the stamp only spares starting Python. The
+# services saved before it was loaded are then located.
+var/.postcodes-loaded: $(VENV)/.installed | migrate
+	$(PY) manage.py load_postcodes
+	$(PY) manage.py locate_services
+	touch $@
+
+postcodes: migrate
+	$(PY) manage.py load_postcodes
+	$(PY) manage.py locate_services
+
+# Demo data is loaded once; `make demo` loads it again (it is idempotent). The directory comes
+# first, so the demo's services and requests are located.
+var/.demo-loaded: | migrate var/.postcodes-loaded
 	$(PY) manage.py seed_demo --no-logins
 	touch $@
 
 demo: migrate
 	$(PY) manage.py seed_demo
 
-run: $(VENV)/.installed assets migrate var/.demo-loaded
+run: $(VENV)/.installed assets migrate var/.postcodes-loaded var/.demo-loaded
 	@$(PY) manage.py seed_demo --logins
 	@echo "\nServing on http://127.0.0.1:8000 (emails are written to var/mail/)"
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -26,6 +26,7 @@ BENCHMARKS = [
     "deadline_race",
     "email_fanout",
     "ssda903",
+    "postcodes",
 ]
 
 

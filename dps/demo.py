@@ -15,6 +15,9 @@ BOROUGHS = [
     ("eastmoor", "Eastmoor Borough Council"),
     ("westvale", "Westvale Borough Council"),
 ]
+# The real council each demo borough stands for (its area, for distances and boundaries):
+# Islington, Newham, and Hammersmith and Fulham.
+LA_CODES = {"northbridge": "E09000019", "eastmoor": "E09000025", "westvale": "E09000013"}
 
 
 def demo_user(email, organisation, role, *, full_name, is_org_admin=False):
@@ -50,6 +53,9 @@ def seed(stdout):
             slug=slug,
             defaults={"name": name, "kind": Organisation.Kind.BOROUGH, "consortium": consortium},
         )
+        if not borough.la_code:
+            borough.la_code = LA_CODES[slug]
+            borough.save(update_fields=["la_code"])
         demo_user(
             f"commissioner@{slug}.example",
             borough,

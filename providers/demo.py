@@ -10,9 +10,11 @@ from django.utils.text import slugify
 
 from dps.demo import CONSORTIUM, demo_user
 from dps.models import Organisation, Role
+from geography.selectors import Unknown
 
 from .models import MANDATORY_TYPES, Document, DocumentType, Lot, OfstedRating, Service
 from .models.documents import EXPIRING_TYPES
+from .services.location import service_locate
 
 LOTS = [
     ("childrens-homes", "Residential children's homes"),
@@ -36,13 +38,18 @@ PROVIDERS = [
     ("Meadowbank School", Service.Type.SCHOOL),
     ("Lighthouse Learning Trust", Service.Type.SCHOOL),
 ]
-AREAS = [
-    ("Northbridge", "NB1"),
-    ("Eastmoor", "EM4"),
-    ("Westvale", "WV2"),
-    ("Kent", "ME14"),
-    ("Surrey", "GU1"),
-]
+# The demo's areas, with real postcodes in each (ONS Postcode Directory): the boroughs are
+# Islington, Newham and Hammersmith and Fulham under other names (dps/demo.py), and Kent and
+# Surrey are themselves, from the Medway towns (about 28 miles from Islington) to Dover (over
+# 70). A service takes the postcodes of its area in turn.
+AREA_POSTCODES = {
+    "Northbridge": ["N7 9RR", "N19 3DF", "N1 8QF", "N5 1QJ", "EC1V 3QU"],
+    "Eastmoor": ["E12 6AR", "E13 0BE", "E15 3PA", "E6 3QL", "E7 0QR"],
+    "Westvale": ["W6 9JH", "W12 0LH", "W14 8SB", "SW6 5TJ"],
+    "Kent": ["ME14 5PA", "ME2 2HL", "TN24 8RG", "CT1 1PD", "CT16 2HR"],
+    "Surrey": ["GU1 1EP", "GU21 4PN", "GU9 7JN", "KT22 7HU", "RH1 4AS"],
+}
+AREAS = list(AREA_POSTCODES)
 AGES = {
     Service.Type.CHILDRENS_HOME: (8, 17),
     Service.Type.FOSTERING: (0, 17),
@@ -81,9 +88,11 @@ def seed(stdout):
             demo_user(f"bidder@{slug}.example", provider, Role.BIDDER, full_name=f"{name} Bidder")
         age_min, age_max = AGES[service_type]
         for number in range(1, 3):
-            area, district = AREAS[(index + number) % len(AREAS)]
+            area = AREAS[(index + number) % len(AREAS)]
+            postcodes = AREA_POSTCODES[area]
+            postcode = postcodes[(index * 2 + number) % len(postcodes)]
             places = rng.randint(2, 6)
-            Service.objects.get_or_create(
+            service, created = Service.objects.get_or_create(
                 provider=provider,
                 name=f"{name} – {area} {number}",
                 defaults={
@@ -95,9 +104,17 @@ def seed(stdout):
                     "age_min": age_min,
                     "age_max": age_max,
                     "local_authority": area,
-                    "postcode_district": district,
+                    "postcode": postcode,
                 },
             )
+            if created or not service.postcode:
+                # Located with the directory when it is loaded (as `make run` loads it), else
+                # kept with its district, to be located when the postcode is next saved.
+                service.postcode = service.postcode or postcode
+                service_locate(service)
+                if service.location_unknown == Unknown.NOT_LOADED:
+                    service.local_authority = area
+                service.save()
     services_details_seed(now=timezone.now())
     documents_seed(today=timezone.localdate())
     stdout.write("  5 lots, 12 providers with 24 services, 2 providers' users")
@@ -265,8 +282,8 @@ def enrolment_seed(*, consortium, now):
             defaults={
                 "legal_name": f"{name} Ltd",
                 "companies_house_number": f"{10000000 + index * 7919:08d}",
-                "address": f"{index + 1} High Street\n{AREAS[index % len(AREAS)][0]}",
-                "postcode": f"{AREAS[index % len(AREAS)][1]} {index + 1}AB",
+                "address": f"{index + 1} High Street\n{AREAS[index % len(AREAS)]}",
+                "postcode": AREA_POSTCODES[AREAS[index % len(AREAS)]][0],
                 "contact_name": f"{name} Office",
                 "contact_email": f"office@{_slug(name)}.example",
                 "contact_phone": f"020 7946 {index:04d}",

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from dps.demo import DEMO_PASSWORD
 from dps.models import Membership, Organisation, Role, User
+from geography.distance import miles_between
 from monitoring.models import FeeChange, MonitoringVisit, PlacementReview
 from placements.models import (
     Bid,
@@ -44,6 +45,7 @@ from providers.models.documents import EXPIRING_TYPES
 from providers.needs import DOMAINS, INDICATOR_CODES
 
 from .bulk import deferred_constraints
+from .districts import by_council
 from .loader import Loader
 from .profile import LOTS, NAME_ENDS, NAME_STARTS, RATING_QUALITY, RATINGS, REGIONS, SERVICE_AGES
 
@@ -61,6 +63,68 @@ UNPLANNED_MOVE = ["CREQB", "CREQO", "CHILD", "LAREQ", "ALLEG", "STAND", "CLOSE"]
 PLANNED_LEAVING = ["E4A", "E13", "E5", "E17", "E45"]
 ETHNICITIES = ["WBRI", "WOTH", "MWBC", "MOTH", "AIND", "APKN", "BCRB", "BAFR", "OOTH", "REFU"]
 REVIEW_EVERY = 91  # days between placement reviews, after the first at 28 days
+# Where each region's councils are taken from: its rough centre (OS National Grid, metres).
+# London's two consortia take London boroughs only (E09), the others none.
+REGION_CENTRES = {
+    "London North": (531000, 190000),
+    "London South": (531000, 170000),
+    "South East": (500000, 145000),
+    "South West": (300000, 110000),
+    "East of England": (580000, 250000),
+    "East Midlands": (475000, 325000),
+    "West Midlands": (385000, 280000),
+    "Yorkshire and the Humber": (440000, 440000),
+    "North West": (355000, 455000),
+    "North East": (420000, 560000),
+}
+HOME_NOT_SHARED = 0.08  # requests whose home is not shared: the borough's own area is used
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters an inward code uses
+
+
+def councils_of_regions(regions):
+    """The councils of each region, [(region, count)] -> [[council code]]: each region takes
+    the councils nearest its centre, up to its count, nearest first overall."""
+    councils = {code: ds[0] for code, ds in by_council().items()}
+    pairs = sorted(
+        (
+            math.dist(REGION_CENTRES[name], (d.council_easting, d.council_northing)),
+            code,
+            index,
+        )
+        for index, (name, _) in enumerate(regions)
+        for code, d in councils.items()
+        if code.startswith("E09") == name.startswith("London")
+    )
+    region_of = {}
+    counts = [0] * len(regions)
+    for _, code, index in pairs:
+        if code not in region_of and counts[index] < regions[index][1]:
+            region_of[code] = index
+            counts[index] += 1
+    # The last councils of a greedy pass go wherever room is left: swap pairs while a swap
+    # brings both nearer their regions' centres overall.
+
+    def cost(code, index):
+        d = councils[code]
+        return math.dist(REGION_CENTRES[regions[index][0]], (d.council_easting, d.council_northing))
+
+    codes = sorted(region_of)
+    improved = True
+    while improved:
+        improved = False
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                ra, rb = region_of[a], region_of[b]
+                if ra == rb or a.startswith("E09") != b.startswith("E09"):
+                    continue
+                if cost(a, rb) + cost(b, ra) < cost(a, ra) + cost(b, rb) - 1:
+                    region_of[a], region_of[b] = rb, ra
+                    improved = True
+    chosen: list[list[str]] = [[] for _ in regions]
+    for _, code, index in pairs:
+        if region_of.get(code) == index:
+            chosen[index].append(code)
+    return chosen
 
 
 def weighted(rng, pairs):
@@ -86,6 +150,8 @@ class Generator:
     def __init__(self, scale, *, years, seed, today, progress=None, say=None):
         self.scale, self.years, self.today = scale, years, today
         self.rng = random.Random(seed)  # noqa: S311 - reproducible data, not security
+        # Locations have their own generator, so the rest of the data set is as it was.
+        self.geo = random.Random(f"geography-{seed}")  # noqa: S311
         self.now = at(today, 12)
         self.start = today - timedelta(days=365 * years)
         self.loader = Loader(now=self.now)
@@ -120,7 +186,11 @@ class Generator:
         names = [a + b for a in NAME_STARTS for b in NAME_ENDS]
         rng.shuffle(names)
         self.consortia, self.boroughs, self.lots = [], [], {}
-        for (region, _), count in zip(regions, counts, strict=True):
+        # Each borough is a real council of its region (its area, for distances).
+        councils = councils_of_regions(list(zip([r for r, _ in regions], counts, strict=True)))
+        districts = by_council()
+        self.council_of = {}  # borough name -> its council's districts
+        for (region, _), count, region_councils in zip(regions, counts, councils, strict=True):
             consortium = load[Organisation].add(
                 kind="consortium", name=f"{region} Children's Placements", slug=slugify(region)
             )
@@ -134,14 +204,17 @@ class Generator:
                     position=position,
                     service_types=[service_type],
                 )
-            for _ in range(count):
+            for number in range(count):
                 name = names.pop()
+                council = region_councils[number % len(region_councils)]
                 borough = load[Organisation].add(
                     kind="borough",
                     name=f"{name} Council",
                     slug=slugify(name),
                     consortium_id=consortium,
+                    la_code=council,
                 )
+                self.council_of[name] = districts[council]
                 # Boroughs differ in size: the busiest post several times the quietest's.
                 self.boroughs.append((borough, consortium, name, rng.lognormvariate(0, 0.5)))
         self.areas = {c: [b[2] for b in self.boroughs if b[1] == c] for c in self.consortia}
@@ -162,12 +235,62 @@ class Generator:
         self.provider_price = {}  # provider -> its price level (around 1)
         self.provider_region = {}
         self.services = []  # (service, provider, consortium)
+        self.service_places = {}  # service -> (grid, council)
         self.enrolments = []  # (provider, consortium)
         lot_of = {service_type: code for code, _, service_type, *_ in LOTS}
         for service_type, providers, services in kinds:
             sizes = self._split(services, providers)
             for size in sizes:
                 self._provider(service_type, lot_of[service_type], size)
+
+    def _location(self, area):
+        """A service's place in the area's council: a real postcode district, a plausible
+        postcode in it, and a grid reference near the district's centre."""
+        geo = self.geo
+        district = geo.choice(self.council_of[area])
+        inward = f"{geo.randint(1, 9)}{geo.choice(INWARD_LETTERS)}{geo.choice(INWARD_LETTERS)}"
+        return {
+            "postcode": f"{district.code} {inward}",
+            "postcode_district": district.code,
+            "easting": district.easting + geo.randint(-1500, 1500),
+            "northing": district.northing + geo.randint(-1500, 1500),
+            "council": district.council,
+            "location_unknown": "",
+        }
+
+    def _home(self, area):
+        """A child's home: a district of the borough's council, or (the home not shared) the
+        council's own area. Returns the request's fields and the grid a placement's distance is
+        measured from (None when the home is not shared: the distance is then unknown, as the
+        DfE counts a confidential postcode)."""
+        geo = self.geo
+        districts = self.council_of[area]
+        if geo.random() < HOME_NOT_SHARED:
+            first = districts[0]
+            fields = {"home_location": "borough", "home_district": ""}
+            fields |= {"home_easting": first.council_easting,
+                       "home_northing": first.council_northing}  # fmt: skip
+            return fields, None
+        district = geo.choice(districts)
+        fields = {"home_location": "district", "home_district": district.code}
+        fields |= {"home_easting": district.easting, "home_northing": district.northing}
+        return fields, (district.easting, district.northing)
+
+    def _distance(self, home, area, service):
+        """A placement's distance fields, from the home's grid to the service's."""
+        place = self.service_places.get(service)
+        if place is None:
+            return {"distance_unknown": "not_given"}
+        grid, council = place
+        inside = council == self.council_of[area][0].council
+        if home is None:
+            return {"distance_unknown": "confidential", "council": council,
+                    "outside_boundary": not inside}  # fmt: skip
+        return {
+            "distance_miles": miles_between(home, grid),
+            "council": council,
+            "outside_boundary": not inside,
+        }
 
     def _split(self, total, parts):
         """`total` services over `parts` providers: most run one or two, a few run dozens."""
@@ -212,6 +335,7 @@ class Generator:
                 service_type, rng.randint(2, 8)
             )
             area = rng.choice(self.areas[region])
+            location = self._location(area)
             needs_cap = 3 if rng.random() < 0.6 else 2
             service = load[Service].add(
                 provider_id=provider,
@@ -227,10 +351,14 @@ class Generator:
                 age_max=age_max,
                 genders=rng.choices(["any", "male", "female"], weights=[70, 15, 15])[0],
                 local_authority=area,
-                postcode_district=f"{area[:2].upper()}{rng.randint(1, 29)}",
+                **location,
                 needs_met=dict.fromkeys(INDICATOR_CODES, needs_cap),
                 specialisms=[],
                 updated_at=self.now,
+            )
+            self.service_places[service] = (
+                (location["easting"], location["northing"]),
+                location["council"],
             )
             served.setdefault(region, []).append(service)
             self.services.append((service, provider, home))
@@ -387,7 +515,7 @@ class Generator:
                     self._request(day, borough, consortium, name, lot)
                     made += 1
                     if rng.random() < self.scale.spot_share:
-                        self._spot_placement(day, borough, consortium, lot)
+                        self._spot_placement(day, borough, consortium, lot, name)
             self.progress("requests", made, expected, time.monotonic() - started)
         self.progress("requests", made, made, time.monotonic() - started)
 
@@ -409,6 +537,7 @@ class Generator:
         weeks = rng.choice([12, 26, 52, 78, 104])
         status = self._status(deadline)
         pk = load[PlacementRequest].new_id()
+        home, home_grid = self._home(area)
         pool = self.pools.get((consortium, code), [])
         fields = {
             "id": pk,
@@ -426,6 +555,7 @@ class Generator:
             "date_needed": needed,
             "duration_weeks": weeks,
             "areas": [area] if rng.random() < 0.3 else [],
+            **home,
             "solo_placement": code == "childrens-homes" and rng.random() < 0.1,
             "needs": needs,
             "child_views": "Wants to stay near their school and friends.",
@@ -452,7 +582,7 @@ class Generator:
         self._transitions(pk, status, created, published, deadline)
         if status in (Status.AWARDED, Status.PLACED) and bids:
             self._placement(pk, borough, consortium, lot, bids, needs, age, needed, deadline,
-                            placed=status == Status.PLACED)  # fmt: skip
+                            placed=status == Status.PLACED, home=(home_grid, area))  # fmt: skip
 
     def _status(self, deadline):
         """The state a request of that deadline is in now: the old ones finished, the last
@@ -605,7 +735,7 @@ class Generator:
             )
 
     def _placement(self, request, borough, consortium, lot, bids, needs, age, needed, deadline,
-                   placed):  # fmt: skip
+                   placed, home):  # fmt: skip
         rng = self.rng
         # Most awards go to the top-ranked bid; some to the second or third, with a reason.
         pick = 0 if rng.random() < 0.88 or len(bids) == 1 else rng.randint(1, min(2, len(bids) - 1))
@@ -629,9 +759,10 @@ class Generator:
             service_id=service,
             award_reason="" if pick == 0 else "The young person preferred this home.",
             needs_total=sum(needs.values()),
+            **self._distance(*home, service),
         )
 
-    def _spot_placement(self, day, borough, consortium, lot):
+    def _spot_placement(self, day, borough, consortium, lot, area):
         """A placement bought outside the DPS (spot purchase), dearer than through it."""
         rng = self.rng
         code, _, _, _, (age_min, age_max), base_fee, *_ = lot
@@ -640,6 +771,8 @@ class Generator:
         provider, services = rng.choice(pool) if on_dps else (None, [None])
         needs = {c: rng.choice([0, 1, 1, 2, 3]) for c in INDICATOR_CODES}
         fee = base_fee * (1 + 0.06 * sum(needs.values())) * rng.uniform(1.05, 1.3)
+        service = rng.choice(services)
+        _home, home_grid = self._home(area)
         self._place(
             borough=borough,
             consortium=consortium,
@@ -651,8 +784,9 @@ class Generator:
             awarded=at(day, 16),
             source="spot",
             provider_id=provider,
-            service_id=rng.choice(services),
+            service_id=service,
             spot_provider_name="" if on_dps else "An independent provider",
+            **self._distance(home_grid, area, service),
         )
 
     def _place(self, *, borough, consortium, lot, fee, start, age, needs, awarded, **fields):

@@ -256,6 +256,8 @@ SCENARIOS = [
     ("provider_admin_a", listed("/api/v1/applications/", own_applications), True),
     ("officer_a", directory_provider("/directory/{pk}/"), False),
     ("officer_a", directory_provider("/api/v1/providers/{pk}/"), True),
+    ("admin", directory_provider("/directory/{pk}/"), False),
+    ("admin", directory_provider("/api/v1/providers/{pk}/"), True),
     ("provider_admin_a", listed("/applications/new/", open_lots), False),
     ("officer_a", listed("/api/v1/lots/", lots), True),
     ("provider_admin_a", listed("/api/v1/lots/", lots), True),

@@ -396,7 +396,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the Ofsted ratings, whichever field holds them (a service's, a correction's).
-    "ENUM_NAME_OVERRIDES": {"OfstedRatingEnum": "providers.models.services.OfstedRating"},
+    "ENUM_NAME_OVERRIDES": {
+        "OfstedRatingEnum": "providers.models.services.OfstedRating",
+        # Why a place, and so a distance, is not known (geography.selectors.Unknown).
+        "LocationUnknownEnum": "geography.selectors.Unknown",
+    },
 }
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 

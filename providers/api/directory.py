@@ -24,6 +24,7 @@ from ..selectors.directory import (
     directory_services,
 )
 from ..selectors.quality import STATUS_LABELS, mandatory_documents_status, score_breakdown
+from .location import LOCATION_FIELDS, ServiceLocationFields
 from .quality import BreakdownPartSerializer
 
 
@@ -70,7 +71,7 @@ class ProviderSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DirectoryServiceSerializer(serializers.ModelSerializer):
+class DirectoryServiceSerializer(ServiceLocationFields, serializers.ModelSerializer):
     vacancies_stale = serializers.BooleanField(
         help_text="True when the vacancy figure has not been confirmed for 14 days, or ever."
     )
@@ -94,6 +95,7 @@ class DirectoryServiceSerializer(serializers.ModelSerializer):
             "genders",
             "local_authority",
             "postcode_district",
+            *LOCATION_FIELDS,
             "needs_met",
             "specialisms",
         ]
@@ -129,7 +131,8 @@ class ProviderDetailSerializer(ProviderSummarySerializer):
 
     @extend_schema_field(DirectoryServiceSerializer(many=True))
     def get_services(self, provider):
-        return DirectoryServiceSerializer(directory_services(provider), many=True).data
+        services = directory_services(provider)
+        return DirectoryServiceSerializer(services, many=True, context=self.context).data
 
     @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, provider):

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from dps.services import DomainError
 from dps.tenancy import get_actor
+from geography.postcodes import POSTCODE_MESSAGE, normalise_postcode
 
 from ..access import get_service_for_actor
 from ..models import OfstedRating, RatingProposal, Service, Specialism
@@ -24,15 +25,18 @@ from ..needs import INDICATOR_CODES, MAX_SCORE
 from ..selectors.services import rating_proposals_visible_to, services_visible_to
 from ..services.ratings import rating_proposal_create
 from ..services.services import (
+    DERIVED_FIELDS,
+    DERIVED_REFUSED,
     RATING_FIELDS,
     RATING_REFUSED,
     service_create,
     service_update,
     vacancies_update,
 )
+from .location import LOCATION_FIELDS, ServiceLocationFields
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(ServiceLocationFields, serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     needs_met = serializers.DictField(
         child=serializers.IntegerField(min_value=0, max_value=MAX_SCORE),
@@ -66,6 +70,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "genders",
             "local_authority",
             "postcode_district",
+            *LOCATION_FIELDS,
             "needs_met",
             "specialisms",
             "is_active",
@@ -85,14 +90,23 @@ class ServiceInputSerializer(serializers.Serializer):
     age_min = serializers.IntegerField(min_value=0, max_value=25)
     age_max = serializers.IntegerField(min_value=0, max_value=25)
     genders = serializers.ChoiceField(Service.Genders.choices, required=False)
-    local_authority = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postcode_district = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    postcode = serializers.CharField(
+        max_length=10,
+        help_text="The service's full postcode, like SE1 7PB. Its district, grid reference and "
+        "local authority are derived from it. Only the consortium and the provider see it.",
+    )
     needs_met = serializers.DictField(
         child=serializers.IntegerField(min_value=0, max_value=MAX_SCORE), required=False
     )
     specialisms = serializers.ListField(
         child=serializers.ChoiceField(Specialism.choices), required=False, max_length=50
     )
+
+    def validate_postcode(self, value):
+        postcode = normalise_postcode(value)
+        if postcode is None:
+            raise serializers.ValidationError(POSTCODE_MESSAGE)
+        return postcode
 
     def validate_needs_met(self, value):
         unknown = sorted(set(value) - set(INDICATOR_CODES))
@@ -106,6 +120,9 @@ class ServiceInputSerializer(serializers.Serializer):
         sent = [name for name in RATING_FIELDS if name in self.initial_data]
         if sent:
             raise serializers.ValidationError({name: [RATING_REFUSED] for name in sent})
+        derived = [name for name in DERIVED_FIELDS if name in self.initial_data]
+        if derived:
+            raise serializers.ValidationError({name: [DERIVED_REFUSED] for name in derived})
         return attrs
 
 
@@ -169,14 +186,17 @@ class ServiceList(generics.ListAPIView):
         data = ServiceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service = service_create(actor=actor, **data.validated_data)
-        return Response(ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ServiceSerializer(service, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ServiceDetail(APIView):
     @extend_schema(responses=ServiceSerializer, summary="A service")
     def get(self, request, pk):
         service = get_service_for_actor(get_actor(request), pk)
-        return Response(ServiceSerializer(service).data)
+        return Response(ServiceSerializer(service, context={"request": request}).data)
 
     @extend_schema(
         request=ServiceInputSerializer(partial=True),
@@ -189,7 +209,7 @@ class ServiceDetail(APIView):
         data = ServiceInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         service = service_update(actor=actor, service=service, **data.validated_data)
-        return Response(ServiceSerializer(service).data)
+        return Response(ServiceSerializer(service, context={"request": request}).data)
 
 
 class ServiceVacancies(APIView):
@@ -211,7 +231,7 @@ class ServiceVacancies(APIView):
         except DomainError as exc:
             raise DomainError(exc.message, "vacancies") from exc
         service.refresh_from_db()
-        return Response(ServiceSerializer(service).data)
+        return Response(ServiceSerializer(service, context={"request": request}).data)
 
 
 class ServiceRatingProposals(generics.ListAPIView):

@@ -3,9 +3,9 @@
 from django import forms
 
 from dps.forms import GovukFormMixin
+from geography.postcodes import POSTCODE_MESSAGE, normalise_postcode
 
 from ..models import OfstedRating, Service, Specialism
-from ..models.services import normalise_postcode_district, validate_postcode_district
 from ..needs import DOMAINS, INDICATORS
 from ..services.ofsted import MAX_UPLOAD_BYTES
 
@@ -51,13 +51,16 @@ class ServiceForm(GovukFormMixin, forms.Form):
     genders = forms.ChoiceField(
         label="Children accepted", choices=Service.Genders.choices, widget=forms.RadioSelect
     )
-    local_authority = forms.CharField(label="Local authority area", max_length=100, required=False)
-    postcode_district = forms.CharField(
-        label="Postcode district",
-        max_length=8,
-        required=False,
-        help_text="The first part of the postcode, like SE1 or GU14.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        help_text="The service's full postcode, like SE1 7PB. Only the consortium and your "
+        "organisation see it: boroughs see its local authority, its postcode district and how "
+        "far it is from their area.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+        error_messages={"required": "Enter the service's postcode, like SE1 7PB."},
     )
     specialisms = forms.MultipleChoiceField(
         label="Specialisms",
@@ -74,12 +77,14 @@ class ServiceForm(GovukFormMixin, forms.Form):
         "age_min",
         "age_max",
         "genders",
-        "local_authority",
-        "postcode_district",
+        "postcode",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, postcode_required=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # A service recorded before full postcodes were asked for keeps working with its
+        # district until its provider gives the postcode; every other service must have one.
+        self.fields["postcode"].required = postcode_required
         for code, label, _domain in INDICATORS:
             self.fields[need_field_name(code)] = forms.TypedChoiceField(
                 label=label,
@@ -113,9 +118,12 @@ class ServiceForm(GovukFormMixin, forms.Form):
             for domain, label in DOMAINS
         ]
 
-    def clean_postcode_district(self):
-        value = normalise_postcode_district(self.cleaned_data["postcode_district"])
-        validate_postcode_district(value)
+    def clean_postcode(self):
+        if not self.cleaned_data["postcode"]:
+            return ""
+        value = normalise_postcode(self.cleaned_data["postcode"])
+        if value is None:
+            raise forms.ValidationError(POSTCODE_MESSAGE)
         return value
 
     def clean(self):
@@ -128,6 +136,8 @@ class ServiceForm(GovukFormMixin, forms.Form):
     def service_data(self):
         """The cleaned data as the service functions take it."""
         data = {name: self.cleaned_data[name] for name in self.BASIC_FIELDS}
+        if not data["postcode"]:
+            del data["postcode"]  # an old service's district stays as it is
         data["specialisms"] = list(self.cleaned_data["specialisms"])
         data["needs_met"] = {
             code: self.cleaned_data[need_field_name(code)]

@@ -1,6 +1,8 @@
 """Reads of the directory part: the providers a borough (or its consortium's admin) may browse,
 their filters, and one provider's page."""
 
+from collections.abc import Iterable
+
 import django_filters
 from django import forms
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -9,9 +11,11 @@ from django.db.models.functions import Coalesce
 from dps.filters import GovukFilterForm
 from dps.models import Organisation
 from dps.tenancy import Actor
+from geography.selectors import Distance, distance_between, locate_council
 
 from ..models import Enrolment, Lot, OfstedRating, QualityScore, Service
 from ..needs import INDICATORS, SCORES
+from .services import service_place
 
 Kind = Organisation.Kind
 
@@ -68,6 +72,16 @@ def directory_providers(actor: Actor | None) -> QuerySet[Organisation]:
 
 def directory_services(provider: Organisation) -> QuerySet[Service]:
     return Service.objects.filter(provider=provider, is_active=True).order_by("name", "pk")
+
+
+def distance_bands(actor: Actor | None, services: Iterable[Service]) -> dict[int, Distance]:
+    """How far each service is from the borough's own area (the centre of its council's live
+    postcodes), by service id: one query for the borough's centre, the rest worked from the
+    services' grid references. Only a borough has an area: anyone else gets an empty answer."""
+    if actor is None or not actor.is_borough:
+        return {}
+    home = locate_council(actor.organisation.la_code)
+    return {service.pk: distance_between(home, service_place(service)) for service in services}
 
 
 def directory_score(provider: Organisation, consortium: Organisation) -> QualityScore | None:

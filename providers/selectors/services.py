@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from dps.models import Organisation
 from dps.tenancy import Actor
+from geography.selectors import Place, Unknown
 
 from ..models import Enrolment, RatingProposal, Service
 
@@ -54,4 +55,16 @@ def rating_proposals_visible_to(actor: Actor | None) -> QuerySet[RatingProposal]
         return RatingProposal.objects.none()
     return RatingProposal.objects.filter(service__in=services_visible_to(actor)).select_related(
         "service", "service__provider", "proposed_by", "decided_by"
+    )
+
+
+def service_place(service: Service) -> Place:
+    """Where the service is, as the directory located it (no query): its grid reference and
+    council, or why it is not located."""
+    if service.easting is not None and service.northing is not None:
+        return Place(service.postcode_district, service.easting, service.northing, service.council)
+    return Place(
+        service.postcode_district,
+        council=service.council,
+        unknown=service.location_unknown or Unknown.NOT_GIVEN,
     )

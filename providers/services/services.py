@@ -11,6 +11,7 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
+from geography.postcodes import normalise_postcode
 
 from ..access import may_manage_services
 from ..models import Service
@@ -28,13 +29,17 @@ EDITABLE_FIELDS = (
     "age_min",
     "age_max",
     "genders",
-    "local_authority",
     "postcode",
-    "postcode_district",
     "needs_met",
     "specialisms",
 )
 RATING_FIELDS = ("ofsted_rating", "inspection_date")
+# Derived from the postcode with the ONS Postcode Directory (services/location.py).
+DERIVED_FIELDS = ("postcode_district", "local_authority")
+DERIVED_REFUSED = (
+    "The postcode district and local authority come from the service's postcode: "
+    "send the postcode instead."
+)
 RATING_REFUSED = (
     "The Ofsted rating and inspection date come from Ofsted's data or the consortium's "
     "verification: propose a correction instead."
@@ -43,7 +48,7 @@ RATING_REFUSED = (
 SCORED_FIELDS = {"ofsted_rating", "inspection_date", "registered_places", "is_active"}
 RECOMPUTE_TRIGGER = "service.changed"
 # A change to one of these locates the service again.
-LOCATION_FIELDS = {"postcode", "postcode_district"}
+LOCATION_FIELDS = {"postcode"}
 
 
 def _require_manager(actor: Actor | None, service: Service | None = None) -> Actor:
@@ -73,11 +78,17 @@ def _normalise(fields):
     for name, value in fields.items():
         if name in RATING_FIELDS:
             raise DomainError(RATING_REFUSED, field=name)
+        if name in DERIVED_FIELDS:
+            raise DomainError(DERIVED_REFUSED, field=name)
         if name not in EDITABLE_FIELDS:
             raise DomainError(f"{name} cannot be set here.", field=name)
-        if name in {"ofsted_urn", "postcode_district", "postcode"} and value is not None:
+        if name == "ofsted_urn" and value is not None:
             value = "".join(str(value).split()).upper()
-        if name in {"name", "local_authority"} and value is not None:
+        if name == "postcode" and value is not None:
+            # Written the standard way ("SE1 7PB"); what is not a postcode is left for the
+            # model's validation to refuse, naming the field.
+            value = normalise_postcode(value) or str(value).strip().upper()
+        if name == "name" and value is not None:
             value = str(value).strip()
         if name == "specialisms" and value is not None:
             value = sorted(set(value))

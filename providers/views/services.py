@@ -11,6 +11,7 @@ from dps.decorators import actor_required
 from dps.models import Organisation, Role
 from dps.pages import paginate, render_form, submit
 from dps.services import DomainError
+from geography.selectors import Unknown
 
 from ..access import get_rating_proposal_for_actor, get_service_for_actor, may_manage_services
 from ..forms.services import (
@@ -66,6 +67,28 @@ def service_list(request):
     )
 
 
+def location_problem(service):
+    """What the provider is told when its service cannot be located, or ""."""
+    if not service.postcode:
+        return (
+            "Add the service's full postcode: without it, boroughs see the distance to it from "
+            "its postcode district's centre, or as unknown."
+        )
+    if not service.location_unknown:
+        return ""
+    reason = Unknown(service.location_unknown)
+    if reason == Unknown.NOT_LOADED:
+        return (
+            "The distance to this service cannot be worked out yet: the ONS Postcode Directory "
+            "is not loaded. It will be located once the directory is loaded."
+        )
+    return (
+        f"We could not locate {service.postcode}: {reason.label.lower()}. Boroughs see the "
+        "distance to this service as unknown, so it can be left out of requests that set a "
+        "maximum distance. Check the postcode and correct it."
+    )
+
+
 @actor_required(kinds=PROVIDER)
 def service_detail(request, pk):
     actor = request.actor
@@ -80,6 +103,7 @@ def service_detail(request, pk):
                 Specialism(s).label for s in service.specialisms if s in Specialism.values
             ],
             "can_manage": may_manage_services(actor),
+            "location_problem": location_problem(service),
             "rating_proposals": rating_proposals_visible_to(actor).filter(service=service)[:5],
         },
     )
@@ -99,7 +123,11 @@ def service_create_view(request):
 @actor_required(kinds=PROVIDER, roles=MANAGERS)
 def service_edit(request, pk):
     service = get_service_for_actor(request.actor, pk, write=True)
-    form = ServiceForm(request.POST or None, initial=ServiceForm.initial_for(service))
+    form = ServiceForm(
+        request.POST or None,
+        initial=ServiceForm.initial_for(service),
+        postcode_required=bool(service.postcode),
+    )
     if request.method == "POST" and form.is_valid():
         updated = submit(
             form, service_update, form.service_data(), actor=request.actor, service=service

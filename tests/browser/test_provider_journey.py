@@ -102,8 +102,7 @@ def add_service(ui):
     ui.fill("Youngest age accepted", "8")
     ui.fill("Oldest age accepted", "17")
     ui.page.get_by_role("group", name="Children accepted").get_by_label("Any").check()
-    ui.fill("Local authority area", "Eastmoor")
-    ui.fill("Postcode district", "EM1")
+    ui.fill("Postcode", "E12 6ET")
     ui.submit("Add service")
     assert ui.heading() == "Harbour House"
     assert "Harbour House has been added." in ui.page.inner_text("main")

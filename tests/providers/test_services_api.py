@@ -15,7 +15,7 @@ NEW = {
     "registered_places": 10,
     "age_min": 0,
     "age_max": 17,
-    "postcode_district": "me14",
+    "postcode": "me14 1xx",
     "needs_met": {"physical_health": 2},
     "specialisms": ["siblings"],
 }
@@ -44,6 +44,7 @@ def test_a_providers_write_key_adds_and_changes_its_services(client, world, api_
 
     assert created.status_code == 201, created.content
     assert created.json()["postcode_district"] == "ME14"
+    assert created.json()["postcode"] == "ME14 1XX"
     assert created.json()["provider"] == world.provider_a.pk
     assert created.json()["ofsted_rating"] == "not_yet_inspected"
     assert changed.status_code == 200

@@ -38,3 +38,17 @@ def test_the_sample_csv_imports_into_the_demo_services_once(db):
     assert "Malformed rows: 1\n  line 9: Unknown rating “Excellent”." in first.getvalue()
     assert Service.objects.get(ofsted_urn="SC100001").ofsted_rating == "outstanding"
     assert "Services updated: 0" in second.getvalue()
+
+
+def test_without_the_directory_demo_services_keep_their_postcodes_and_areas(db):
+    services = list(Service.objects.all())
+
+    assert all(s.postcode and s.postcode_district for s in services)
+    assert {s.location_unknown for s in services} == {"not_loaded"}
+    assert {s.local_authority for s in services} == {
+        "Northbridge",
+        "Eastmoor",
+        "Westvale",
+        "Kent",
+        "Surrey",
+    }

@@ -18,8 +18,7 @@ FORM = {
     "age_min": "8",
     "age_max": "17",
     "genders": "any",
-    "local_authority": "Northbridge",
-    "postcode_district": "nb1",
+    "postcode": "nb1 2ab",
     "need_physical_health": "3",
     "need_identity": "1",
     "need_self_care": "",
@@ -45,7 +44,7 @@ def test_adding_a_service_stores_the_needs_it_meets_and_its_specialisms(client, 
     assert service.provider == world.provider_a
     assert service.needs_met == {"physical_health": 3, "identity": 1}
     assert service.specialisms == ["autism", "cse"]
-    assert service.postcode_district == "NB1"
+    assert (service.postcode, service.postcode_district) == ("NB1 2AB", "NB1")
 
 
 def test_the_service_form_neither_offers_nor_takes_the_ofsted_rating(client, world):
@@ -70,6 +69,7 @@ def test_the_edit_form_shows_the_needs_as_saved_and_saves_them_back(client, worl
         provider=world.provider_a,
         needs_met={"emotional_health": 2, "setting_goals": 3},
         specialisms=["solo"],
+        postcode="SE1 7PB",
     )
     client.force_login(world.provider_admin_a)
     url = reverse("providers:service_edit", args=[service.pk])
@@ -106,14 +106,15 @@ def test_errors_are_shown_govuk_style_and_nothing_typed_is_lost(client, world):
 
     response = client.post(
         reverse("providers:service_create"),
-        {**FORM, "age_min": "16", "age_max": "10", "postcode_district": "NOT A POSTCODE"},
+        {**FORM, "age_min": "16", "age_max": "10", "postcode": "SE1 7P"},
     )
 
     page = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in page
     assert 'href="#id_age_max"' in page
-    assert 'href="#id_postcode_district"' in page
+    assert 'href="#id_postcode"' in page
+    assert "Enter a full UK postcode, like SE1 7PB." in page
     assert "The oldest age must not be below the youngest." in page
     assert 'value="Hillside"' in page
     assert '<option value="3" selected>Up to 3</option>' in page

@@ -70,7 +70,7 @@ def test_the_api_refuses_a_rating_from_the_provider_naming_the_field(
     data = {"ofsted_rating": "outstanding", "inspection_date": "2025-02-01"}
     if method == "post":
         data |= {"service_type": "fostering", "name": "New", "registered_places": 2}
-        data |= {"age_min": 0, "age_max": 17}
+        data |= {"age_min": 0, "age_max": 17, "postcode": "SE1 7PB"}
 
     response = api(client, method, path, key, data)
 

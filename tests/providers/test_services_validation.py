@@ -28,7 +28,7 @@ VALID = {
     "registered_places": 4,
     "age_min": 8,
     "age_max": 17,
-    "postcode_district": "se1",
+    "postcode": "se17pb",
 }
 
 
@@ -47,7 +47,11 @@ def test_a_provider_admin_adds_a_service_normalised_audited_and_scored(world, re
     service = service_create(actor=actor_of(world.provider_admin_a), **VALID)
 
     assert service.provider == world.provider_a
-    assert (service.ofsted_urn, service.postcode_district) == ("SC123456", "SE1")
+    assert (service.ofsted_urn, service.postcode, service.postcode_district) == (
+        "SC123456",
+        "SE1 7PB",
+        "SE1",
+    )
     assert AuditEvent.objects.filter(action="service.created", object_id=str(service.pk)).exists()
     assert recomputed == [(world.provider_a, "service.changed")]
 
@@ -56,9 +60,11 @@ def test_a_provider_admin_adds_a_service_normalised_audited_and_scored(world, re
     ("changes", "field"),
     [
         ({"age_min": 12, "age_max": 10}, "age_max"),
-        ({"postcode_district": "SE1 7PB"}, "postcode_district"),
-        ({"postcode_district": "12AB"}, "postcode_district"),
-        ({"postcode_district": "ABC1"}, "postcode_district"),
+        ({"postcode": "SE1"}, "postcode"),
+        ({"postcode": "12AB 7PB"}, "postcode"),
+        ({"postcode": "not a postcode at all"}, "postcode"),
+        ({"postcode_district": "SE1"}, "postcode_district"),
+        ({"local_authority": "Lambeth"}, "local_authority"),
         ({"needs_met": {"not_a_need": 2}}, "needs_met"),
         ({"needs_met": {"physical_health": 4}}, "needs_met"),
         ({"specialisms": ["juggling"]}, "specialisms"),
@@ -73,13 +79,27 @@ def test_it_refuses_invalid_details(world, recomputed, changes, field):
     assert recomputed == []
 
 
-@pytest.mark.parametrize("district", ["N1", "W1A", "SW1A", "GU14", "M60", "EC1V", "b33"])
-def test_it_accepts_every_shape_of_postcode_district(world, recomputed, district):
+@pytest.mark.parametrize(
+    ("postcode", "district"),
+    [
+        ("n1 9gu", "N1"),
+        ("W1A 1AA", "W1A"),
+        ("sw1a2aa", "SW1A"),
+        ("GU14 6AA", "GU14"),
+        ("M60 1QD", "M60"),
+        ("EC1V 9HX", "EC1V"),
+        ("b33 8th", "B33"),
+    ],
+)
+def test_it_accepts_every_shape_of_postcode_and_derives_its_district(
+    world, recomputed, postcode, district
+):
     service = service_create(
-        actor=actor_of(world.provider_admin_a), **{**VALID, "postcode_district": district}
+        actor=actor_of(world.provider_admin_a), **{**VALID, "postcode": postcode}
     )
 
-    assert service.postcode_district == district.upper()
+    assert service.postcode_district == district
+    assert service.postcode == f"{district} {postcode.replace(' ', '')[-3:].upper()}"
 
 
 @pytest.mark.parametrize(

@@ -143,3 +143,45 @@ def test_a_load_made_with_other_migrations_is_not_reused():
     detail = {**detail, "schema": schema_fingerprint()}
     AuditEvent.objects.create(actor_label="seed_scale", action=MARKER, detail=detail)
     assert loaded("tiny", 1).detail == detail
+
+
+def test_services_requests_and_placements_are_located_without_the_directory():
+    from geography.distance import miles_between
+    from geography.models import Postcode
+    from scale.districts import by_council
+
+    load()
+    councils = by_council()
+    districts = {d.code: d for ds in councils.values() for d in ds}
+    boroughs = dict(Organisation.objects.filter(kind="borough").values_list("pk", "la_code"))
+
+    assert not Postcode.objects.exists()
+    assert set(boroughs.values()) <= set(councils)
+    assert len(set(boroughs.values())) == len(boroughs)  # one council each
+    # The tiny scale's two consortia are London's: London boroughs only.
+    assert all(code.startswith("E09") for code in boroughs.values())
+    services = list(Service.objects.all())
+    for service in services:
+        district = districts[service.postcode_district]
+        assert service.postcode.startswith(f"{district.code} ")
+        assert service.council == district.council
+        assert abs(service.easting - district.easting) <= 1500
+        assert abs(service.northing - district.northing) <= 1500
+    requests = list(PlacementRequest.objects.all())
+    shared = [r for r in requests if r.home_location == "district"]
+    assert 0 < len(shared) < len(requests)
+    for request in shared:
+        home = districts[request.home_district]
+        assert home.council == boroughs[request.borough_id]
+        assert (request.home_easting, request.home_northing) == (home.easting, home.northing)
+    placements = list(Placement.objects.select_related("service", "request"))
+    measured = [p for p in placements if p.distance_miles is not None]
+    assert measured
+    for placement in measured:
+        grid = (placement.service.easting, placement.service.northing)
+        if placement.request_id:  # through the DPS: from the request's home
+            home = (placement.request.home_easting, placement.request.home_northing)
+            assert placement.distance_miles == miles_between(home, grid)
+        assert placement.outside_boundary == (placement.council != boroughs[placement.borough_id])
+    unknown = {p.distance_unknown for p in placements if p.distance_miles is None}
+    assert unknown <= {"confidential", "not_given"}

@@ -77,8 +77,7 @@ SERVICE_FORM = {
     "age_min": "8",
     "age_max": "17",
     "genders": "any",
-    "local_authority": "Northbridge",
-    "postcode_district": "NB1",
+    "postcode": "NB1 2AB",
     "need_physical_health": "2",
     "specialisms": ["autism"],
 }
@@ -169,6 +168,7 @@ ROUTES = {
                 "registered_places": 10,
                 "age_min": 0,
                 "age_max": 17,
+                "postcode": "NB1 2AB",
             }
         ),
         changes=True,
