@@ -65,10 +65,12 @@ run: $(VENV)/.installed assets migrate var/.postcodes-loaded var/.demo-loaded
 # without them they are skipped, and REQUIRE_SERVICES=1 turns that skip into a failure.
 # A run that hangs is interrupted (SIGINT: pytest still stops its Celery worker and reports).
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+# Each test module runs whole in one process, so data a module seeds once (tests/demo_data.py)
+# is seeded once, not once per process its tests are spread over.
 PYTEST_TIMEOUT ?= 2400
 PYTEST_WORKERS ?= 4
 test: $(VENV)/.installed assets
-	timeout --foreground --signal=INT --kill-after=60 $(PYTEST_TIMEOUT) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	timeout --foreground --signal=INT --kill-after=60 $(PYTEST_TIMEOUT) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The integration tests alone, against PostgreSQL and Redis on this machine.
 test-integration: $(VENV)/.installed assets

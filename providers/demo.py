@@ -50,6 +50,19 @@ AREA_POSTCODES = {
     "Surrey": ["GU1 1EP", "GU21 4PN", "GU9 7JN", "KT22 7HU", "RH1 4AS"],
 }
 AREAS = list(AREA_POSTCODES)
+# Each provider also runs one service further afield, in a city across England (from Bristol,
+# about 105 miles from Islington, to Newcastle, about 250), as a national provider would: the
+# services a request's maximum distance leaves out, and the placements far from home the DfE
+# counts.
+FURTHER_POSTCODES = {
+    "Birmingham": ["B1 2NR", "B15 3DX"],
+    "Manchester": ["M14 6LA", "M8 9LG"],
+    "Leeds": ["LS12 4JW", "LS8 4BR"],
+    "Bristol": ["BS3 3LL", "BS5 7AQ"],
+    "Newcastle upon Tyne": ["NE4 6UQ", "NE6 2UY"],
+    "Nottingham": ["NG7 2RD", "NG3 1AF"],
+}
+FURTHER = list(FURTHER_POSTCODES)
 AGES = {
     Service.Type.CHILDRENS_HOME: (8, 17),
     Service.Type.FOSTERING: (0, 17),
@@ -87,10 +100,14 @@ def seed(stdout):
             )
             demo_user(f"bidder@{slug}.example", provider, Role.BIDDER, full_name=f"{name} Bidder")
         age_min, age_max = AGES[service_type]
-        for number in range(1, 3):
-            area = AREAS[(index + number) % len(AREAS)]
-            postcodes = AREA_POSTCODES[area]
-            postcode = postcodes[(index * 2 + number) % len(postcodes)]
+        for number in range(1, 4):
+            if number < 3:
+                area = AREAS[(index + number) % len(AREAS)]
+                postcodes = AREA_POSTCODES[area]
+                postcode = postcodes[(index * 2 + number) % len(postcodes)]
+            else:
+                area = FURTHER[index % len(FURTHER)]
+                postcode = FURTHER_POSTCODES[area][index // len(FURTHER) % 2]
             places = rng.randint(2, 6)
             service, created = Service.objects.get_or_create(
                 provider=provider,
@@ -117,7 +134,7 @@ def seed(stdout):
                 service.save()
     services_details_seed(now=timezone.now())
     documents_seed(today=timezone.localdate())
-    stdout.write("  5 lots, 12 providers with 24 services, 2 providers' users")
+    stdout.write("  5 lots, 12 providers with 36 services across England, 2 providers' users")
     stdout.write(
         "  each provider's mandatory documents: some expiring in 5 and 25 days, one expired"
     )

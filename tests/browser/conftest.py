@@ -105,10 +105,11 @@ class UI:
         self.check()
         return response
 
-    def submit(self, button_name="Continue"):
-        """Press the form's button and check the page that answers."""
-        with self.page.expect_navigation():
-            self.page.get_by_role("button", name=button_name, exact=True).click()
+    def submit(self, button_name="Continue", *, timeout=None):
+        """Press the form's button and check the page that answers. `timeout` (ms) is for a
+        page that does a queue's work while the browser waits (the default is the page's)."""
+        with self.page.expect_navigation(timeout=timeout):
+            self.page.get_by_role("button", name=button_name, exact=True).click(timeout=timeout)
         self.check()
 
     def follow(self, link_name, role="link"):

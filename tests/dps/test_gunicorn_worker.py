@@ -35,13 +35,19 @@ def server():
          f"127.0.0.1:{port}", "tests.dps.stamp_app:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
+    # Ready when a request is answered, not when a connection is: the master listens before its
+    # worker has booted and set the socket option that stamps arrivals, and a connection
+    # accepted before then has no stamps.
     give_up = time.monotonic() + 30
     while time.monotonic() < give_up and process.poll() is None:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+                if sock.recv(64).startswith(b"HTTP/1."):
+                    break
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     else:
         process.kill()
         pytest.fail(process.stderr.read().decode())

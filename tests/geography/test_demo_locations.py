@@ -1,7 +1,7 @@
 """seed_demo with the ONS Postcode Directory loaded (as `make run` loads it): the demo services
 are located at their real postcodes and each request's home at its district's centre. Only the
 rows the demo uses are loaded here, as the real directory has them; without the directory the
-demo still works (tests/providers/test_services_demo.py)."""
+demo still works (tests/providers/test_demo.py)."""
 
 import io
 
@@ -14,10 +14,22 @@ from dps.models import Organisation
 from geography.models import District, LocalAuthority, Postcode
 from placements.demo import HOME_DISTRICTS
 from placements.models import PlacementRequest
-from providers.demo import AREA_POSTCODES
+from providers.demo import AREA_POSTCODES, FURTHER_POSTCODES
 from providers.models import Service
 
 POSTCODES = [
+    ("B12NR", 406308, 286859, "E08000025"),
+    ("B153DX", 405329, 285602, "E08000025"),
+    ("BS33LL", 358150, 171210, "E06000023"),
+    ("BS57AQ", 361726, 173848, "E06000023"),
+    ("LS124JW", 426801, 432853, "E08000035"),
+    ("LS84BR", 432196, 436262, "E08000035"),
+    ("M146LA", 385192, 394434, "E08000003"),
+    ("M89LG", 384116, 401405, "E08000003"),
+    ("NE46UQ", 422900, 564300, "E08000021"),
+    ("NE62UY", 427705, 564799, "E08000021"),
+    ("NG31AF", 457704, 340616, "E06000018"),
+    ("NG72RD", 454555, 338416, "E06000018"),
     ("CT11PD", 615387, 157851, "E07000106"),
     ("CT162HR", 631048, 142985, "E07000108"),
     ("E126AR", 542264, 185530, "E09000025"),
@@ -58,6 +70,8 @@ DISTRICTS = [
     ("W6", 522899, 178541, 1593, "E09000013"),
 ]
 AUTHORITIES = [
+    ("E06000018", "Nottingham", "E06000018", 455929, 340738),
+    ("E06000023", "Bristol, City of", "E06000023", 359285, 173674),
     ("E06000035", "Medway", "E06000035", 576757, 167751),
     ("E07000105", "Ashford", "E10000016", 598598, 141139),
     ("E07000106", "Canterbury", "E10000016", 615343, 161649),
@@ -68,6 +82,10 @@ AUTHORITIES = [
     ("E07000211", "Reigate and Banstead", "E10000030", 526510, 151588),
     ("E07000216", "Waverley", "E10000030", 492359, 142008),
     ("E07000217", "Woking", "E10000030", 500443, 158754),
+    ("E08000003", "Manchester", "E08000003", 384786, 396112),
+    ("E08000021", "Newcastle upon Tyne", "E08000021", 423587, 565904),
+    ("E08000025", "Birmingham", "E08000025", 407890, 286974),
+    ("E08000035", "Leeds", "E08000035", 429732, 435520),
     ("E09000013", "Hammersmith and Fulham", "E09000013", 523920, 178524),
     ("E09000019", "Islington", "E09000019", 531240, 183937),
     ("E09000025", "Newham", "E09000025", 540932, 183321),
@@ -105,7 +123,8 @@ pytestmark = pytest.mark.usefixtures("located_demo")
 
 
 def test_the_rows_here_are_the_demo_s_postcodes():
-    demo = {p.replace(" ", "") for postcodes in AREA_POSTCODES.values() for p in postcodes}
+    areas = [*AREA_POSTCODES.values(), *FURTHER_POSTCODES.values()]
+    demo = {p.replace(" ", "") for postcodes in areas for p in postcodes}
     assert demo == {code for code, *_ in POSTCODES}
     homes = {d for districts in HOME_DISTRICTS.values() for d in districts}
     assert homes == {code for code, *_ in DISTRICTS}
@@ -123,8 +142,9 @@ def test_every_demo_service_is_located_at_its_postcode(db):
     assert all(s.easting and s.northing and not s.location_unknown for s in services)
     areas = {s.local_authority for s in services}
     assert {"Islington", "Newham", "Hammersmith and Fulham", "Kent", "Surrey"} <= areas
+    assert {"Birmingham", "Manchester", "Leeds", "Newcastle upon Tyne", "Nottingham"} <= areas
     councils = {s.council for s in services}
-    assert {"E09000019", "E10000016", "E10000030"} <= councils
+    assert {"E09000019", "E10000016", "E10000030", "E08000025", "E06000023"} <= councils
 
 
 def test_every_demo_request_s_home_is_a_district_of_its_borough(db):
