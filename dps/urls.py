@@ -16,6 +16,7 @@ api_v1 = [
     path("", include(("dps.api.urls", "core"))),
     path("", include(("providers.api.urls", "providers"))),
     path("", include(("placements.api.urls", "placements"))),
+    path("", include(("procurement.api.urls", "procurement"))),
     path("", include(("monitoring.api.urls", "monitoring"))),
 ]
 
@@ -50,6 +51,7 @@ urlpatterns = [
     path("emails/<int:pk>/retry/", views.email_retry_view, name="email_retry"),
     path("", include(("providers.urls", "providers"))),
     path("", include(("placements.urls", "placements"))),
+    path("", include(("procurement.urls", "procurement"))),
     path("", include(("monitoring.urls", "monitoring"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "geography",
     "providers",
     "placements",
+    "procurement",
     "monitoring",
     "scale",
 ]

@@ -77,6 +77,9 @@ class Placement(models.Model):
     award_reason = models.TextField(
         blank=True, help_text="Why a bid other than the top-ranked one was chosen."
     )
+    # A direct award because the child or family chose the provider (a user choice contract,
+    # Procurement Act 2023 Sch. 5 para. 15): its grounds. Blank: not such an award.
+    user_choice_grounds = models.TextField(blank=True)
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

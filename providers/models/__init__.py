@@ -1,3 +1,4 @@
+from .arrangement import Arrangement, ConditionsVersion, Exclusion, Opening
 from .documents import MANDATORY_TYPES, Document, DocumentType
 from .enrolment import (
     Application,
@@ -17,12 +18,16 @@ __all__ = [
     "Application",
     "ApplicationAnswer",
     "ApplicationTransition",
+    "Arrangement",
+    "ConditionsVersion",
     "DeclarationQuestion",
     "Document",
     "DocumentType",
     "Enrolment",
+    "Exclusion",
     "Lot",
     "OfstedRating",
+    "Opening",
     "ProviderProfile",
     "QualityScore",
     "QualityWeights",

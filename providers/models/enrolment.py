@@ -51,6 +51,14 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The conditions of membership in force when it was (last) submitted: it is judged by them.
+    conditions = models.ForeignKey(
+        "providers.ConditionsVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
 
     class Meta:
         ordering = ["-created_at"]

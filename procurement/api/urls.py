@@ -1,0 +1,3 @@
+"""The procurement app's API (under /api/v1/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+from .notices import Notice
+
+__all__ = ["Notice"]

@@ -1,0 +1,3 @@
+"""Pages: notices."""
+
+urlpatterns: list = []

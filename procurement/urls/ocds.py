@@ -1,0 +1,3 @@
+"""Pages: ocds."""
+
+urlpatterns: list = []
