@@ -65,23 +65,10 @@ class Distance:
         return Unknown(self.unknown).label if self.unknown else ""
 
 
-def council_of(lad: str) -> str:
-    """The upper-tier council (or nation) of a local authority district code."""
-    nation = nation_of(lad)
-    if nation:
-        return nation.code
-    upper = LocalAuthority.objects.filter(code=lad).values_list("upper_tier_id", flat=True)
-    return upper.first() or ""
-
-
 def locate(postcode: str | None) -> Place:
-    """A full postcode's place."""
-    if not compact(postcode):
-        return Place(unknown=Unknown.NOT_GIVEN)
-    normal = normalise_postcode(postcode)
-    if normal is None:
-        return Place(postcode=compact(postcode), unknown=Unknown.INVALID)
-    return locate_many([normal])[normal]
+    """A full postcode's place (no query when it is not a postcode)."""
+    text = postcode or ""
+    return locate_many([text])[text]
 
 
 def locate_many(postcodes: Iterable[str]) -> dict[str, Place]:

@@ -19,10 +19,6 @@ from geography.postcodes import (
 from ..needs import validate_needs
 
 
-def normalise_postcode_district(value):
-    return compact(value)
-
-
 def validate_postcode_district(value):
     if value and not DISTRICT.match(value):
         raise ValidationError(DISTRICT_MESSAGE)
@@ -128,7 +124,7 @@ class Service(models.Model):
                 errors["postcode"] = POSTCODE_MESSAGE
             else:
                 self.postcode = normalise_postcode(self.postcode)
-        self.postcode_district = normalise_postcode_district(self.postcode_district)
+        self.postcode_district = compact(self.postcode_district)
         try:
             validate_postcode_district(self.postcode_district)
         except ValidationError as exc:

@@ -12,7 +12,6 @@ from geography.selectors import (
     Place,
     Unknown,
     council_names,
-    council_of,
     distance_between,
     locate,
     locate_council,
@@ -90,8 +89,6 @@ def test_council_names_and_upper_tiers(directory, django_assert_num_queries):
     with django_assert_num_queries(1):
         names = council_names([ISLINGTON, "E10000016", "E09000001"])
     assert names == {ISLINGTON: "Islington", "E10000016": "Kent"}
-    assert council_of("E07000105") == "E10000016"
-    assert council_of("W06000015") == "WAL"
 
 
 # --- Distances ----------------------------------------------------------------------------
