@@ -3,8 +3,8 @@ membership in force, the reopenings of an open framework, and the suppliers excl
 docs/procurement.md gives each rule with its source.
 
 - A dynamic purchasing system set up under the Public Contracts Regulations 2015 carries on
-  only until 24 February 2029 (the Procurement Act 2023 (Commencement No. 3 and Transitional
-  and Saving Provisions) Regulations 2024, reg. 5).
+  only until 24 February 2029, expiring at the end of the day before (the Procurement Act 2023
+  (Commencement No. 3 and Transitional and Saving Provisions) Regulations 2024, reg. 5(4)).
 - A dynamic market (Procurement Act 2023, ss.34-40) takes applications at any time, decides
   them within a reasonable period, and never caps its membership; its conditions of membership
   are fixed unless the market is modified (s.39, with a UK15 notice).
@@ -18,8 +18,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-# The last day a legacy DPS may run (SI 2024/716 reg. 5, as amended by SI 2024/959).
-LEGACY_DPS_LAST_DAY = date(2029, 2, 24)
+# The last day a legacy DPS may run. SI 2024/716 reg. 5(4) as made let a PCR 2015 DPS run to
+# the end of 27 October 2028, the day before four years from the Act's coming into force (28
+# October 2024); SI 2024/959 moved that to 24 February 2025, so it expires at the end of 23
+# February 2029 (not 24 February: the earlier reading never lets a DPS outlive the law).
+LEGACY_DPS_LAST_DAY = date(2029, 2, 23)
 # The light-touch threshold, including VAT, from 1 January 2026 (Procurement Act 2023 Sch. 1,
 # as amended by SI 2025/1200): the default of a consortium's setting.
 LIGHT_TOUCH_THRESHOLD = 663_540
