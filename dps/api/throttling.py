@@ -5,6 +5,8 @@ from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from ..accounts import client_address
+
 logger = logging.getLogger(__name__)
 
 # What the cache raises when its store is down: Redis's errors, or the file cache's OSError.
@@ -32,6 +34,12 @@ class ClientRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request):
+        # The address the sign-in limit and the audit log use: DRF's own reads the whole
+        # X-Forwarded-For header unless told how many proxies there are, so an anonymous
+        # caller could write a new one each time and never be counted.
+        return client_address(request) or super().get_ident(request)
 
     def allow_request(self, request, view):
         # A rate limit protects the service; with its counters unreachable, serving unthrottled

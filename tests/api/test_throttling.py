@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 import redis
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
@@ -81,3 +82,22 @@ def test_with_the_cache_down_calls_are_served_unthrottled(client, world, monkeyp
 
     assert response.status_code == 200
     assert "API throttling is off" in caplog.text
+
+
+def test_an_anonymous_caller_is_counted_by_its_address_whatever_it_forwards(rf, settings):
+    settings.PROXY_COUNT = 0
+    throttle = ClientRateThrottle()
+
+    def key(forwarded):
+        request = rf.get(ME, HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="203.0.113.7")
+        request.user = AnonymousUser()
+        request.auth = None
+        return throttle.get_cache_key(request, None)
+
+    assert key("198.51.100.1") == key("198.51.100.2") == key("")
+    assert "203.0.113.7" in key("198.51.100.1")
+
+    # Behind one proxy, the address the proxy saw, not what the caller wrote before it.
+    settings.PROXY_COUNT = 1
+    assert "198.51.100.9" in key("10.0.0.1, 198.51.100.9")
+    assert key("10.0.0.1, 198.51.100.9") == key("10.0.0.2, 198.51.100.9")
