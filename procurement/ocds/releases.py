@@ -415,4 +415,3 @@ def notice_release(notice):
     if notice.request is not None:
         return request_release(notice.request, notice)
     return arrangement_release(notice)
-

@@ -14,11 +14,12 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 # Kingdom: the notice type of each document, the light-touch regime, the threshold and gross
 # values. Location: the United Kingdom extension's fields refer to its Location. Pagination:
 # links.next and links.prev of a paginated release package.
+OCE = "https://raw.githubusercontent.com/open-contracting-extensions"
 EXTENSIONS = {
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json": "techniques",
+    f"{OCE}/ocds_techniques_extension/master/extension.json": "techniques",
     "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json": "uk",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/master/extension.json": "location",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_pagination_extension/master/extension.json": "pagination",
+    f"{OCE}/ocds_location_extension/master/extension.json": "location",
+    f"{OCE}/ocds_pagination_extension/master/extension.json": "pagination",
 }
 
 

@@ -43,7 +43,9 @@ def _day_start(day: date):
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def release_index(*, since: date | None = None, until: date | None = None, notices=None, awards=None):
+def release_index(
+    *, since: date | None = None, until: date | None = None, notices=None, awards=None
+):
     """(date, "notice" | "award", id) of every release, in order, between the two days (UTC,
     both included)."""
     notices = published_notices() if notices is None else notices

@@ -49,7 +49,9 @@ class ReleasesQuery(serializers.Serializer):
     def validate(self, attrs):
         since, until = attrs.get("since"), attrs.get("until")
         if since and until and until < since:
-            raise serializers.ValidationError({"until": ["The until date is before the since date."]})
+            raise serializers.ValidationError(
+                {"until": ["The until date is before the since date."]}
+            )
         return attrs
 
 
@@ -109,8 +111,6 @@ class BulkView(PublicView):
 
     def get(self, request):
         lines = packages.bulk_lines(selectors.release_index())
-        response = StreamingHttpResponse(
-            packages.gzipped(lines), content_type="application/gzip"
-        )
+        response = StreamingHttpResponse(packages.gzipped(lines), content_type="application/gzip")
         response["Content-Disposition"] = 'attachment; filename="releases.jsonl.gz"'
         return response

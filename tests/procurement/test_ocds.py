@@ -115,8 +115,11 @@ def ocds(world):
         education_needs=CHILD_MARKERS["education"],
         contact_arrangements=CHILD_MARKERS["contact"],
     )
-    request.need_details = {**request.need_details, "emotional_health": CHILD_MARKERS["need_detail"]}
-    request.outcomes = {key: CHILD_MARKERS["outcome"] for key in request.outcomes}
+    request.need_details = {
+        **request.need_details,
+        "emotional_health": CHILD_MARKERS["need_detail"],
+    }
+    request.outcomes = dict.fromkeys(request.outcomes, CHILD_MARKERS["outcome"])
     request.home_district = CHILD_MARKERS["home_district"]
     request.save()
     child = Child.objects.create(
@@ -226,7 +229,11 @@ def test_the_releases_are_public_in_order_of_date(ocds):
 def test_an_award_above_the_threshold_is_valued_and_linked_to_the_market(ocds, world):
     uk6 = next(r for r in all_releases() if r["id"] == "030003-2026")
 
-    assert uk6["ocid"] == request_ocid(ocds["request"].pk) == f"ocds-000000-request-{ocds['request'].pk}"
+    assert (
+        uk6["ocid"]
+        == request_ocid(ocds["request"].pk)
+        == f"ocds-000000-request-{ocds['request'].pk}"
+    )
     assert uk6["relatedProcesses"] == [
         {
             "id": "arrangement",
@@ -241,7 +248,9 @@ def test_an_award_above_the_threshold_is_valued_and_linked_to_the_market(ocds, w
     assert award["value"] == {"amount": 780000.0, "currency": "GBP", "amountGross": 780000.0}
     assert award["aboveThreshold"] is True
     assert award["documents"][0]["noticeType"] == "UK6"
-    assert award["documents"][0]["url"] == "https://www.find-tender.service.gov.uk/Notice/030003-2026"
+    assert (
+        award["documents"][0]["url"] == "https://www.find-tender.service.gov.uk/Notice/030003-2026"
+    )
     supplier = next(p for p in uk6["parties"] if p["roles"] == ["supplier"])
     assert supplier["id"] == "GB-COH-01234567"
     assert supplier["identifier"] == {
@@ -425,7 +434,9 @@ def offline_ocds_schemas(monkeypatch):
     files = {}
     for url, folder in EXTENSIONS.items():
         # ocdsextensionregistry reads an extension on GitHub from its repository's archive.
-        owner, repository, ref = url.removeprefix("https://raw.githubusercontent.com/").split("/")[:3]
+        owner, repository, ref = url.removeprefix("https://raw.githubusercontent.com/").split("/")[
+            :3
+        ]
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w") as extension:
             extension.writestr(f"{repository}-{ref}/", "")
@@ -466,7 +477,9 @@ def offline_ocds_schemas(monkeypatch):
         for name, codes in closed_codelists().items():
             rows = "".join(f"{code}\n" for code in codes)
             archive.writestr(f"standard-1__1__5/schema/codelists/{name}", f"Code\n{rows}")
-        archive.writestr("standard-1__1__5/schema/versioned-release-validation-schema.json", versioned)
+        archive.writestr(
+            "standard-1__1__5/schema/versioned-release-validation-schema.json", versioned
+        )
     config = LibCoveOCDSConfig()
     config.config["context"] = "api"
     config.config["standard_zip"] = standard.getvalue()
@@ -496,7 +509,10 @@ def closed_codelists():
 
 def validate(package, config, tmp_path):
     return ocds_json_output(
-        output_dir=str(tmp_path), schema_version="1.1", json_data=package, lib_cove_ocds_config=config
+        output_dir=str(tmp_path),
+        schema_version="1.1",
+        json_data=package,
+        lib_cove_ocds_config=config,
     )
 
 
