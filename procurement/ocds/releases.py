@@ -55,8 +55,8 @@ DOCUMENT_TYPES = {
 ARRANGEMENT_TENDER_STATUS = {K.UK13: "planned", K.UK16: "complete", K.UK12: "cancelled"}
 CONTRACT_KINDS = {K.UK7, K.UK10, K.UK11}
 
-# Children's placements are light-touch services (Procurement Act 2023 s.9 and Sch. 1); the code
-# is the one Find a Tender's data uses for that regime.
+# Children's placements are light-touch services (Procurement Act 2023 s.9). The United Kingdom
+# extension leaves tender.specialRegime's codes open; "lightTouch" is our choice of code.
 LIGHT_TOUCH = "lightTouch"
 # CPV 85311300: welfare services for children and young people.
 ITEM_CLASSIFICATION = {
