@@ -283,6 +283,8 @@ def call_off_tender(tender_id, borough, lot, *, competitive):
         ),
         "mainProcurementCategory": "services",
         "specialRegime": [LIGHT_TOUCH],
+        # The techniques extension: a call-off by competition, or a direct one.
+        "competitive": competitive,
     }
 
 
@@ -337,7 +339,9 @@ def placement_release(placement, notice=None):
     tender_id = (
         f"request-{placement.request_id}" if placement.request_id else f"placement-{placement.pk}"
     )
-    tender = call_off_tender(tender_id, borough, placement.lot, competitive=bool(placement.bid_id))
+    tender = call_off_tender(
+        tender_id, borough, placement.lot, competitive=placement.request_id is not None
+    )
     tender["aboveThreshold"] = above
     release["tender"] = tender
     item = {"id": "1", "classification": ITEM_CLASSIFICATION, "quantity": 1}

@@ -261,6 +261,8 @@ def test_an_award_above_the_threshold_is_valued_and_linked_to_the_market(ocds, w
     assert award["suppliers"] == [{"id": "GB-COH-01234567", "name": "Alpha Care"}]
     assert uk6["buyer"] == {"id": f"org-{world.borough_a.pk}", "name": "Alpha Borough"}
     assert uk6["tender"]["specialRegime"] == ["lightTouch"]
+    assert uk6["tender"]["procurementMethod"] == "selective"
+    assert uk6["tender"]["competitive"] is True
     assert "contracts" not in uk6
 
 
@@ -274,8 +276,34 @@ def test_an_award_without_a_notice_is_an_award_and_contract_release(ocds):
     assert release["awards"][0]["aboveThreshold"] is False
     assert release["contracts"][0]["awardID"] == release["awards"][0]["id"]
     assert release["tender"]["procurementMethod"] == "limited"
+    assert release["tender"]["competitive"] is False
     # Provider B gave no Companies House number.
     assert release["awards"][0]["suppliers"][0]["id"] == f"org-{below.provider_id}"
+
+
+def test_only_awards_through_the_dps_or_from_its_providers_are_published(ocds, world):
+    spot = Placement.objects.create(
+        borough=world.borough_a,
+        source=Placement.Source.SPOT,
+        spot_provider_name="A home off the DPS",
+        weekly_fee=Decimal("4000"),
+        start_date=date(2026, 5, 1),
+    )
+    returned = Placement.objects.create(
+        borough=world.borough_a,
+        source=Placement.Source.SSDA903,
+        provider=world.provider_a,
+        weekly_fee=Decimal("4000"),
+        start_date=date(2026, 5, 1),
+    )
+
+    ids = {r["id"] for r in all_releases()}
+
+    assert f"award-{ocds['below'].pk}" in ids
+    assert f"award-{spot.pk}" not in ids
+    assert f"award-{returned.pk}" not in ids
+    # The above-threshold award is published through its UK6 and UK7 only.
+    assert f"award-{ocds['above'].pk}" not in ids
 
 
 def test_the_arrangement_releases_use_the_techniques_and_uk_extensions(ocds, world):
