@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.test import Client
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
@@ -437,6 +438,20 @@ def test_no_child_data_is_published(ocds, world):
 def test_a_page_costs_the_same_queries_whatever_its_size(ocds, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         get_json("/ocds/releases.json")
+
+
+def test_anonymous_callers_are_throttled_per_address(db, settings):
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"client": "2/minute"},
+    }
+    client = Client()
+
+    answers = [client.get("/ocds/releases.json").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+    cache.clear()
 
 
 def test_the_page_for_people_is_public(db):
