@@ -93,7 +93,8 @@ def parse_ocid(ocid):
     if not ocid.startswith(prefix):
         return None
     kind, _, number = ocid[len(prefix) :].partition("-")
-    if kind not in ("dps", "request", "placement") or not number.isdigit():
+    # Ids are database integers: a longer number names nothing (and would overflow a query).
+    if kind not in ("dps", "request", "placement") or not number.isdigit() or len(number) > 18:
         return None
     return kind, int(number)
 
@@ -322,8 +323,9 @@ def placement_release(placement, notice=None):
     arrangement = arrangement_of(consortium)
     buyer = party(borough, ["buyer", "procuringEntity"])
     supplier = supplier_party(placement.provider)
+    parties = [buyer, supplier]
     if notice is not None:
-        release = base_release(placement_ocid(placement), notice, [buyer, supplier])
+        release = base_release(placement_ocid(placement), notice, parties)
     else:
         release = {
             "ocid": placement_ocid(placement),
@@ -332,7 +334,7 @@ def placement_release(placement, notice=None):
             "tag": AWARD_TAGS,
             "initiationType": "tender",
             "language": "en",
-            "parties": [buyer, supplier],
+            "parties": parties,
             "buyer": reference(buyer),
         }
     value, above = placement_value(placement, arrangement)

@@ -53,7 +53,7 @@ def release_index(
     if since is not None:
         notices = notices.filter(published_at__gte=_day_start(since))
         awards = awards.filter(awarded_at__gte=_day_start(since))
-    if until is not None:
+    if until is not None and until < date.max:
         end = _day_start(until + timedelta(days=1))
         notices = notices.filter(published_at__lt=end)
         awards = awards.filter(awarded_at__lt=end)

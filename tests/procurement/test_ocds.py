@@ -346,6 +346,12 @@ def site_url(settings):
     settings.SITE_URL = "http://testserver"
 
 
+def test_the_widest_dates_are_accepted(ocds):
+    package = get_json("/ocds/releases.json", since="0001-01-01", until="9999-12-31")
+
+    assert len(package["releases"]) == 6
+
+
 def test_the_date_filter_keeps_the_days_given(ocds):
     package = get_json("/ocds/releases.json", since="2026-04-01", until="2026-05-10")
 
@@ -400,7 +406,14 @@ def test_the_arrangement_has_its_own_record(ocds, world):
 
 
 @pytest.mark.parametrize(
-    "ocid", ["ocds-000000-request-999999", "ocds-zzzzzz-dps-1", "nonsense", "ocds-000000-dps-x"]
+    "ocid",
+    [
+        "ocds-000000-request-999999",
+        "ocds-zzzzzz-dps-1",
+        "nonsense",
+        "ocds-000000-dps-x",
+        "ocds-000000-dps-99999999999999999999999999",
+    ],
 )
 def test_an_unknown_record_is_a_404(ocid, ocds):
     assert Client().get(f"/ocds/records/{ocid}.json").status_code == 404
