@@ -26,12 +26,13 @@ from django.core.cache import cache
 from django.test import Client
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
+from ocdskit.combine import merge
 
 from placements.models import Child, Placement
 from procurement.models import Notice
 from procurement.ocds import packages
 from procurement.ocds.releases import arrangement_ocid, request_ocid
-from procurement.ocds.schema import EXTENSIONS, SCHEMA_DIR
+from procurement.ocds.schema import EXTENSIONS, SCHEMA_DIR, release_schema
 from providers.models import Arrangement, ConditionsVersion, Opening, ProviderProfile
 from tests.factories import ConsortiumFactory
 from tests.placements.helpers import draft, market
@@ -394,6 +395,19 @@ def test_a_record_compiles_the_releases_of_its_process(ocds):
     assert [a["id"] for a in compiled["awards"]] == [f"award-{ocds['above'].pk}"]
     assert compiled["awards"][0]["documents"][0]["noticeType"] == "UK6"
     assert compiled["contracts"][0]["documents"][0]["noticeType"] == "UK7"
+
+
+def test_ocdskit_compiles_the_bulk_file_as_the_records_are(ocds):
+    """Control: ocdskit, merging every release package of the bulk file, compiles each process
+    as the record endpoint does."""
+    compiled = {
+        release["ocid"]: release for release in merge(bulk_packages(), schema=release_schema())
+    }
+
+    assert len(compiled) == 4
+    for ocid, release in compiled.items():
+        record = get_json(f"/ocds/records/{ocid}.json")["records"][0]
+        assert record["compiledRelease"] == release
 
 
 def test_the_arrangement_has_its_own_record(ocds, world):
