@@ -13,6 +13,7 @@ A positive control shows the rightful user gets the page, the marker, and can ma
 so each check can fail.
 """
 
+import gzip
 import importlib
 import json
 import pkgutil
@@ -377,8 +378,18 @@ def send(client, method, path, data, *, api, auth=None):
     return client.post(path, data or {}, **extra)
 
 
+def body_text(response):
+    """The body as text: a streamed one read whole, a gzipped download unpacked."""
+    if not response.streaming:
+        return response.content.decode(errors="replace")
+    body = b"".join(response.streaming_content)
+    if response.get("Content-Type") == "application/gzip":
+        body = gzip.decompress(body)
+    return body.decode(errors="replace")
+
+
 def leaks(response, markers):
-    text = response.content.decode(errors="replace") + response.get("Location", "")
+    text = body_text(response) + response.get("Location", "")
     return [m for m in markers if m.lower() in text.lower()]
 
 

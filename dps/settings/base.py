@@ -1,6 +1,7 @@
 """Settings shared by every mode. Values come from the environment; the defaults are the
 embedded set-up (SQLite, tasks inline, emails as files) that needs nothing installed."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,15 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Children's Placements DPS")
+# The prefix of the Open Contracting IDs of the open data at /ocds/ (docs/procurement.md): "ocds-"
+# and the six letters or digits the Open Contracting Partnership registers for the publisher. The
+# default is a placeholder of that form, for a service that has not registered one.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-000000")
+if not re.fullmatch(r"ocds-[a-z0-9]{6}", OCDS_OCID_PREFIX):
+    raise ImproperlyConfigured(
+        f"OCDS_OCID_PREFIX={OCDS_OCID_PREFIX!r} is not an OCDS prefix: 'ocds-' and six lower-case "
+        "letters or digits."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
