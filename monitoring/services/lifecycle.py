@@ -17,6 +17,7 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
+from procurement.services.notices import notice_change_owe
 from placements.models import Child, Placement
 from placements.models.placements import PLACEMENT_STATES
 from providers.models import Lot, Service
@@ -276,6 +277,10 @@ def fee_change_record(
     latest = FeeChange.objects.filter(placement=placement).order_by("-effective_date", "-id")[0]
     placement.weekly_fee = latest.weekly_fee
     placement.save(update_fields=["weekly_fee"])
+    # A rise on a placement above the light-touch threshold owes a contract change notice.
+    notice_change_owe(
+        placement=placement, previous_weekly_fee=previous, effective_date=effective_date
+    )
     audit_record(
         actor=actor,
         action="placement.fee_changed",
