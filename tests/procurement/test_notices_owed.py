@@ -120,7 +120,7 @@ def test_a_cancelled_competition_that_owed_a_tender_notice_owes_a_termination(wo
     h.arrangement(world)
     closed = timezone.make_aware(datetime(2026, 5, 10, 12, 0))
     h.competition(world, status=PlacementRequest.Status.CANCELLED, closed_at=closed)
-    assert owed(world) == [("UK4", date(2026, 5, 4)), ("UK12", date(2026, 6, 9))]
+    assert owed(world) == [("UK12", date(2026, 6, 9)), ("UK4", date(2026, 5, 4))]
 
 
 def test_a_reopening_of_an_open_framework_owes_a_tender_notice_and_its_call_offs_none(world):
