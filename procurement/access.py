@@ -4,6 +4,8 @@
 consortium's, a missing one or a malformed id (the same answer, in pages and API alike); with
 `write`, 403 for a reader (a commissioner) who may not change it."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -13,10 +15,8 @@ from .models import Notice
 from .selectors.notices import may_write_notices, notices_visible_to
 
 
-def get_notice_for_actor(actor: Actor | None, pk: object, *, write: bool = False) -> Notice:
-    qs = notices_visible_to(actor).select_related(
-        "placement", "request", "opening", "conditions"
-    )
+def get_notice_for_actor(actor: Actor | None, pk: Any, *, write: bool = False) -> Notice:
+    qs = notices_visible_to(actor).select_related("placement", "request", "opening", "conditions")
     try:
         notice = qs.get(pk=pk)
     except (Notice.DoesNotExist, ValueError, TypeError) as exc:

@@ -17,9 +17,9 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
-from procurement.services.notices import notice_change_owe
 from placements.models import Child, Placement
 from placements.models.placements import PLACEMENT_STATES
+from procurement.services.notices import notice_change_owe
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 

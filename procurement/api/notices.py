@@ -40,7 +40,9 @@ def choice_field(choices):
 class NoticeSerializer(serializers.ModelSerializer):
     kind = choice_field(Notice.Kind.choices)
     status = choice_field(Notice.Status.choices)
-    fields = serializers.JSONField(read_only=True, help_text="The notice's drafted fields.")
+    notice_fields = serializers.JSONField(
+        source="fields", read_only=True, help_text="The notice's fields, once drafted."
+    )
 
     class Meta:
         model = Notice
@@ -54,7 +56,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "request",
             "opening",
             "conditions",
-            "fields",
+            "notice_fields",
             "fts_notice_id",
             "drafted_at",
             "published_at",

@@ -33,7 +33,7 @@ def may_write_notices(actor: Actor | None) -> bool:
 
 
 def notices_visible_to(actor: Actor | None) -> QuerySet[Notice]:
-    if not may_read_notices(actor):
+    if actor is None or not may_read_notices(actor):
         return Notice.objects.none()
     return Notice.objects.filter(consortium=actor.consortium)
 
@@ -87,16 +87,14 @@ def notice_fields(notice: Notice) -> dict[str, Any]:
             "endDate": arrangement.ends_on.isoformat(),
             "specialRegime": "lightTouch",
         }
-    if notice.conditions_id:
-        conditions = notice.conditions
+    if (conditions := notice.conditions) is not None:
         fields["modification"] = {
             "conditionsVersion": conditions.number,
             "inForceFrom": timezone.localdate(conditions.in_force_from).isoformat(),
             "reason": conditions.reason,
             "conditionsOfMembership": conditions.text,
         }
-    if notice.opening_id:
-        opening = notice.opening
+    if (opening := notice.opening) is not None:
         fields["opening"] = {
             "opensOn": opening.opens_on.isoformat(),
             "closesOn": opening.closes_on.isoformat(),
@@ -132,9 +130,7 @@ def _competition_fields(request, arrangement) -> dict[str, Any]:
 
 def _contract_fields(placement, arrangement) -> dict[str, Any]:
     provider = placement.provider
-    profile = (
-        ProviderProfile.objects.filter(organisation=provider).first() if provider else None
-    )
+    profile = ProviderProfile.objects.filter(organisation=provider).first() if provider else None
     fields: dict[str, Any] = {
         "buyer": {"name": placement.borough.name, "jointWith": placement.borough.consortium.name},
         "lot": placement.lot.name if placement.lot_id else "",

@@ -55,8 +55,9 @@ def _key(kind, subject, pk):
 @transaction.atomic
 def notices_sync(*, consortium: Organisation, today: date) -> list[Notice]:
     """Create the notices the consortium's data owes that are not yet recorded; the ones
-    recorded are left as they are (a due date, once set, stays). One query per kind of
-    subject the arrangement's rules look at, one for the notices held and one insert. Returns those created."""
+    recorded are left as they are (a due date, once set, stays). One query per kind
+    of subject the arrangement's rules look at, one for the notices held, one insert.
+    Returns those created."""
     arrangement = Arrangement.objects.filter(consortium=consortium).first()
     if arrangement is None or arrangement.basis == Arrangement.Basis.LEGACY_DPS:
         return []
@@ -78,11 +79,11 @@ def notices_sync(*, consortium: Organisation, today: date) -> list[Notice]:
     }
     owed = []
     for subject, objects in subjects.items():
-        found = rules.rules_for(arrangement, subject)
-        if not found:
+        applying = rules.rules_for(arrangement, subject)
+        if not applying:
             continue
         for obj in objects:
-            for rule in found:
+            for rule in applying:
                 pk = obj.pk if subject else None
                 if _key(rule.kind, subject, pk) in held:
                     continue

@@ -17,8 +17,13 @@ from dps.services import DomainError
 
 from ..access import get_notice_for_actor
 from ..forms.notices import NoticeFilterForm, NoticePublishForm
-from ..selectors.notices import is_overdue, may_read_notices, may_write_notices, notice_fields
-from ..selectors.notices import notices_visible_to
+from ..selectors.notices import (
+    is_overdue,
+    may_read_notices,
+    may_write_notices,
+    notice_fields,
+    notices_visible_to,
+)
 from ..services.notices import NOTICE_STATES, notice_draft, notice_publish
 
 
@@ -114,8 +119,12 @@ def notice_publish_view(request, pk):
     if not NOTICE_STATES.allows(notice, "publish"):
         raise PermissionDenied("This notice is already published.")
     form = NoticePublishForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        if submit(form, notice_publish, actor=actor, notice=notice) is not None:
-            messages.success(request, "The notice is recorded as published.")
-            return redirect("procurement:notice_detail", pk=pk)
+    published = (
+        submit(form, notice_publish, actor=actor, notice=notice)
+        if request.method == "POST" and form.is_valid()
+        else None
+    )
+    if published is not None:
+        messages.success(request, "The notice is recorded as published.")
+        return redirect("procurement:notice_detail", pk=pk)
     return render_form(request, "procurement/notices/publish.html", form, {"notice": notice})

@@ -43,7 +43,8 @@ def test_the_consortiums_client_lists_reads_and_publishes(world, uk6, api_key_fo
     assert bad.status_code == 400
     assert "fts_notice_id" in bad.json()["errors"]
     missing = call(key, "post", publish, {})
-    assert missing.status_code == 400 and "fts_notice_id" in missing.json()["errors"]
+    assert missing.status_code == 400
+    assert "fts_notice_id" in missing.json()["errors"]
     done = call(key, "post", publish, {"fts_notice_id": "012345-2026"})
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "published"

@@ -1,11 +1,10 @@
 """Each event walked to the notices it owes and their due dates (procurement/notice_rules.py),
 with the values worked by hand against the GBP 663,540 threshold."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from placements.models import PlacementRequest
 from procurement import tasks
@@ -23,8 +22,9 @@ def owed(world, today=TODAY):
     notices_sync(consortium=world.consortium, today=today)
     return sorted(
         (n.kind, n.due_on)
-        for n in Notice.objects.filter(consortium=world.consortium)
-        .exclude(kind__in=["UK13", "UK14"])
+        for n in Notice.objects.filter(consortium=world.consortium).exclude(
+            kind__in=["UK13", "UK14"]
+        )
     )
 
 
@@ -57,9 +57,9 @@ def test_an_above_threshold_call_off_owes_a_contract_award_and_details_notice(wo
         ("UK6", date(2026, 4, 6)),  # by the day the contract is entered into
         ("UK7", date(2026, 8, 4)),  # 120 days after: 24 + 31 + 30 + 31 + 4
     ]
-    assert set(Notice.objects.filter(kind__in=["UK6", "UK7"]).values_list("placement", flat=True)) == {
-        placement.pk
-    }
+    assert set(
+        Notice.objects.filter(kind__in=["UK6", "UK7"]).values_list("placement", flat=True)
+    ) == {placement.pk}
 
 
 def test_a_below_threshold_call_off_owes_none(world):
@@ -118,7 +118,7 @@ def test_a_competition_without_a_budget_counts_as_above(world):
 
 def test_a_cancelled_competition_that_owed_a_tender_notice_owes_a_termination(world):
     h.arrangement(world)
-    closed = timezone.make_aware(datetime(2026, 5, 10, 12, 0))
+    closed = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
     h.competition(world, status=PlacementRequest.Status.CANCELLED, closed_at=closed)
     assert owed(world) == [("UK12", date(2026, 6, 9)), ("UK4", date(2026, 5, 4))]
 
@@ -211,7 +211,8 @@ def test_saving_an_event_queues_a_sync_of_its_consortium(
         arr = h.arrangement(world)
         h.conditions(arr, 2)
         h.placement(world, "13000")
-    assert queued and set(queued) == {world.consortium.pk}
+    assert queued
+    assert set(queued) == {world.consortium.pk}
     # The task, run as the worker would, twice: the second records nothing.
     assert tasks.notices_sync_task(world.consortium.pk) > 0
     assert tasks.notices_sync_task(world.consortium.pk) == 0

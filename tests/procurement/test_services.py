@@ -113,7 +113,8 @@ def test_reminders_go_to_the_admins_once_a_day_for_overdue_and_due_soon(world):
     notices_sync(consortium=world.consortium, today=TODAY)
     assert notices_remind(consortium=world.consortium, today=TODAY) == 1
     email = OutboundEmail.objects.get(to="admin@consortium.test")
-    assert "UK13" in email.body_text and "UK6" in email.body_text
+    assert "UK13" in email.body_text
+    assert "UK6" in email.body_text
     assert "UK14" not in email.body_text
     assert "CHILD-REF-77" not in email.body_text
     # Once a day.
