@@ -107,3 +107,14 @@ def test_the_admin_has_a_navigation_link(world):
     assert reverse("procurement:notice_list") in page
     page = signed_in(world.officer_a).get(reverse("home")).content.decode()
     assert reverse("procurement:notice_list") not in page
+
+
+@time_machine.travel(date(2026, 6, 1), tick=False)
+def test_the_dashboard_shows_the_notices_due_and_overdue(world, notices):
+    page = signed_in(world.commissioner_a).get(reverse("monitoring:dashboard")).content.decode()
+    assert 'id="notices"' in page
+    # UK13 (due 1 March), UK14 (7 March) and UK6 (6 April) are overdue; UK7 (4 August) is not
+    # due within five days.
+    assert page.count("Overdue</strong>") >= 3
+    assert "Placement above the light-touch threshold entered into" not in page
+    assert reverse("procurement:notice_detail", args=[notices["UK6"].pk]) in page
