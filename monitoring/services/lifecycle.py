@@ -363,9 +363,13 @@ def spot_placement_create(
     spot_provider_name: str | None = "",
     lot: Lot | int | None = None,
     planned_end_date: date | None = None,
+    user_choice: bool = False,
+    user_choice_grounds: str | None = "",
 ) -> Placement:
     """Record a placement bought outside the DPS: with a service of a provider on the DPS, or
-    with a provider named here. One already begun is recorded as started."""
+    with a provider named here. One already begun is recorded as started. A direct award
+    chosen by the child or family (a user choice contract, Procurement Act 2023 Sch. 5
+    para. 15) is recorded with its grounds; it owes no transparency notice."""
     _require_officer(actor)
     child_reference = (child_reference or "").strip()
     if not child_reference:
@@ -399,6 +403,13 @@ def spot_placement_create(
     if planned_end_date is not None and planned_end_date < start_date:
         raise DomainError("The planned end cannot be before the start.", "planned_end_date")
     fee = _fee(weekly_fee)
+    grounds = (user_choice_grounds or "").strip() if user_choice else ""
+    if user_choice and not grounds:
+        raise DomainError(
+            "Say why the child or family chose this provider.", "user_choice_grounds"
+        )
+    if len(grounds) > 2000:
+        raise DomainError("The grounds must be 2000 characters or fewer.", "user_choice_grounds")
     started = start_date <= timezone.localdate()
     placement = Placement.objects.create(
         borough=actor.organisation,
@@ -414,6 +425,7 @@ def spot_placement_create(
         planned_end_date=planned_end_date,
         actual_start_date=start_date if started else None,
         status=Placement.Status.STARTED if started else Placement.Status.AWARDED,
+        user_choice_grounds=grounds,
         awarded_by=actor.user,
     )
     audit_record(
@@ -426,6 +438,7 @@ def spot_placement_create(
             "spot_provider_name": name,
             "weekly_fee": str(fee),
             "start_date": start_date.isoformat(),
+            "user_choice": bool(grounds),
         },
     )
     return placement
