@@ -405,9 +405,7 @@ def spot_placement_create(
     fee = _fee(weekly_fee)
     grounds = (user_choice_grounds or "").strip() if user_choice else ""
     if user_choice and not grounds:
-        raise DomainError(
-            "Say why the child or family chose this provider.", "user_choice_grounds"
-        )
+        raise DomainError("Say why the child or family chose this provider.", "user_choice_grounds")
     if len(grounds) > 2000:
         raise DomainError("The grounds must be 2000 characters or fewer.", "user_choice_grounds")
     started = start_date <= timezone.localdate()
