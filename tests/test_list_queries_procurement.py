@@ -7,8 +7,8 @@ import pytest
 
 from procurement.models import Notice
 from providers.models import Arrangement
-from tests.procurement import helpers as procurement_helpers
 from tests.list_queries import assert_queries_do_not_grow, label, listed
+from tests.procurement import helpers as procurement_helpers
 
 
 def notices(world, n):
