@@ -120,3 +120,20 @@ def test_reminders_go_to_the_admins_once_a_day_for_overdue_and_due_soon(world):
     # Once a day.
     assert notices_remind(consortium=world.consortium, today=TODAY) == 0
     assert OutboundEmail.objects.count() == 1
+
+
+def test_the_daily_task_syncs_every_consortium_and_reminds_its_admins(world, settings):
+    import time_machine
+
+    from procurement.tasks import notices_daily
+
+    assert settings.CELERY_BEAT_SCHEDULE["notices-daily"]["task"] == (
+        "procurement.tasks.notices_daily"
+    )
+    h.arrangement(world)
+    h.placement(world, "13000")
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        assert notices_daily() == 1
+        assert notices_daily() == 0
+    assert Notice.objects.count() == 4  # UK13, UK14, UK6, UK7
+    assert OutboundEmail.objects.filter(to="admin@consortium.test").count() == 1
