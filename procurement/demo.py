@@ -1,8 +1,10 @@
 """The demo consortium's notices: its arrangement (a dynamic market, unless the providers'
 demo set one up already), the notices its data owes, and one recorded as published.
 
-Idempotent: the arrangement is created once, the sync records only what is missing, and a
-notice is published only while none is."""
+Idempotent: the arrangement is created once, the notices are synced only while the
+consortium has none (the placement history the monitoring demo adds after this one gets its
+notices from the daily run, so seeding again changes nothing), and a notice is published only
+while none is."""
 
 from datetime import date
 
@@ -33,10 +35,11 @@ def seed(stdout):
             "ends_on": date(2033, 3, 31),
         },
     )
+    if Notice.objects.filter(consortium=consortium).exists():
+        stdout.write("  notices already recorded")
+        return
     created = notices_sync(consortium=consortium, today=timezone.localdate())
     stdout.write(f"  {len(created)} notices owed recorded")
-    if Notice.objects.filter(consortium=consortium, status=Notice.Status.PUBLISHED).exists():
-        return
     first = Notice.objects.filter(consortium=consortium).order_by("due_on", "id").first()
     admin = (
         Membership.objects.filter(organisation=consortium, role=Role.CONSORTIUM_ADMIN)
