@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.reports_generate_quarter",
         "schedule": crontab(day_of_month=5, month_of_year="1,4,7,10", hour=6, minute=30),
     },
+    "notices-daily": {
+        "task": "procurement.tasks.notices_daily",
+        "schedule": crontab(hour=6, minute=15),
+    },
     "monitoring-visits-schedule": {
         "task": "monitoring.tasks.visits_schedule_daily",
         "schedule": crontab(hour=5, minute=30),

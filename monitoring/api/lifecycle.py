@@ -140,6 +140,13 @@ class SpotWriteSerializer(serializers.Serializer):
     weekly_fee = serializers.DecimalField(
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
     )
+    user_choice = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A direct award chosen by the child or family (a user choice contract, "
+        "Procurement Act 2023 Sch. 5 para. 15).",
+    )
+    user_choice_grounds = text(max_length=2000, help_text="Why they chose this provider.")
 
 
 def _placement(request, pk):

@@ -201,6 +201,20 @@ class SpotForm(GovukFormMixin, forms.Form):
     start_date = _date("Start date", required=True)
     planned_end_date = _date("Planned end date")
     weekly_fee = _fee_field()
+    user_choice = forms.BooleanField(
+        label="Direct award chosen by the child or family",
+        required=False,
+        help_text="A user choice contract (Procurement Act 2023 Sch. 5 para. 15): no "
+        "transparency notice is owed.",
+    )
+    user_choice_grounds = forms.CharField(
+        label="Grounds for the user choice",
+        max_length=2000,
+        required=False,
+        help_text="Why the child or family chose this provider. Never the child's name.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The grounds must be 2000 characters or fewer."},
+    )
 
     def __init__(self, *args, services, lots, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from dps.services.audit import audit_record
 from dps.tenancy import Actor
 from placements.models import Child, Placement
 from placements.models.placements import PLACEMENT_STATES
+from procurement.services.notices import notice_change_owe
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
@@ -276,6 +277,10 @@ def fee_change_record(
     latest = FeeChange.objects.filter(placement=placement).order_by("-effective_date", "-id")[0]
     placement.weekly_fee = latest.weekly_fee
     placement.save(update_fields=["weekly_fee"])
+    # A rise on a placement above the light-touch threshold owes a contract change notice.
+    notice_change_owe(
+        placement=placement, previous_weekly_fee=previous, effective_date=effective_date
+    )
     audit_record(
         actor=actor,
         action="placement.fee_changed",
@@ -358,9 +363,13 @@ def spot_placement_create(
     spot_provider_name: str | None = "",
     lot: Lot | int | None = None,
     planned_end_date: date | None = None,
+    user_choice: bool = False,
+    user_choice_grounds: str | None = "",
 ) -> Placement:
     """Record a placement bought outside the DPS: with a service of a provider on the DPS, or
-    with a provider named here. One already begun is recorded as started."""
+    with a provider named here. One already begun is recorded as started. A direct award
+    chosen by the child or family (a user choice contract, Procurement Act 2023 Sch. 5
+    para. 15) is recorded with its grounds; it owes no transparency notice."""
     _require_officer(actor)
     child_reference = (child_reference or "").strip()
     if not child_reference:
@@ -394,6 +403,11 @@ def spot_placement_create(
     if planned_end_date is not None and planned_end_date < start_date:
         raise DomainError("The planned end cannot be before the start.", "planned_end_date")
     fee = _fee(weekly_fee)
+    grounds = (user_choice_grounds or "").strip() if user_choice else ""
+    if user_choice and not grounds:
+        raise DomainError("Say why the child or family chose this provider.", "user_choice_grounds")
+    if len(grounds) > 2000:
+        raise DomainError("The grounds must be 2000 characters or fewer.", "user_choice_grounds")
     started = start_date <= timezone.localdate()
     placement = Placement.objects.create(
         borough=actor.organisation,
@@ -409,6 +423,7 @@ def spot_placement_create(
         planned_end_date=planned_end_date,
         actual_start_date=start_date if started else None,
         status=Placement.Status.STARTED if started else Placement.Status.AWARDED,
+        user_choice_grounds=grounds,
         awarded_by=actor.user,
     )
     audit_record(
@@ -421,6 +436,7 @@ def spot_placement_create(
             "spot_provider_name": name,
             "weekly_fee": str(fee),
             "start_date": start_date.isoformat(),
+            "user_choice": bool(grounds),
         },
     )
     return placement

@@ -33,6 +33,7 @@ from dps.decorators import actor_required
 from dps.formatting import figure_display, figure_rounded
 from dps.models import Organisation
 from dps.tenancy import get_or_404
+from procurement.selectors.notices import notices_due_summary
 from providers.models import Lot
 
 from ..kpis.periods import MONTH, YEAR, period_label, return_year, snapshot_label
@@ -704,6 +705,7 @@ def dashboard(request):
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
         ),
         "overdue_visits": sel.overdue_visits(actor),
+        "notices": notices_due_summary(actor, timezone.localdate()),
         "csv_query": csv_query({**chosen, "year_ending": year_ending}),
         "all_providers_query": csv_query({"year_ending": year_ending}),
     }

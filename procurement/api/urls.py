@@ -1,3 +1,5 @@
 """The procurement app's API (under /api/v1/)."""
 
-urlpatterns: list = []
+from . import notices
+
+urlpatterns: list = [*notices.urlpatterns]

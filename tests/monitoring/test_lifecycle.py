@@ -491,3 +491,58 @@ def test_others_cannot_use_the_recording_pages(client, world, placement, persona
         assert client.get(url).status_code in (403, 404), name
     if persona != "officer_b":  # borough B's officers record their own spot purchases
         assert client.get(reverse("monitoring:spot_create")).status_code == 403
+
+
+def test_a_user_choice_direct_award_is_recorded_with_its_grounds(world):
+    grounds = "The young person chose to stay near her school with carers she knows."
+    made = lifecycle.spot_placement_create(
+        actor=officer(world),
+        child_reference="SPOT-UC",
+        start_date=TODAY,
+        weekly_fee="14000",
+        spot_provider_name="Faraway Homes Ltd",
+        user_choice=True,
+        user_choice_grounds=f"  {grounds} ",
+    )
+    assert made.user_choice_grounds == grounds
+
+    with pytest.raises(DomainError) as refused:
+        lifecycle.spot_placement_create(
+            actor=officer(world),
+            child_reference="SPOT-UC2",
+            start_date=TODAY,
+            weekly_fee="14000",
+            spot_provider_name="Faraway Homes Ltd",
+            user_choice=True,
+            user_choice_grounds=" ",
+        )
+    assert refused.value.field == "user_choice_grounds"
+    # Grounds without the choice ticked are not kept.
+    plain = lifecycle.spot_placement_create(
+        actor=officer(world),
+        child_reference="SPOT-UC3",
+        start_date=TODAY,
+        weekly_fee="14000",
+        spot_provider_name="Faraway Homes Ltd",
+        user_choice_grounds="Typed, then the box unticked.",
+    )
+    assert plain.user_choice_grounds == ""
+
+
+def test_the_spot_page_records_a_user_choice_shown_on_the_placement(client, world):
+    client.force_login(world.officer_a)
+    made = client.post(
+        reverse("monitoring:spot_create"),
+        {
+            "child_reference": "SPOT-UCP",
+            "start_date": TODAY.strftime("%d/%m/%Y"),
+            "weekly_fee": "4000",
+            "spot_provider_name": "Faraway Homes Ltd",
+            "user_choice": "on",
+            "user_choice_grounds": "The family chose the home near his grandmother.",
+        },
+    )
+    assert made.status_code == 302
+    page = client.get(made["Location"]).content.decode()
+    assert "Direct award chosen by the child or family" in page
+    assert "near his grandmother" in page

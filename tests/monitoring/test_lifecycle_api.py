@@ -223,3 +223,37 @@ def test_spot_purchases(client, world, keys):
     assert [p["child_reference"] for p in listed] == ["SPOT-API-1"]
     events = call(client, "get", f"/placements/{listed[0]['id']}/events/", auth=keys["provider_b"])
     assert [e["kind"] for e in events.json()] == ["spot", "start"]
+
+
+def test_a_user_choice_spot_purchase(client, world, keys):
+    made = call(
+        client,
+        "post",
+        "/spot-placements/",
+        {
+            "child_reference": "SPOT-API-UC",
+            "spot_provider_name": "Faraway Homes",
+            "start_date": TODAY.isoformat(),
+            "weekly_fee": "4200.00",
+            "user_choice": True,
+            "user_choice_grounds": "The young person chose it.",
+        },
+        keys["borough_a"],
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["user_choice_grounds"] == "The young person chose it."
+    refused = call(
+        client,
+        "post",
+        "/spot-placements/",
+        {
+            "child_reference": "SPOT-API-UC2",
+            "spot_provider_name": "Faraway Homes",
+            "start_date": TODAY.isoformat(),
+            "weekly_fee": "4200.00",
+            "user_choice": True,
+        },
+        keys["borough_a"],
+    )
+    assert refused.status_code == 400
+    assert "user_choice_grounds" in refused.json()["errors"]

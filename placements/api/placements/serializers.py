@@ -23,6 +23,11 @@ class PlacementSerializer(serializers.ModelSerializer):
     award_reason = serializers.SerializerMethodField(
         help_text="Why a bid other than the top-ranked one was chosen (the borough's own)."
     )
+    user_choice_grounds = serializers.SerializerMethodField(
+        help_text="A direct award chosen by the child or family (a user choice contract, "
+        "Procurement Act 2023 Sch. 5 para. 15): its grounds; blank otherwise. The borough's "
+        "alone (null for the provider)."
+    )
     distance_miles = serializers.SerializerMethodField(
         help_text="Miles from the child's home to the service, as the DfE measures it, recorded "
         "at the award; null when not known (see `distance_unknown`). The borough's alone: the "
@@ -65,6 +70,7 @@ class PlacementSerializer(serializers.ModelSerializer):
             "status",
             "awarded_at",
             "award_reason",
+            "user_choice_grounds",
             "source",
             "spot_provider_name",
             "end_date",
@@ -105,6 +111,13 @@ class PlacementSerializer(serializers.ModelSerializer):
         if actor is None or not actor.is_borough:
             return None
         return placement.award_reason
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_user_choice_grounds(self, placement):
+        actor = context_actor(self)
+        if actor is None or not actor.is_borough:
+            return None
+        return placement.user_choice_grounds
 
 
 class PlacementStartSerializer(serializers.Serializer):
