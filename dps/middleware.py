@@ -138,12 +138,25 @@ class MfaRequiredMiddleware:
 
 class NoStoreMiddleware:
     """Pages and API answers may carry children's details: no browser or proxy may keep them.
-    (Static files are served before this runs and stay cacheable.)"""
+    (Static files are served before this runs and stay cacheable.) A view publishing open data,
+    the same for everyone, marks its answer `public_cache` (see public_cache) and keeps it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        if not getattr(response, PUBLIC_CACHE, False):
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response
+
+
+PUBLIC_CACHE = "public_cache"
+
+
+def public_cache(response, *, max_age):
+    """Let browsers and proxies keep an answer that holds only open data for `max_age`
+    seconds (NoStoreMiddleware leaves it alone)."""
+    patch_cache_control(response, public=True, max_age=max_age)
+    setattr(response, PUBLIC_CACHE, True)
+    return response

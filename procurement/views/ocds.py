@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dps.api.exceptions import problem
+from dps.middleware import public_cache
 
 from ..ocds import packages
 from ..ocds.releases import parse_ocid
@@ -34,11 +35,22 @@ def ocds_index(request):
     )
 
 
+# Open data changes when a notice is published or an award made: a few minutes' staleness
+# spares the database repeated reads of the same pages.
+CACHE_SECONDS = 300
+
+
 class PublicView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     schema = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            public_cache(response, max_age=CACHE_SECONDS)
+        return response
 
 
 class ReleasesQuery(serializers.Serializer):

@@ -379,6 +379,16 @@ def test_a_bad_query_is_a_400_naming_the_field(params, field, db):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert field in response.json()["errors"]
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/ocds/releases.json", "/ocds/releases.jsonl.gz"])
+def test_open_data_may_be_kept_a_few_minutes_where_pages_may_not(path, ocds):
+    response = Client().get(path)
+
+    assert response.status_code == 200
+    assert sorted(response["Cache-Control"].split(", ")) == ["max-age=300", "public"]
+    assert "no-store" in Client().get("/accounts/login/")["Cache-Control"]
 
 
 def test_a_record_compiles_the_releases_of_its_process(ocds):
