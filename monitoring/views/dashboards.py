@@ -34,6 +34,7 @@ from dps.formatting import figure_display, figure_rounded
 from dps.models import Organisation
 from dps.tenancy import get_or_404
 from providers.models import Lot
+from providers.selectors.arrangement import arrangement_of, arrangement_warnings
 
 from ..kpis.periods import MONTH, YEAR, period_label, return_year, snapshot_label
 from ..selectors import dashboards as sel
@@ -704,6 +705,8 @@ def dashboard(request):
             sel.cost_avoidance_to_date(consortium, scope, scope_id), "pounds"
         ),
         "overdue_visits": sel.overdue_visits(actor),
+        # The arrangement's legal deadlines (a legacy DPS's end, an open framework's reopening).
+        "arrangement_warnings": arrangement_warnings(arrangement_of(consortium)),
         "csv_query": csv_query({**chosen, "year_ending": year_ending}),
         "all_providers_query": csv_query({"year_ending": year_ending}),
     }
