@@ -27,8 +27,8 @@ from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
 from providers.models import Enrolment, Service
-from providers.selectors.arrangement import is_barred
 from providers.needs import INDICATOR_LABELS
+from providers.selectors.arrangement import is_barred
 
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES

@@ -2,6 +2,7 @@
 in force, its openings, the s.49 schedule of an open framework, the warnings the dashboard
 shows, and the exclusions in force. docs/procurement.md gives each rule with its source."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -140,7 +141,7 @@ def schedule_problems(arrangement: Arrangement, openings) -> list[str]:
             "The second framework must be awarded within 3 years of the first: by "
             f"{years_after(first, FIRST_GAP_YEARS):%-d %B %Y}."
         )
-    for earlier, later in zip(awards[1:], awards[2:], strict=False):
+    for earlier, later in itertools.pairwise(awards):
         if later > years_after(earlier, LATER_GAP_YEARS):
             problems.append(
                 f"After the award on {earlier:%-d %B %Y} the next must follow within 5 years: by "

@@ -29,10 +29,9 @@ def arrangement_settings(request):
     actor = request.actor
     arrangement = arrangement_visible_to(actor)
     form = ArrangementForm(request.POST or None, initial=ArrangementForm.initial_for(arrangement))
-    if request.method == "POST" and form.is_valid():
-        if submit(form, arrangement_save, actor=actor):
-            messages.success(request, "The arrangement has been saved.")
-            return redirect("providers:arrangement")
+    if request.method == "POST" and form.is_valid() and submit(form, arrangement_save, actor=actor):
+        messages.success(request, "The arrangement has been saved.")
+        return redirect("providers:arrangement")
     return render_form(
         request,
         "providers/arrangement/settings.html",
@@ -81,10 +80,9 @@ def openings(request):
     actor = request.actor
     arrangement = _open_framework(actor)
     form = OpeningForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if submit(form, opening_save, actor=actor):
-            messages.success(request, "The opening has been added.")
-            return redirect("providers:openings")
+    if request.method == "POST" and form.is_valid() and submit(form, opening_save, actor=actor):
+        messages.success(request, "The opening has been added.")
+        return redirect("providers:openings")
     return render_form(
         request,
         "providers/arrangement/openings.html",
@@ -102,10 +100,10 @@ def opening_edit(request, pk):
     actor = request.actor
     opening = get_or_404(openings_of(_open_framework(actor)), pk=pk)
     form = OpeningForm(request.POST or None, initial=OpeningForm.initial_for(opening))
-    if request.method == "POST" and form.is_valid():
-        if submit(form, opening_save, actor=actor, opening=opening):
-            messages.success(request, "The opening has been changed.")
-            return redirect("providers:openings")
+    saved = request.method == "POST" and form.is_valid()
+    if saved and submit(form, opening_save, actor=actor, opening=opening):
+        messages.success(request, "The opening has been changed.")
+        return redirect("providers:openings")
     return render_form(
         request, "providers/arrangement/opening_edit.html", form, {"opening": opening}
     )
