@@ -190,7 +190,7 @@ def opening_save(
             f"to {arrangement.ends_on:%-d %B %Y}.",
             field="opens_on",
         )
-    others = list(openings_of(arrangement).exclude(pk=getattr(opening, "pk", None)))
+    others = [o for o in openings_of(arrangement) if opening is None or o.pk != opening.pk]
     if any(o.opens_on <= closes_on and opens_on <= o.closes_on for o in others):
         raise DomainError("This opening overlaps another one.", field="opens_on")
     opening = opening or Opening(arrangement=arrangement)

@@ -484,7 +484,7 @@ def application_approve(
     )
     if existing is not None and existing.status == EnrolStatus.REMOVED:
         raise DomainError("This provider was removed from the lot; removal is final.")
-    if is_barred(application.provider_id, actor.organisation.pk):
+    if is_barred(application.provider_id, application.lot.consortium_id):
         raise DomainError("This provider is excluded: lift the exclusion before approving.")
     application, reason = _decide(actor, application, AppStatus.APPROVED, reason)
     now = timezone.now()

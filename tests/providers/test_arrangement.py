@@ -228,7 +228,7 @@ def test_starting_an_application_outside_an_opening_is_refused(world, framework,
         time_machine.travel(date(2026, 2, 1)),
         pytest.raises(DomainError, match="no opening is planned"),
     ):
-            application_start(actor=actor_of(world.provider_admin_a), lot=lot)
+        application_start(actor=actor_of(world.provider_admin_a), lot=lot)
 
 
 def test_a_dynamic_market_accepts_applications_at_any_time(world, lot):
