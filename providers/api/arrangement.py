@@ -4,9 +4,10 @@ consortium's and its boroughs' clients and people. Providers read the lots throu
 
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers
 
+from dps.api.schema import PROBLEM_MEDIA_TYPE, ProblemSerializer
 from dps.tenancy import get_actor
 
 from ..models import ConditionsVersion, Lot, Opening
@@ -77,6 +78,17 @@ class ArrangementDetail(generics.RetrieveAPIView):
 
     serializer_class = ArrangementSerializer
     permission_classes = [*generics.RetrieveAPIView.permission_classes, ConsortiumOrBorough]
+
+    @extend_schema(
+        responses={
+            200: ArrangementSerializer,
+            (404, PROBLEM_MEDIA_TYPE): OpenApiResponse(
+                ProblemSerializer, description="The consortium has no arrangement set up yet."
+            ),
+        }
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_object(self):
         arrangement = arrangement_visible_to(get_actor(self.request))
