@@ -558,6 +558,8 @@ def request_seed(consortium, demo):
         placement_request=placement_request,
         bid=chosen_bid,
         reason=demo.reason if chosen_bid.rank != 1 else "",
+        # The demo's officer considered the applications pending on the lot (s.34(4)).
+        pending_applications_considered=True,
     )
     award_services.ipa_ensure(placement)
     if demo.state == Status.PLACED:

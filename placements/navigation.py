@@ -18,5 +18,5 @@ def items(actor):
         ]
     # Consortium admins: each lot's evaluation weights and service types.
     if actor.is_consortium_admin:
-        result.append(("Lots", "placements:lot_list"))
+        result += [("Lots", "placements:lot_list"), ("Exclusions", "placements:exclusions")]
     return result

@@ -14,6 +14,7 @@ from geography.selectors import Unknown
 
 from .models import MANDATORY_TYPES, Document, DocumentType, Lot, OfstedRating, Service
 from .models.documents import EXPIRING_TYPES
+from .selectors.arrangement import arrangement_of, conditions_in_force
 from .services.location import service_locate
 
 LOTS = [
@@ -137,6 +138,10 @@ def seed(stdout):
     stdout.write("  5 lots, 12 providers with 36 services across England, 2 providers' users")
     stdout.write(
         "  each provider's mandatory documents: some expiring in 5 and 25 days, one expired"
+    )
+    arrangement_seed(consortium=consortium)
+    stdout.write(
+        "  the arrangement: a dynamic market with conditions of membership, versions 1 and 2"
     )
     enrolment_seed(consortium=consortium, now=timezone.now())
     stdout.write("  declaration questions; applications and enrolments in every state")
@@ -271,6 +276,54 @@ ENROLMENT_REASONS = {
 }
 
 
+# Arrangement part: the demo consortium runs a dynamic market under the Procurement Act 2023,
+# its conditions of membership set at the start and modified once.
+ARRANGEMENT = {
+    "basis": "dynamic_market",
+    "title": "Children's placements dynamic market",
+    "description": "Residential, fostering, supported accommodation and parent and child "
+    "placements for children in the care of the consortium's councils.",
+    "starts_on": date(2025, 4, 1),
+    "ends_on": date(2029, 3, 31),
+    "decision_days": 10,
+}
+CONDITIONS = [
+    (
+        date(2025, 4, 1),
+        "Registered with Ofsted for the service offered; insured (public liability GBP 5m, "
+        "employer's liability GBP 10m); a safeguarding policy reviewed in the last year.",
+        "",
+    ),
+    (
+        date(2025, 10, 1),
+        "As version 1, and: every home's manager registered with Ofsted; no inspection judged "
+        "inadequate in the last 12 months without an improvement plan agreed with the host "
+        "council.",
+        "Strengthened after the autumn review of quality; published as a modification.",
+    ),
+]
+
+
+def arrangement_seed(*, consortium):
+    """The demo consortium's arrangement and its two versions of the conditions (once)."""
+    from datetime import datetime, time
+
+    from .models import Arrangement, ConditionsVersion
+
+    arrangement, _ = Arrangement.objects.get_or_create(consortium=consortium, defaults=ARRANGEMENT)
+    for number, (day, text, reason) in enumerate(CONDITIONS, start=1):
+        ConditionsVersion.objects.get_or_create(
+            arrangement=arrangement,
+            number=number,
+            defaults={
+                "text": text,
+                "reason": reason,
+                "in_force_from": timezone.make_aware(datetime.combine(day, time.min)),
+            },
+        )
+    return arrangement
+
+
 def enrolment_seed(*, consortium, now):
     """Declaration questions, provider profiles, and applications and enrolments in every
     state (once: a provider's application to a lot is left as it is on reseeding)."""
@@ -320,6 +373,9 @@ def enrolment_seed(*, consortium, now):
             flagged_for_review=flagged,
             supporting_statement=f"{PROVIDERS[index][0]} has cared for children for many years.",
             submitted_at=None if status == "draft" else now - timedelta(days=days_ago),
+            conditions=None
+            if status == "draft"
+            else conditions_in_force(arrangement_of(consortium), now - timedelta(days=days_ago)),
             decided_at=now - timedelta(days=days_ago - 3)
             if status in ("approved", "rejected")
             else None,

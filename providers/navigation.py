@@ -9,6 +9,7 @@ def items(actor):
         result.append(("Applications", "providers:applications"))
     if actor.is_consortium_admin:
         result += [
+            ("Arrangement", "providers:arrangement"),
             ("Review queue", "providers:review_queue"),
             ("Enrolments", "providers:enrolment_list"),
         ]

@@ -122,6 +122,8 @@ class Tenant:
       its people's emails).
     intruders: the personas who must be refused; by default everyone outside the victim's
       organisation (see INTRUDERS).
+    api_intruders: the organisations whose API keys must be refused (for /api/); by default
+      every organisation but the victim (see INTRUDER_ORGANISATIONS).
     """
 
     kwargs: dict = field(default_factory=dict)
@@ -133,6 +135,7 @@ class Tenant:
     markers: tuple | None = None
     victim: str = "borough_a"
     intruders: tuple | None = None
+    api_intruders: tuple | None = None
 
     @property
     def secrets(self):
@@ -443,7 +446,7 @@ def test_intruders_cannot_see_or_change_the_victims_data(key, world, victim, api
     if api:
         callers += [
             (f"API key of {org}", None, api_key_for(getattr(world, org)))
-            for org in INTRUDER_ORGANISATIONS[recipe.victim]
+            for org in recipe.api_intruders or INTRUDER_ORGANISATIONS[recipe.victim]
         ]
 
     problems = []

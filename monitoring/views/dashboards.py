@@ -35,6 +35,7 @@ from dps.models import Organisation
 from dps.tenancy import get_or_404
 from procurement.selectors.notices import notices_due_summary
 from providers.models import Lot
+from providers.selectors.arrangement import arrangement_of, arrangement_warnings
 
 from ..kpis.periods import MONTH, YEAR, period_label, return_year, snapshot_label
 from ..selectors import dashboards as sel
@@ -706,6 +707,8 @@ def dashboard(request):
         ),
         "overdue_visits": sel.overdue_visits(actor),
         "notices": notices_due_summary(actor, timezone.localdate()),
+        # The arrangement's legal deadlines (a legacy DPS's end, an open framework's reopening).
+        "arrangement_warnings": arrangement_warnings(arrangement_of(consortium)),
         "csv_query": csv_query({**chosen, "year_ending": year_ending}),
         "all_providers_query": csv_query({"year_ending": year_ending}),
     }

@@ -591,9 +591,16 @@ class AwardForm(GovukFormMixin, forms.Form):
         help_text="Recorded with the award and shown in the placement's history.",
     )
 
-    def __init__(self, *args, bids, **kwargs):
+    pending_applications_considered = forms.BooleanField(
+        label="I have considered the applications to join this lot that are still pending",
+        required=False,
+    )
+
+    def __init__(self, *args, bids, pending=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bid"].choices = [(b.pk, bid_label(b)) for b in bids]
+        if not pending:  # asked only when applications are pending (s.34(4))
+            del self.fields["pending_applications_considered"]
 
 
 class StartForm(GovukFormMixin, forms.Form):

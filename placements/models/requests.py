@@ -276,6 +276,9 @@ class ProviderInvitation(models.Model):
     first_viewed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+    # Withdrawn by the consortium when the provider was excluded (placements.services.exclusions).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-invited_at", "-id"]

@@ -15,7 +15,10 @@ def invitations_visible_to(actor: Actor | None) -> QuerySet[ProviderInvitation]:
         return ProviderInvitation.objects.none()
     qs = ProviderInvitation.objects.select_related("request", "request__lot", "provider")
     if actor.is_provider:
-        return qs.filter(provider=actor.organisation).exclude(request__status=Status.DRAFT)
+        # An invitation withdrawn (the provider was excluded) is no longer its opportunity.
+        return qs.filter(provider=actor.organisation, withdrawn_at__isnull=True).exclude(
+            request__status=Status.DRAFT
+        )
     if actor.is_borough:
         return qs.filter(request__borough=actor.organisation)
     return ProviderInvitation.objects.none()

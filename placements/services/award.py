@@ -12,6 +12,7 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
+from providers.selectors.arrangement import pending_applications
 
 from ..access import require_borough_writer
 from ..models import Bid, Placement, PlacementRequest
@@ -56,13 +57,18 @@ def award(
     placement_request: PlacementRequest,
     bid: Bid | int,
     reason: str | None = "",
+    pending_applications_considered: bool = False,
 ) -> Placement:
     """Award a ranked bid. The top-ranked one needs no reason; any other needs a written reason.
+    Under a dynamic market or legacy DPS, applications to the lot still pending must have been
+    considered first (Procurement Act 2023 s.34(4)): the officer confirms it.
     The request row is locked and the placement is unique per request, so of two officers
     awarding at once exactly one succeeds; the other is told it is already awarded."""
     try:
         with transaction.atomic():
-            placement = _award(actor, placement_request, bid, reason)
+            placement = _award(
+                actor, placement_request, bid, reason, pending_applications_considered
+            )
     except IntegrityError as exc:  # the unique placement per request, if the lock was absent
         raise DomainError("This request has already been awarded.") from exc
     transaction.on_commit(lambda: _enqueue_ipa(placement.pk))
@@ -84,10 +90,18 @@ def _enqueue_ipa(placement_id):
         log.warning("Could not queue the IPA of placement %s.", placement_id, exc_info=True)
 
 
-def _award(actor, placement_request, bid, reason):
+def _award(actor, placement_request, bid, reason, pending_considered=False):
     require_borough_writer(actor, placement_request)
     placement_request = PlacementRequest.objects.select_for_update().get(pk=placement_request.pk)
     REQUEST_STATES.guard(placement_request, action="award")
+    pending = list(pending_applications(placement_request.lot).values_list("pk", flat=True))
+    if pending and not pending_considered:
+        raise DomainError(
+            f"{len(pending)} application{'s' if len(pending) != 1 else ''} to join this lot "
+            f"{'are' if len(pending) != 1 else 'is'} still pending: confirm that you considered "
+            "them before awarding.",
+            "pending_applications_considered",
+        )
     bid = (
         Bid.objects.filter(pk=getattr(bid, "pk", bid), request=placement_request)
         .select_related("service", "provider")
@@ -138,6 +152,7 @@ def _award(actor, placement_request, bid, reason):
             "rank": bid.rank,
             "weekly_fee": str(bid.weekly_fee),
             **({"over_budget": over_budget} if over_budget else {}),
+            **({"pending_applications_considered": pending} if pending else {}),
         },
     )
     _tell_bidders(placement_request, placement)

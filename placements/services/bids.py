@@ -28,6 +28,7 @@ from dps.services.audit import audit_record
 from dps.tenancy import Actor
 from providers.models import Enrolment, Service
 from providers.needs import INDICATOR_LABELS
+from providers.selectors.arrangement import is_barred
 
 from ..models import Bid, PlacementRequest, ProviderInvitation
 from ..models.bids import BID_STATES
@@ -137,6 +138,13 @@ def bid_save(
     # this order: the request, then the invitation).
     placement_request = _lock_open(invitation, now, shared=True)
     ProviderInvitation.objects.select_for_update().values_list("pk").get(pk=invitation.pk)
+    if is_barred(invitation.provider_id, placement_request.lot.consortium_id):
+        raise DomainError(
+            "You are excluded from this consortium's arrangement, so you cannot bid. Contact "
+            "the consortium."
+        )
+    if ProviderInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=False).exists():
+        raise DomainError("Your invitation to this request was withdrawn, so you cannot bid.")
     enrolment = Enrolment.objects.filter(
         provider_id=invitation.provider_id, lot_id=placement_request.lot_id
     ).first()

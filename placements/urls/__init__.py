@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("placements.urls.borough")),
     path("", include("placements.urls.provider")),
+    path("", include("placements.urls.consortium")),
 ]

@@ -11,6 +11,7 @@ from dps.decorators import actor_required
 from dps.pages import render_form, submit
 from dps.services import DomainError
 from providers.needs import INDICATORS
+from providers.selectors.arrangement import pending_applications
 
 from ..access import get_bid_for_actor, get_request_for_actor
 from ..forms.requests import AwardForm, YoungPersonViewForm
@@ -167,13 +168,19 @@ def award(request, pk):
         return redirect("placements:shortlist", pk=pk)
     valid = _valid(_bids(actor, placement_request).order_by("rank", "id"))
     initial = {"bid": request.GET.get("bid")} if request.GET.get("bid") else {}
-    form = AwardForm(_posted(request), bids=valid, initial=initial)
+    pending = list(pending_applications(placement_request.lot))
+    form = AwardForm(_posted(request), bids=valid, initial=initial, pending=bool(pending))
     if request.method == "POST" and form.is_valid():
         chosen = next(b for b in valid if b.pk == form.cleaned_data["bid"])
         placement = submit(
             form,
             award_services.award,
-            {"reason": form.cleaned_data["reason"]},
+            {
+                "reason": form.cleaned_data["reason"],
+                "pending_applications_considered": form.cleaned_data.get(
+                    "pending_applications_considered", False
+                ),
+            },
             actor=actor,
             placement_request=placement_request,
             bid=chosen,
@@ -197,5 +204,6 @@ def award(request, pk):
                 b for b in valid if budget.over_budget(placement_request, b.weekly_fee)
             ],
             "budget_rule": budget.RULE_FOR_BOROUGH[budget.rule_of(placement_request)],
+            "pending": pending,
         },
     )

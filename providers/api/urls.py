@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import directory, documents, enrolment, lots, quality, services
+from . import arrangement, directory, documents, enrolment, lots, quality, services
 
 urlpatterns = [
     path("lots/", lots.LotList.as_view(), name="lots"),
@@ -9,4 +9,5 @@ urlpatterns = [
     *services.urlpatterns,
     *quality.urlpatterns,
     *directory.urlpatterns,
+    *arrangement.urlpatterns,
 ]

@@ -162,6 +162,7 @@ class Enrolment(models.Model):
     class Cause(models.TextChoices):
         DECISION = "decision", "Consortium decision"
         DOCUMENT_EXPIRED = "document_expired", "Mandatory document expired"
+        EXCLUSION = "exclusion", "Supplier excluded"
 
     provider = models.ForeignKey(
         "dps.Organisation", on_delete=models.PROTECT, related_name="enrolments"

@@ -40,12 +40,13 @@ def application_detail(queryset: QuerySet[Application]) -> QuerySet[Application]
     )
 
 
-def review_queue(actor: Actor | None) -> QuerySet[Application]:
-    """Submitted applications on the actor's lots: flagged ones first, then oldest first."""
+def review_queue(actor: Actor | None, *, by_due_date: bool = False) -> QuerySet[Application]:
+    """Submitted applications on the actor's lots: flagged ones first, then oldest first; or,
+    `by_due_date` (a dynamic market or legacy DPS, where each is decided within the same
+    period from its submission), the one due soonest first."""
+    order = ("submitted_at", "pk") if by_due_date else ("-flagged_for_review", "submitted_at", "pk")
     return (
-        applications_visible_to(actor)
-        .filter(status=Application.Status.SUBMITTED)
-        .order_by("-flagged_for_review", "submitted_at", "pk")
+        applications_visible_to(actor).filter(status=Application.Status.SUBMITTED).order_by(*order)
     )
 
 

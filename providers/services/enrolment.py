@@ -37,6 +37,12 @@ from ..models import (
     ProviderProfile,
 )
 from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
+from ..selectors.arrangement import (
+    application_window,
+    arrangement_of,
+    conditions_in_force,
+    is_barred,
+)
 from ..selectors.enrolment import questions_for
 from ..selectors.lots import lots_visible_to
 from .quality import quality_score_recompute
@@ -246,6 +252,20 @@ def declaration_question_save(
 # --- Applications (provider) ---------------------------------------------------------------
 
 
+def _require_may_apply(provider, lot):
+    """Refuse an application from a provider the consortium has excluded (or removed as
+    excludable), and one to an open framework outside its openings."""
+    if is_barred(provider.pk, lot.consortium_id):
+        raise DomainError(
+            f"You are excluded from {lot.consortium}'s arrangement, so you cannot apply to its "
+            "lots.",
+            field="lot",
+        )
+    window = application_window(lot.consortium_id)
+    if not window.open:
+        raise DomainError(window.message, field="lot")
+
+
 @transaction.atomic
 def application_start(*, actor: Actor | None, lot: Lot) -> Application:
     """A provider starts an application to a lot: a draft to fill in."""
@@ -256,10 +276,15 @@ def application_start(*, actor: Actor | None, lot: Lot) -> Application:
     enrolment = Enrolment.objects.filter(provider=provider, lot=lot).first()
     if enrolment is not None and enrolment.status == EnrolStatus.REMOVED:
         raise DomainError(f"You were removed from {lot}, so you cannot apply again.", field="lot")
-    if enrolment is not None:
+    # Suspended for an exclusion since lifted: it applies again (approval reinstates it).
+    excluded_before = (
+        enrolment is not None and enrolment.suspension_cause == Enrolment.Cause.EXCLUSION
+    )
+    if enrolment is not None and not excluded_before:
         raise DomainError(f"You are already enrolled on {lot}.", field="lot")
     if Application.objects.filter(provider=provider, lot=lot, status__in=OPEN_STATUSES).exists():
         raise DomainError(f"You already have an open application for {lot}.", field="lot")
+    _require_may_apply(provider, lot)
     application = Application(provider=provider, lot=lot)
     application.full_clean(validate_constraints=False)
     try:
@@ -355,6 +380,7 @@ def application_submit(
     require_provider_admin(actor, application.provider)
     application = _lock(application)
     APPLICATION_STATES.guard(application, AppStatus.SUBMITTED)
+    _require_may_apply(application.provider, application.lot)
     answers = {
         a.question_id: a
         for a in ApplicationAnswer.objects.filter(application=application).select_related(
@@ -375,14 +401,21 @@ def application_submit(
         q.on_fail == DeclarationQuestion.OnFail.REVIEW for q in failing
     )
     application.submitted_at = timezone.now()
+    # Judged against the conditions of membership in force now (none before they are set).
+    application.conditions = conditions_in_force(
+        arrangement_of(application.lot.consortium_id), application.submitted_at
+    )
     _transition(
         application,
         AppStatus.SUBMITTED,
         actor=actor,
         reason=(note or "").strip(),
-        fields=["flagged_for_review", "submitted_at"],
+        fields=["flagged_for_review", "submitted_at", "conditions"],
         clean=True,
-        detail={"flagged_for_review": application.flagged_for_review},
+        detail={
+            "flagged_for_review": application.flagged_for_review,
+            "conditions": application.conditions.number if application.conditions else None,
+        },
     )
     return application
 
@@ -451,6 +484,8 @@ def application_approve(
     )
     if existing is not None and existing.status == EnrolStatus.REMOVED:
         raise DomainError("This provider was removed from the lot; removal is final.")
+    if is_barred(application.provider_id, application.lot.consortium_id):
+        raise DomainError("This provider is excluded: lift the exclusion before approving.")
     application, reason = _decide(actor, application, AppStatus.APPROVED, reason)
     now = timezone.now()
     enrolment = existing or Enrolment(provider=application.provider, lot=application.lot)
@@ -548,6 +583,13 @@ def enrolment_reinstate(
     the provider renews the document."""
     require_consortium_admin(actor)
     if Enrolment.objects.filter(
+        pk=enrolment.pk, status=EnrolStatus.SUSPENDED, suspension_cause=Enrolment.Cause.EXCLUSION
+    ).exists():
+        raise DomainError(
+            "This enrolment is suspended because the provider was excluded; once the exclusion "
+            "is lifted the provider applies again."
+        )
+    if Enrolment.objects.filter(
         pk=enrolment.pk,
         status=EnrolStatus.SUSPENDED,
         suspension_cause=Enrolment.Cause.DOCUMENT_EXPIRED,
@@ -608,6 +650,8 @@ def enrolment_reinstate_after_documents(*, enrolment: Enrolment, notify: bool = 
         suspension_cause=Enrolment.Cause.DOCUMENT_EXPIRED,
     ).exists():
         return False
+    if is_barred(enrolment.provider_id, enrolment.lot.consortium_id):
+        return False  # excluded meanwhile: it stays out
     _change_enrolment(
         enrolment,
         EnrolStatus.ACTIVE,
@@ -616,3 +660,38 @@ def enrolment_reinstate_after_documents(*, enrolment: Enrolment, notify: bool = 
         notify=notify,
     )
     return True
+
+
+@transaction.atomic
+def enrolment_suspend_for_exclusion(
+    *, actor: Actor | None, enrolment: Enrolment, reason: str
+) -> bool:
+    """Take an excluded provider off a lot of the consortium: an active enrolment is suspended
+    with the cause "exclusion" (one suspended already, for an expired document, is marked so
+    too), so that, the exclusion lifted, the provider applies again. Removed ones are left.
+    Returns True if it changed."""
+    require_consortium_admin(actor)
+    current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if current.status == EnrolStatus.ACTIVE:
+        _change_enrolment(
+            current,
+            EnrolStatus.SUSPENDED,
+            actor=actor,
+            reason=_require_reason(reason),
+            cause=Enrolment.Cause.EXCLUSION,
+        )
+        return True
+    if current.status == EnrolStatus.SUSPENDED and current.suspension_cause != (
+        Enrolment.Cause.EXCLUSION
+    ):
+        current.suspension_cause = Enrolment.Cause.EXCLUSION
+        current.status_reason = reason
+        current.save(update_fields=["suspension_cause", "status_reason"])
+        audit_record(
+            actor=actor,
+            action="enrolment.suspend",
+            obj=current,
+            detail={"cause": Enrolment.Cause.EXCLUSION, "reason": reason, "already": True},
+        )
+        return True
+    return False

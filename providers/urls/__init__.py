@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("providers.urls.services")),
     path("", include("providers.urls.quality")),
     path("", include("providers.urls.directory")),
+    path("", include("providers.urls.arrangement")),
 ]

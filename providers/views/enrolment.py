@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dps.decorators import actor_required
@@ -33,6 +34,14 @@ from ..forms.enrolment import (
 )
 from ..models import Application, Document
 from ..models.enrolment import APPLICATION_STATES, ENROLMENT_STATES, OPEN_STATUSES
+from ..selectors.arrangement import (
+    ALWAYS_OPEN,
+    application_window,
+    arrangement_of,
+    arrangement_visible_to,
+    conditions_in_force,
+    decision_due,
+)
 from ..selectors.enrolment import (
     applications_visible_to,
     declaration_questions_visible_to,
@@ -141,7 +150,12 @@ def application_new(request):
         if application:
             messages.success(request, f"Your application to {application.lot} has been started.")
             return redirect("providers:application_detail", pk=application.pk)
-    return render_form(request, "providers/enrolment/application_new.html", form)
+    # When each consortium takes applications (an open framework only during an opening).
+    consortia = {lot.consortium_id: lot.consortium for lot in form.fields["lot"].queryset}
+    windows = [(consortium, application_window(consortium.pk)) for consortium in consortia.values()]
+    return render_form(
+        request, "providers/enrolment/application_new.html", form, {"windows": windows}
+    )
 
 
 @actor_required(kinds=PROVIDERS)
@@ -198,17 +212,31 @@ def review_queue_view(request):
     status = request.GET.get("status", Application.Status.SUBMITTED)
     if status not in Application.Status.values:
         status = Application.Status.SUBMITTED
+    arrangement = arrangement_visible_to(actor)
+    timed = arrangement is not None and arrangement.basis in ALWAYS_OPEN
     if status == Application.Status.SUBMITTED:
-        queryset = review_queue(actor)
+        queryset = review_queue(actor, by_due_date=timed)
     else:
         queryset = applications_visible_to(actor).filter(status=status).order_by("-pk")
+    page = paginate(request, queryset)
+    today = timezone.localdate()
+    for application in page:
+        # The decision timer of a dynamic market or legacy DPS.
+        application.due_on = (
+            decision_due(application, arrangement)
+            if status == Application.Status.SUBMITTED
+            else None
+        )
+        application.overdue = application.due_on is not None and application.due_on < today
     return render(
         request,
         "providers/enrolment/review_queue.html",
         {
-            "page": paginate(request, queryset),
+            "page": page,
             "status": status,
             "statuses": Application.Status.choices,
+            "timed": timed and status == Application.Status.SUBMITTED,
+            "decision_days": arrangement.decision_days if arrangement else None,
         },
     )
 
@@ -248,6 +276,7 @@ def application_review(request, pk):
             "unanswered": questions_for(application.lot).exclude(
                 pk__in=[a.question_id for a in application.answers.all()]
             ),
+            "conditions_now": conditions_in_force(arrangement_of(actor.organisation)),
         },
     )
 

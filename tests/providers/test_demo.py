@@ -7,7 +7,7 @@ Seeded once for the module (tests/demo_data.py), as seeding is the slowest thing
 a test that seeds again checks that nothing changes."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from providers.demo import PROVIDERS
 from providers.models import (
     MANDATORY_TYPES,
     Application,
+    Arrangement,
     DeclarationQuestion,
     Document,
     Enrolment,
@@ -105,6 +106,19 @@ def test_the_demo_has_every_application_and_enrolment_state_once(db):
     assert ProviderProfile.objects.count() == 12
     more_info = Application.objects.get(status="more_info")
     assert more_info.transitions.last().reason
+
+
+def test_the_demo_runs_a_dynamic_market_with_two_versions_of_its_conditions(db):
+    call_command("seed_demo", stdout=io.StringIO())  # again: nothing doubles
+
+    arrangement = Arrangement.objects.get()
+    assert arrangement.basis == "dynamic_market"
+    assert (arrangement.starts_on, arrangement.ends_on) == (date(2025, 4, 1), date(2029, 3, 31))
+    versions = list(arrangement.conditions.order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].reason
+    submitted = Application.objects.filter(submitted_at__isnull=False)
+    assert all(a.conditions == versions[1] for a in submitted)
 
 
 def test_seeding_scores_every_enrolled_demo_provider_once(db):

@@ -301,6 +301,12 @@ class AwardSerializer(serializers.Serializer):
     reason = text(
         4000, help_text="Why this bid rather than the top-ranked one (required for any other)."
     )
+    pending_applications_considered = serializers.BooleanField(
+        default=False,
+        help_text="The officer considered the applications to join the lot still pending "
+        "(required, under a dynamic market or legacy DPS, when there are any: Procurement Act "
+        "2023 s.34(4)). The evaluation's `pending_applications` lists them.",
+    )
 
 
 # --- The evaluation -------------------------------------------------------------------------------
@@ -403,6 +409,12 @@ class EvaluationWeightsSerializer(serializers.Serializer):
     proximity = serializers.IntegerField(default=0)
 
 
+class PendingApplicationSerializer(serializers.Serializer):
+    provider_name = serializers.CharField(source="provider.name")
+    status = serializers.CharField(help_text="`submitted` or `more_info`.")
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
 class EvaluationSerializer(serializers.Serializer):
     request = serializers.IntegerField()
     status = status_field(Status.choices)
@@ -416,6 +428,11 @@ class EvaluationSerializer(serializers.Serializer):
     shortlist_size = serializers.IntegerField()
     ranked = EvaluatedBidSerializer(many=True, help_text="The valid bids, best first.")
     invalid = InvalidBidSerializer(many=True, help_text="Bids set aside, with the reason.")
+    pending_applications = PendingApplicationSerializer(
+        many=True,
+        help_text="Applications to join the lot still pending (dynamic market or legacy DPS): "
+        "the award needs `pending_applications_considered` when there are any.",
+    )
     inputs = serializers.DictField(
         help_text="Per bid id: the figures each score part was computed from."
     )

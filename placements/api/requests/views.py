@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from dps.api.exceptions import problem
 from dps.api.schema import PROBLEM_MEDIA_TYPE
 from dps.tenancy import get_actor
+from providers.selectors.arrangement import pending_applications
 
 from ...access import get_bid_for_actor, get_question_for_actor, get_request_for_actor
 from ...models import Bid, PlacementRequest, Question
@@ -266,6 +267,7 @@ class RequestEvaluation(APIView):
             "shortlist_size": SHORTLIST_SIZE,
             "ranked": ranked,
             "invalid": invalid,
+            "pending_applications": pending_applications(placement_request.lot),
             "inputs": evaluation.inputs,
         }
         return Response(s.EvaluationSerializer(data, context={"request": request}).data)
@@ -292,6 +294,7 @@ class RequestAward(APIView):
             placement_request=placement_request,
             bid=data["bid"],
             reason=data.get("reason", ""),
+            pending_applications_considered=data.get("pending_applications_considered", False),
         )
         return Response(
             PlacementSerializer(placement, context={"request": request}).data,
