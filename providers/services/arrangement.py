@@ -38,7 +38,7 @@ def arrangement_save(
     light_touch_threshold: Decimal | None = None,
     vat_percent: Decimal | None = None,
 ) -> Arrangement:
-    """Set up or change the consortium's arrangement. A legacy DPS ends by 24 February 2029;
+    """Set up or change the consortium's arrangement. A legacy DPS ends by 23 February 2029;
     an open framework at most 8 years after it starts; the dates are in order."""
     actor = require_consortium_admin(actor)
     if basis not in Basis.values:

@@ -17,7 +17,7 @@ from tests.placements.helpers import actor_of, shortlisted
 
 
 def arrangement(world, basis):
-    ends = date(2029, 2, 24) if basis == "legacy_dps" else date(2030, 3, 31)
+    ends = date(2029, 2, 23) if basis == "legacy_dps" else date(2030, 3, 31)
     arrangement_save(
         actor=actor_of(world.admin),
         basis=basis,

@@ -66,12 +66,12 @@ def test_saving_again_changes_the_one_arrangement(world):
     assert AuditEvent.objects.filter(action="arrangement.change").count() == 1
 
 
-def test_a_legacy_dps_cannot_end_after_24_february_2029(world):
-    setup(world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 24))
+def test_a_legacy_dps_cannot_end_after_23_february_2029(world):
+    setup(world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 23))
     with pytest.raises(DomainError) as refused:
-        setup(world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 25))
+        setup(world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 24))
     assert refused.value.field == "ends_on"
-    assert "24 February 2029" in refused.value.message
+    assert "23 February 2029" in refused.value.message
 
 
 def test_an_open_framework_ends_at_most_8_years_after_its_start(world):
@@ -104,11 +104,11 @@ def test_only_a_consortium_admin_saves_it(world):
 
 def test_a_legacy_dps_warns_from_a_year_before_its_end(world):
     arrangement = setup(
-        world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 24)
+        world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 23)
     )
-    assert arrangement_warnings(arrangement, today=date(2028, 2, 23)) == []
-    [warning] = arrangement_warnings(arrangement, today=date(2028, 2, 24))
-    assert warning.startswith("This DPS must end by 24 February 2029")
+    assert arrangement_warnings(arrangement, today=date(2028, 2, 22)) == []
+    [warning] = arrangement_warnings(arrangement, today=date(2028, 2, 23))
+    assert warning.startswith("This DPS must end by 23 February 2029")
 
 
 def test_a_dynamic_market_has_no_warning(world):
@@ -116,14 +116,14 @@ def test_a_dynamic_market_has_no_warning(world):
 
 
 def test_the_warning_shows_on_the_arrangement_page_and_the_dashboard(client, world):
-    setup(world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 24))
+    setup(world, basis="legacy_dps", starts_on=date(2022, 4, 1), ends_on=date(2029, 2, 23))
     with time_machine.travel(date(2028, 6, 1)):
         client.force_login(world.admin)
         page = client.get(reverse("providers:arrangement")).content.decode()
         client.force_login(world.commissioner_a)
         dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
-    assert "This DPS must end by 24 February 2029" in page
-    assert "This DPS must end by 24 February 2029" in dashboard
+    assert "This DPS must end by 23 February 2029" in page
+    assert "This DPS must end by 23 February 2029" in dashboard
 
 
 def test_an_open_framework_past_its_required_reopening_warns(world):
@@ -390,10 +390,10 @@ def test_the_settings_page_saves_the_arrangement(client, world):
     }  # fmt: skip
     refused = client.post(reverse("providers:arrangement"), data)
     assert refused.status_code == 400
-    assert "cannot run after 24 February 2029" in refused.content.decode()
-    data["ends_on_day"], data["ends_on_month"] = "24", "2"
+    assert "cannot run after 23 February 2029" in refused.content.decode()
+    data["ends_on_day"], data["ends_on_month"] = "23", "2"
     assert client.post(reverse("providers:arrangement"), data).status_code == 302
-    assert Arrangement.objects.get().ends_on == date(2029, 2, 24)
+    assert Arrangement.objects.get().ends_on == date(2029, 2, 23)
 
 
 @pytest.mark.parametrize("who", ["commissioner_a", "officer_a", "provider_admin_a"])
