@@ -16,8 +16,9 @@ class ArrangementForm(GovukFormMixin, forms.Form):
         label="Legal basis",
         choices=Arrangement.Basis.choices,
         widget=forms.RadioSelect,
-        help_text="A DPS set up under the 2015 Regulations may run to the end of 23 February 2029; new "
-        "arrangements are dynamic markets or open frameworks under the Procurement Act 2023.",
+        help_text="A DPS set up under the 2015 Regulations may run to the end of 23 February "
+        "2029; new arrangements are dynamic markets or open frameworks under the Procurement "
+        "Act 2023.",
     )
     title = forms.CharField(label="Title", max_length=200)
     description = forms.CharField(

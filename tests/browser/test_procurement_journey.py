@@ -6,9 +6,11 @@ start) due, exports the UK6 for Find a Tender, records it as published with its 
 the award appears in the public open data at /ocds/releases.json."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from placements.models import Placement
 from procurement.models import Notice
@@ -42,9 +44,9 @@ def test_an_admin_sets_up_a_dynamic_market_and_publishes_an_award_s_notices(ui, 
     # A competition on the market is awarded: GBP 15,000 a week for 52 weeks.
     _request, placement = helpers.awarded(world, fees=("15000", "14500"))
     Placement.objects.filter(pk=placement.pk).update(
-        planned_end_date=date.fromordinal(placement.start_date.toordinal() + 52 * 7)
+        planned_end_date=placement.start_date + timedelta(weeks=52)
     )
-    notices_sync(consortium=world.consortium, today=date.today())  # the worker's run
+    notices_sync(consortium=world.consortium, today=timezone.localdate())  # the worker's run
 
     ui.follow("Notices")
     assert ui.heading() == "Notices on Find a Tender"
@@ -60,7 +62,7 @@ def test_an_admin_sets_up_a_dynamic_market_and_publishes_an_award_s_notices(ui, 
     ui.submit("Draft the notice")
     with ui.page.expect_download() as download:
         ui.page.get_by_role("link", name="Export for Find a Tender (JSON)").click()
-    exported = json.loads(open(download.value.path()).read())
+    exported = json.loads(Path(download.value.path()).read_text())
     text = json.dumps(exported)
     assert "UK6" in text
     assert placement.child_reference not in text
