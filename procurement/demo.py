@@ -1,12 +1,11 @@
-"""The demo consortium's notices: its arrangement (a dynamic market, unless the providers'
-demo set one up already), the notices its data owes, and one recorded as published.
+"""The demo consortium's notices: those its arrangement (the providers' demo sets up a dynamic
+market) and its data owe, with the market's own notices recorded as published when they were
+due, as a consortium would have published them, and the rest due or overdue.
 
-Idempotent: the arrangement is created once, the notices are synced only while the
-consortium has none (the placement history the monitoring demo adds after this one gets its
-notices from the daily run, so seeding again changes nothing), and a notice is published only
-while none is."""
+Idempotent: the sync adds only notices not yet recorded, and the market's notices are
+published only while none of them is."""
 
-from datetime import date
+from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,39 +13,36 @@ from django.utils import timezone
 from dps.demo import CONSORTIUM
 from dps.models import Membership, Organisation, Role
 from dps.tenancy import Actor
-from providers.models import Arrangement
 
 from .models import Notice
 from .services.notices import notice_publish, notices_sync
+
+# The dynamic market's notices, with the ids Find a Tender gave them.
+PUBLISHED = {
+    Notice.Kind.UK13: "004217-2025",
+    Notice.Kind.UK14: "012908-2025",
+    Notice.Kind.UK15: "061554-2025",
+}
 
 
 @transaction.atomic
 def seed(stdout):
     consortium = Organisation.objects.filter(slug=CONSORTIUM[0]).first()
-    if consortium is None:
-        return
-    Arrangement.objects.get_or_create(
-        consortium=consortium,
-        defaults={
-            "basis": Arrangement.Basis.DYNAMIC_MARKET,
-            "title": "South Thames Children's Placements Dynamic Market",
-            "description": "Residential and foster placements for looked-after children.",
-            "starts_on": date(2025, 4, 1),
-            "ends_on": date(2033, 3, 31),
-        },
-    )
-    if Notice.objects.filter(consortium=consortium).exists():
-        stdout.write("  notices already recorded")
-        return
-    created = notices_sync(consortium=consortium, today=timezone.localdate())
-    stdout.write(f"  {len(created)} notices owed recorded")
-    first = Notice.objects.filter(consortium=consortium).order_by("due_on", "id").first()
     admin = (
         Membership.objects.filter(organisation=consortium, role=Role.CONSORTIUM_ADMIN)
         .select_related("user", "organisation")
         .first()
     )
-    if first is None or admin is None:
+    if consortium is None or admin is None or not hasattr(consortium, "arrangement"):
         return
-    notice_publish(actor=Actor.for_membership(admin), notice=first, fts_notice_id="004217-2025")
-    stdout.write(f"  {first.get_kind_display()} recorded as published")
+    created = notices_sync(consortium=consortium, today=timezone.localdate())
+    stdout.write(f"  {len(created)} notices owed recorded")
+    market = Notice.objects.filter(consortium=consortium, kind__in=PUBLISHED)
+    if market.filter(status=Notice.Status.PUBLISHED).exists():
+        return
+    actor = Actor.for_membership(admin)
+    for notice in market:
+        notice_publish(actor=actor, notice=notice, fts_notice_id=PUBLISHED[notice.kind])
+        published_at = timezone.make_aware(datetime.combine(notice.due_on, time(10)))
+        Notice.objects.filter(pk=notice.pk).update(published_at=published_at)
+    stdout.write(f"  {market.count()} of the market's notices recorded as published")
