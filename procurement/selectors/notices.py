@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dps.formatting import money
 from dps.tenancy import Actor
 from providers.models import Arrangement, ProviderProfile
 
@@ -36,6 +37,39 @@ def notices_visible_to(actor: Actor | None) -> QuerySet[Notice]:
     if actor is None or not may_read_notices(actor):
         return Notice.objects.none()
     return Notice.objects.filter(consortium=actor.consortium)
+
+
+# What a notice's subject line reads, selected with the notices that show it.
+SUBJECT_RELATED = (
+    "placement__borough",
+    "placement__provider",
+    "placement__lot",
+    "request__borough",
+    "request__lot",
+    "opening",
+    "conditions",
+)
+
+
+def notice_subject(notice: Notice) -> str:
+    """What the notice is about, in a line: the placement, competition, opening or version of
+    the conditions (nothing about a child). Blank for the arrangement's own notices."""
+    if placement := notice.placement:
+        lot = f" ({placement.lot.name})" if placement.lot else ""
+        provider = placement.provider.name if placement.provider else "a provider"
+        return (
+            f"{placement.borough.name}: placement with {provider}{lot} from "
+            f"{placement.start_date:%-d %B %Y}, {money(placement.weekly_fee)} a week"
+        )
+    if request := notice.request:
+        lot = f" on {request.lot.name}" if request.lot else ""
+        published = f", published {request.published_at:%-d %B %Y}" if request.published_at else ""
+        return f"{request.borough.name}: competition{lot}{published}"
+    if opening := notice.opening:
+        return f"Opening from {opening.opens_on:%-d %B %Y} to {opening.closes_on:%-d %B %Y}"
+    if conditions := notice.conditions:
+        return f"Conditions of membership, version {conditions.number}"
+    return ""
 
 
 def is_overdue(notice: Notice, today: date) -> bool:

@@ -18,10 +18,12 @@ from dps.services import DomainError
 from ..access import get_notice_for_actor
 from ..forms.notices import NoticeFilterForm, NoticePublishForm
 from ..selectors.notices import (
+    SUBJECT_RELATED,
     is_overdue,
     may_read_notices,
     may_write_notices,
     notice_fields,
+    notice_subject,
     notices_visible_to,
 )
 from ..services.notices import NOTICE_STATES, notice_draft, notice_publish
@@ -36,7 +38,7 @@ def _readable(actor):
 def notice_list(request):
     actor = request.actor
     _readable(actor)
-    notices = notices_visible_to(actor)
+    notices = notices_visible_to(actor).select_related(*SUBJECT_RELATED)
     filters = NoticeFilterForm(request.GET or None)
     if filters.is_valid():
         for name in ("status", "kind"):
@@ -46,6 +48,7 @@ def notice_list(request):
     page = paginate(request, notices)
     for notice in page:
         notice.overdue = is_overdue(notice, today)
+        notice.subject = notice_subject(notice)
     return render(
         request,
         "procurement/notices/list.html",
@@ -64,6 +67,7 @@ def notice_detail(request, pk):
         "procurement/notices/detail.html",
         {
             "notice": notice,
+            "subject": notice_subject(notice),
             "overdue": is_overdue(notice, timezone.localdate()),
             "fields_json": json.dumps(notice.fields, indent=2) if notice.fields else "",
             "can_draft": can_write and NOTICE_STATES.allows(notice, "draft"),

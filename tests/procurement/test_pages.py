@@ -49,6 +49,20 @@ def test_the_admin_lists_notices_filters_them_and_sees_the_overdue_in_red(world,
     assert bad.status_code == 200
 
 
+def test_each_notice_says_what_it_is_about_and_nothing_of_the_child(world, notices):
+    client = signed_in(world.admin)
+    about = "Alpha Borough: placement with Alpha Care (Residential homes) from 6 April 2026"
+    listed = client.get(reverse("procurement:notice_list")).content.decode()
+    detail = client.get(
+        reverse("procurement:notice_detail", args=[notices["UK6"].pk])
+    ).content.decode()
+
+    assert f"{about}, £13,000.00 a week" in listed
+    assert f"{about}, £13,000.00 a week" in detail
+    assert "Conditions of membership" not in listed  # the market's own notices name no subject
+    assert "CHILD-REF-77" not in listed + detail
+
+
 def test_the_admin_drafts_exports_and_publishes_a_notice(world, notices):
     client = signed_in(world.admin)
     uk6 = notices["UK6"]
