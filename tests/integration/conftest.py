@@ -33,7 +33,8 @@ def pytest_collection_modifyitems(config, items):
     integration = [item for item in items if item.get_closest_marker("integration")]
     if not integration:
         return
-    # Run last, so that the session's Celery worker is never alive during other tests.
+    # Run last (in one process; under xdist the worker fixture is also stopped when a process
+    # leaves the integration tests), so that no Celery worker is alive during other tests.
     items[:] = [item for item in items if item not in integration] + integration
     problem = services_problem()
     if problem:
@@ -137,10 +138,12 @@ def _die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def celery_worker(django_db_setup, smtp_server, tmp_path_factory):
-    """A real `celery -A dps worker`, started once per session, with the test settings, the
-    test database, Redis, and SMTP to the session's SMTP server."""
+    """A real `celery -A dps worker`, with the test settings, the test database, Redis, and
+    SMTP to the session's SMTP server. Started for the integration tests and stopped when the
+    process leaves them: a worker left running would send the emails other tests queue (and
+    erase the secret links a browser test reads) while those tests still expect them queued."""
     problem = services_problem()
     if problem:
         pytest.skip(problem)
