@@ -19,6 +19,7 @@ from placements.models import Placement
 from providers.models import Arrangement
 
 from ..models import Notice
+from ..selectors.valuation import placement_valuation
 
 K = Notice.Kind
 
@@ -65,8 +66,6 @@ ITEM_CLASSIFICATION = {
     "description": "Welfare services for children and young people",
 }
 FTS_NOTICE_URL = "https://www.find-tender.service.gov.uk/Notice/{}"
-# The weeks a placement with neither a planned end nor a requested duration is valued over.
-DEFAULT_WEEKS = 52
 
 
 def ocid_prefix():
@@ -289,24 +288,12 @@ def call_off_tender(tender_id, borough, lot, *, competitive):
     }
 
 
-def placement_weeks(placement):
-    if placement.planned_end_date:
-        return Decimal((placement.planned_end_date - placement.start_date).days) / 7
-    request = placement.request
-    if request is not None and request.duration_weeks:
-        return Decimal(request.duration_weeks)
-    return Decimal(DEFAULT_WEEKS)
-
-
 def placement_value(placement, arrangement):
-    """The estimated value: the weekly fee over the planned duration, net and with VAT."""
-    net = placement.weekly_fee * placement_weeks(placement)
-    vat = arrangement.vat_percent if arrangement else Decimal(0)
-    gross = net * (1 + vat / 100)
-    threshold = arrangement.light_touch_threshold if arrangement else None
-    value = {"amount": pounds(net), "currency": "GBP", "amountGross": pounds(gross)}
-    above = threshold is not None and gross >= threshold
-    return value, above
+    """The estimated value, net and with VAT, and whether it is above the threshold: as the
+    notices value it (procurement.selectors.valuation)."""
+    worth = placement_valuation(placement, arrangement)
+    value = {"amount": pounds(worth.net), "currency": "GBP", "amountGross": pounds(worth.gross)}
+    return value, worth.above_threshold
 
 
 CONTRACT_STATUS = {

@@ -20,11 +20,11 @@ class Valuation:
     weeks: Decimal
     net: Decimal  # before VAT
     gross: Decimal  # with VAT: the figure the threshold is applied to
-    threshold: Decimal
+    threshold: Decimal | None  # None: no arrangement sets one
 
     @property
     def above_threshold(self) -> bool:
-        return self.gross >= self.threshold
+        return self.threshold is not None and self.gross >= self.threshold
 
 
 def planned_weeks(start: date, planned_end: date | None) -> Decimal:
@@ -41,16 +41,18 @@ def valuation(
     weeks = Decimal(weeks)
     net = (fee * weeks).quantize(PENNY, ROUND_HALF_UP)
     gross = (net * (1 + Decimal(str(vat_percent)) / 100)).quantize(PENNY, ROUND_HALF_UP)
-    return Valuation(fee, weeks, net, gross, Decimal(str(threshold)))
+    return Valuation(fee, weeks, net, gross, None if threshold is None else Decimal(str(threshold)))
 
 
 def placement_valuation(placement, arrangement) -> Valuation:
-    """A placement's estimated value: its weekly fee over its planned duration."""
+    """A placement's estimated value: its weekly fee over its planned duration. Without an
+    arrangement (the open data still publishes its awards) no VAT is added and no threshold
+    applies."""
     return valuation(
         weekly_fee=placement.weekly_fee,
         weeks=planned_weeks(placement.start_date, placement.planned_end_date),
-        vat_percent=arrangement.vat_percent,
-        threshold=arrangement.light_touch_threshold,
+        vat_percent=arrangement.vat_percent if arrangement else 0,
+        threshold=arrangement.light_touch_threshold if arrangement else None,
     )
 
 
