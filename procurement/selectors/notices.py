@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from dps.formatting import money
 from dps.tenancy import Actor
-from providers.models import Arrangement, ProviderProfile
+from providers.models import ProviderProfile
+from providers.selectors.arrangement import arrangement_of
 
 from ..models import Notice
 from .valuation import placement_valuation, request_valuation
@@ -105,7 +106,7 @@ def notice_fields(notice: Notice) -> dict[str, Any]:
     it can. Only the service, the lot, the value, the dates, the buyer and the provider: never
     anything about the child (no reference, age, needs, home or name)."""
     consortium = notice.consortium
-    arrangement = Arrangement.objects.filter(consortium=consortium).first()
+    arrangement = arrangement_of(consortium)
     fields: dict[str, Any] = {
         "noticeType": notice.kind,
         "noticeTitle": notice.get_kind_display(),

@@ -18,6 +18,7 @@ from dps.state import Action, StateMachine
 from dps.tenancy import Actor
 from placements.models import PlacementRequest
 from providers.models import Arrangement, ConditionsVersion, Opening
+from providers.selectors.arrangement import arrangement_of
 
 from .. import notice_rules as rules
 from ..models import Notice
@@ -58,7 +59,7 @@ def notices_sync(*, consortium: Organisation, today: date) -> list[Notice]:
     recorded are left as they are (a due date, once set, stays). One query per kind
     of subject the arrangement's rules look at, one for the notices held, one insert.
     Returns those created."""
-    arrangement = Arrangement.objects.filter(consortium=consortium).first()
+    arrangement = arrangement_of(consortium)
     if arrangement is None or arrangement.basis == Arrangement.Basis.LEGACY_DPS:
         return []
     held = set()
@@ -109,7 +110,7 @@ def notice_change_owe(*, placement, previous_weekly_fee, effective_date: date) -
     the day the change takes effect (it is recorded once made, so often late already). At
     most one per placement: the first rise."""
     consortium_id = placement.borough.consortium_id
-    arrangement = Arrangement.objects.filter(consortium_id=consortium_id).first()
+    arrangement = arrangement_of(consortium_id)
     if (
         arrangement is None
         or arrangement.basis == Arrangement.Basis.LEGACY_DPS
