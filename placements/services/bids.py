@@ -137,13 +137,17 @@ def bid_save(
     # its invitation's exclusively (one write at a time per provider and request, always in
     # this order: the request, then the invitation).
     placement_request = _lock_open(invitation, now, shared=True)
-    ProviderInvitation.objects.select_for_update().values_list("pk").get(pk=invitation.pk)
+    withdrawn_at = (
+        ProviderInvitation.objects.select_for_update()
+        .values_list("withdrawn_at", flat=True)
+        .get(pk=invitation.pk)
+    )
     if is_barred(invitation.provider_id, placement_request.lot.consortium_id):
         raise DomainError(
             "You are excluded from this consortium's arrangement, so you cannot bid. Contact "
             "the consortium."
         )
-    if ProviderInvitation.objects.filter(pk=invitation.pk, withdrawn_at__isnull=False).exists():
+    if withdrawn_at is not None:
         raise DomainError("Your invitation to this request was withdrawn, so you cannot bid.")
     enrolment = Enrolment.objects.filter(
         provider_id=invitation.provider_id, lot_id=placement_request.lot_id
