@@ -13,6 +13,7 @@ from django.utils import timezone
 from dps.demo import CONSORTIUM
 from dps.models import Membership, Organisation, Role
 from dps.tenancy import Actor
+from providers.selectors.arrangement import arrangement_of
 
 from .models import Notice
 from .services.notices import notice_publish, notices_sync
@@ -33,7 +34,7 @@ def seed(stdout):
         .select_related("user", "organisation")
         .first()
     )
-    if consortium is None or admin is None or not hasattr(consortium, "arrangement"):
+    if admin is None or arrangement_of(consortium) is None:
         return
     created = notices_sync(consortium=consortium, today=timezone.localdate())
     stdout.write(f"  {len(created)} notices owed recorded")
