@@ -92,6 +92,16 @@ class Actor:
         )
 
     @property
+    def is_finance_officer(self) -> bool:
+        """A borough's finance officers (people: invoices are decided by someone)."""
+        return (
+            self.is_borough
+            and self.is_person
+            and self.can_write
+            and self.role == Role.FINANCE_OFFICER
+        )
+
+    @property
     def is_commissioner_or_admin(self) -> bool:
         """Commissioners and the consortium admin: people, not API clients' systems."""
         return self.is_person and self.role in MONITORS

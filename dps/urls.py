@@ -17,6 +17,7 @@ api_v1 = [
     path("", include(("providers.api.urls", "providers"))),
     path("", include(("placements.api.urls", "placements"))),
     path("", include(("procurement.api.urls", "procurement"))),
+    path("", include(("finance.api.urls", "finance"))),
     path("", include(("monitoring.api.urls", "monitoring"))),
 ]
 
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", include(("providers.urls", "providers"))),
     path("", include(("placements.urls", "placements"))),
     path("", include(("procurement.urls", "procurement"))),
+    path("", include(("finance.urls", "finance"))),
     path("", include(("monitoring.urls", "monitoring"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -28,7 +28,8 @@ from django.utils import timezone
 from dps.demo import BOROUGHS, CONSORTIUM
 from dps.models import Organisation
 from dps.periods import year_ending_of
-from placements.models import Child, Placement
+from placements.models import Child, Fee, Placement
+from placements.services.fees import fee_rows
 from providers.demo import PROVIDERS, _slug
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES
@@ -38,7 +39,6 @@ from .models import (
     CorrectiveAction,
     CorrectiveActionPlan,
     EducationStatus,
-    FeeChange,
     MonitoringVisit,
     PlacementReview,
     Ssda903Return,
@@ -226,12 +226,14 @@ def borough_history_seed(*, borough, lots, services, today, position):
     for placement, item in zip(placements, events, strict=True):
         placement.awarded_at = item["awarded_at"]
     Placement.objects.bulk_update(placements, ["awarded_at"], batch_size=200)
-    reviews, fee_changes = [], []
+    reviews, fee_changes, fees = [], [], []
     for placement, item in zip(placements, events, strict=True):
         reviews += [PlacementReview(placement=placement, **r) for r in item["reviews"]]
-        fee_changes += [FeeChange(placement=placement, **f) for f in item["fee_changes"]]
+        fee_changes += item["fee_changes"]
+        if placement.source != Placement.Source.SSDA903:
+            fees += fee_rows(placement, item["agreed_fee"], item["fee_changes"])
     PlacementReview.objects.bulk_create(reviews, batch_size=500)
-    FeeChange.objects.bulk_create(fee_changes, batch_size=500)
+    Fee.objects.bulk_create(fees, batch_size=500)
     return {
         "children": len(children),
         "placements": len(placements),
@@ -335,6 +337,9 @@ def _placement_plan(rng, lot, lot_code, candidates, start, needs, unstable, born
             if new_fee != current_fee:
                 fee_changes.append(
                     {
+                        "kind": Fee.Kind.NEEDS_CHANGE
+                        if new_fee < current_fee
+                        else Fee.Kind.ADDITIONAL_SUPPORT,
                         "effective_date": review_day,
                         "weekly_fee": new_fee,
                         "reason": "Needs re-scored at the review"
@@ -365,6 +370,7 @@ def _placement_plan(rng, lot, lot_code, candidates, start, needs, unstable, born
     item = {
         "placement": placement,
         "reviews": reviews,
+        "agreed_fee": fee,
         "fee_changes": fee_changes,
         "awarded_at": awarded_at,
         "needs_at_end": current_needs,

@@ -89,10 +89,10 @@ def _ended_early(arrangement, placement, today):
     )
 
 
-def change_owes_notice(arrangement, placement, previous_weekly_fee) -> bool:
+def change_owes_notice(arrangement, placement, previous_weekly_fee, new_weekly_fee) -> bool:
     """A fee rise on a placement above the threshold owes a UK10 (the product's choice: a rise
     only; a fall or a change of dates owes none)."""
-    return placement.weekly_fee > previous_weekly_fee and award_owes_notices(arrangement, placement)
+    return new_weekly_fee > previous_weekly_fee and award_owes_notices(arrangement, placement)
 
 
 RULES: tuple[Rule, ...] = (

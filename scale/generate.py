@@ -20,11 +20,12 @@ from django.utils.text import slugify
 from dps.demo import DEMO_PASSWORD
 from dps.models import Membership, Organisation, Role, User
 from geography.distance import miles_between
-from monitoring.models import FeeChange, MonitoringVisit, PlacementReview
+from monitoring.models import MonitoringVisit, PlacementReview
 from placements.models import (
     Bid,
     Child,
     Evaluation,
+    Fee,
     Placement,
     PlacementRequest,
     ProviderInvitation,
@@ -55,7 +56,7 @@ MODELS = [
     Organisation, User, EmailAddress, Membership, ProviderProfile, Lot, Service, Application,
     Enrolment, Document, QualityWeights, QualityScore, Child, PlacementRequest, RequestTransition,
     ProviderInvitation, ProviderInvitation.services.through, Bid, Evaluation, Placement,
-    PlacementReview, FeeChange, MonitoringVisit,
+    Fee, PlacementReview, MonitoringVisit,
 ]  # fmt: skip
 WEIGHTS = {"quality": 60, "price": 30, "needs_fit": 10}
 QUALITY_WEIGHTS = {"inspection": 40, "outcomes": 30, "compliance": 20, "responsiveness": 10}
@@ -831,10 +832,22 @@ class Generator:
             **ending,
             **fields,
         )
+        # Its schedule: the agreed fee, and for some a change after a few months.
+        changed_on = start + timedelta(days=rng.randint(60, 120))
+        load[Fee].add(
+            placement_id=placement,
+            kind=Fee.Kind.AGREED,
+            effective_date=start,
+            ends=changed_on - timedelta(days=1) if fee_now != fee else None,
+            weekly_fee=fee,
+            reason="The fee agreed at award.",
+            recorded_at=awarded,
+        )
         if fee_now != fee:
-            load[FeeChange].add(
+            load[Fee].add(
                 placement_id=placement,
-                effective_date=start + timedelta(days=rng.randint(60, 120)),
+                kind=Fee.Kind.ADDITIONAL_SUPPORT,
+                effective_date=changed_on,
                 weekly_fee=fee_now,
                 reason="Extra staffing agreed at review.",
                 recorded_at=at(start + timedelta(days=60), 11),

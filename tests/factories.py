@@ -139,3 +139,40 @@ class DeclarationQuestionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Declaration {n}?")
     failing_answer = True
     on_fail = "review"
+
+
+def scheduled_placement(
+    *, borough, provider, start, weekly_fee, changes=(), end=None, planned_end=None, **fields
+):
+    """A started (or, with `end`, ended) placement with its schedule: the agreed fee from
+    `start`, then each change (effective date, weekly fee[, kind]), as the services leave it."""
+    from decimal import Decimal
+
+    from placements.models import Fee, Placement
+    from placements.services.fees import fee_agreed, fees_settle
+
+    placement = Placement.objects.create(
+        borough=borough,
+        provider=provider,
+        weekly_fee=Decimal(str(weekly_fee)),
+        start_date=start,
+        actual_start_date=start,
+        planned_end_date=planned_end,
+        end_date=end,
+        status=Placement.Status.ENDED if end else Placement.Status.STARTED,
+        child_reference=fields.pop("child_reference", f"C{start:%y%m%d}"),
+        **fields,
+    )
+    fee_agreed(placement=placement)
+    for change in changes:
+        effective, fee, *kind = change
+        Fee.objects.create(
+            placement=placement,
+            kind=kind[0] if kind else Fee.Kind.OTHER,
+            effective_date=effective,
+            weekly_fee=Decimal(str(fee)),
+            reason="A change.",
+        )
+    fees_settle(placement)
+    placement.refresh_from_db()
+    return placement

@@ -231,7 +231,8 @@ def opportunity_questions_endpoint(world):
 
 
 def placement_timeline(world, path):
-    from monitoring.models import FeeChange, PlacementReview
+    from monitoring.models import PlacementReview
+    from placements.models import Fee
 
     placement = Placement.objects.create(
         borough=world.borough_a,
@@ -257,8 +258,9 @@ def placement_timeline(world, path):
                 notes=label("Review note"),
                 recorded_by=UserFactory(full_name=label("Reviewer")),
             )
-            change = FeeChange.objects.create(
+            change = Fee.objects.create(
                 placement=placement,
+                kind=Fee.Kind.OTHER,
                 effective_date=timezone.localdate(),
                 weekly_fee=3100,
                 reason=label("Fee reason"),

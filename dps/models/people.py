@@ -108,6 +108,8 @@ class Role(models.TextChoices):
     CONSORTIUM_ADMIN = "consortium_admin", "Consortium admin"
     COMMISSIONER = "commissioner", "Commissioner"
     PLACEMENT_OFFICER = "placement_officer", "Placement officer"
+    # A borough's finance team: decides providers' invoices, exports them and records payment.
+    FINANCE_OFFICER = "finance_officer", "Finance officer"
     PROVIDER_ADMIN = "provider_admin", "Provider admin"
     BIDDER = "bidder", "Bidder"
 
@@ -115,11 +117,16 @@ class Role(models.TextChoices):
 # Keyed by the kind as an organisation's field holds it.
 ROLES_BY_KIND: dict[str, set[Role]] = {
     Organisation.Kind.CONSORTIUM: {Role.CONSORTIUM_ADMIN},
-    Organisation.Kind.BOROUGH: {Role.COMMISSIONER, Role.PLACEMENT_OFFICER},
+    Organisation.Kind.BOROUGH: {Role.COMMISSIONER, Role.PLACEMENT_OFFICER, Role.FINANCE_OFFICER},
     Organisation.Kind.PROVIDER: {Role.PROVIDER_ADMIN, Role.BIDDER},
 }
 # Council staff handle children's details: a second factor is required for them.
-MFA_REQUIRED_ROLES = {Role.CONSORTIUM_ADMIN, Role.COMMISSIONER, Role.PLACEMENT_OFFICER}
+MFA_REQUIRED_ROLES = {
+    Role.CONSORTIUM_ADMIN,
+    Role.COMMISSIONER,
+    Role.PLACEMENT_OFFICER,
+    Role.FINANCE_OFFICER,
+}
 # Roles that administer their organisation's users and API clients whatever the flag says.
 ADMIN_ROLES = {Role.CONSORTIUM_ADMIN, Role.PROVIDER_ADMIN}
 

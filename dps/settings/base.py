@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "providers",
     "placements",
     "procurement",
+    "finance",
     "monitoring",
     "scale",
 ]

@@ -21,11 +21,12 @@ from placements.api.common import (
     validated,
 )
 from placements.api.placements import serializers as placement_serializers
+from placements.models import Fee
 from placements.selectors import placements_visible_to
 from providers.needs import DOMAINS, INDICATOR_CODES, MAX_SCORE
 
 from .. import access
-from ..models import EducationStatus, FeeChange, PlacementReview
+from ..models import EducationStatus, PlacementReview
 from ..selectors.lifecycle import placement_events
 from ..services import lifecycle as services
 from ..ssda903_codes import END_REASONS
@@ -104,12 +105,27 @@ class FeeChangeWriteSerializer(serializers.Serializer):
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
     )
     reason = serializers.CharField(max_length=5000)
+    kind = serializers.ChoiceField(
+        choices=services.CHANGE_KINDS,
+        default=Fee.Kind.OTHER,
+        help_text="Why the fee changes: an uplift, additional support (such as 1:1 staffing "
+        "hours), a change of needs, or another change.",
+    )
 
 
 class FeeChangeSerializer(serializers.ModelSerializer):
     class Meta:
-        model = FeeChange
-        fields = ["id", "placement", "effective_date", "weekly_fee", "reason", "recorded_at"]
+        model = Fee
+        fields = [
+            "id",
+            "placement",
+            "kind",
+            "effective_date",
+            "ends",
+            "weekly_fee",
+            "reason",
+            "recorded_at",
+        ]
         read_only_fields = fields
 
 
@@ -197,7 +213,7 @@ class PlacementFeeChangeCreate(APIView):
     @extend_schema(
         request=FeeChangeWriteSerializer,
         responses={201: FeeChangeSerializer},
-        summary="Change the weekly fee from a date (the placement's fee becomes the latest)",
+        summary="Change the weekly fee from a date, past or future (a dated row of the schedule)",
     )
     def post(self, request, pk):
         actor, placement = _placement(request, pk)

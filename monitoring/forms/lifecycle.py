@@ -6,10 +6,12 @@ from django import forms
 
 from dps.forms import GovukFormMixin
 from placements.forms.requests import _date, _number, _text, need_field
+from placements.models import Fee
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATORS, SCORES
 
 from ..models import EducationStatus, PlacementReview
+from ..services.lifecycle import CHANGE_KINDS
 from ..ssda903_codes import END_REASON_CHOICES
 
 SCORE_CHOICES = [(str(score), label) for score, label in SCORES]
@@ -124,7 +126,17 @@ def review_form(data=None, *, domains, required_domains, **kwargs):
 
 
 class FeeChangeForm(GovukFormMixin, forms.Form):
-    effective_date = _date("Date the new fee applies from", required=True)
+    kind = forms.ChoiceField(
+        label="What changes",
+        choices=[(k, Fee.Kind(k).label) for k in CHANGE_KINDS],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of change this is."},
+    )
+    effective_date = _date(
+        "Date the new fee applies from",
+        required=True,
+        help_text="It may be ahead: the fee changes on that day.",
+    )
     weekly_fee = _fee_field("New weekly fee")
     reason = _text("Why the fee changes", rows=3, required=True, max_length=5000)
 

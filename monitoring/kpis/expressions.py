@@ -8,31 +8,10 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
-
-class DaysBetween(Func):
-    """Whole days from `start` to `end` (end - start), both dates."""
-
-    output_field = IntegerField()
-    arity = 2
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-
-def day(value):
-    return Value(value, output_field=DateField())
+from dps.expressions import DaysBetween, day
 
 
 def began():

@@ -2,7 +2,7 @@
 snapshots and their thresholds, corrective action plans, and the reports sent to commissioners."""
 
 from .kpis import KpiRun, KpiSnapshot, KpiThreshold
-from .lifecycle import EducationStatus, FeeChange, PlacementReview
+from .lifecycle import EducationStatus, PlacementReview
 from .plans import CorrectiveAction, CorrectiveActionPlan
 from .reports import Report, ReportSubscription
 from .ssda903 import CareEpisode, Ssda903Issue, Ssda903Return
@@ -13,7 +13,6 @@ __all__ = [
     "CorrectiveAction",
     "CorrectiveActionPlan",
     "EducationStatus",
-    "FeeChange",
     "KpiRun",
     "KpiSnapshot",
     "KpiThreshold",

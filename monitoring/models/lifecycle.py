@@ -1,5 +1,6 @@
-"""A placement over time: its reviews (needs re-scored, outcomes progress, education) and the
-changes of its weekly fee. Its start and end are on the placement itself."""
+"""A placement over time: its reviews (needs re-scored, outcomes progress, education). Its
+start and end are on the placement itself; its fee over time is its schedule
+(placements.models.fees)."""
 
 from django.conf import settings
 from django.db import models
@@ -45,22 +46,3 @@ class PlacementReview(models.Model):
 
     def __str__(self):
         return f"Review of {self.placement} on {self.review_date}"
-
-
-class FeeChange(models.Model):
-    placement = models.ForeignKey(
-        "placements.Placement", on_delete=models.PROTECT, related_name="fee_changes"
-    )
-    effective_date = models.DateField()
-    weekly_fee = models.DecimalField(max_digits=9, decimal_places=2)
-    reason = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-effective_date", "-id"]
-
-    def __str__(self):
-        return f"£{self.weekly_fee} from {self.effective_date}"

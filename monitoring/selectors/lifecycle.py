@@ -10,7 +10,7 @@ from django.utils import timezone
 from dps.formatting import money
 from dps.models import AuditEvent
 from dps.tenancy import Actor
-from placements.models import Placement
+from placements.models import Fee, Placement
 from providers.models import Enrolment, Lot, Service
 from providers.needs import DOMAINS
 
@@ -175,19 +175,27 @@ def placement_events(placement: Placement, *, for_borough: bool = True) -> list[
                 "notes": review.notes,
             }
         )
-    changes = placement.fee_changes.select_related("recorded_by").order_by("effective_date", "id")
+    changes = (
+        placement.fees.exclude(kind=Fee.Kind.AGREED)
+        .select_related("recorded_by")
+        .order_by("effective_date", "id")
+    )
     for fee_change in changes:
         events.append(
             {
                 "kind": "fee_change",
                 "date": fee_change.effective_date,
-                "title": "Weekly fee changed",
+                "title": f"Weekly fee changed: {fee_change.get_kind_display().lower()}",
                 "summary": (
                     f"{money(fee_change.weekly_fee)} a week from this date: {fee_change.reason}"
                 ),
                 "by": recorder(by_fee_change.get(fee_change.pk), fee_change.recorded_by),
                 "object_id": fee_change.pk,
-                "detail": {"weekly_fee": str(fee_change.weekly_fee), "reason": fee_change.reason},
+                "detail": {
+                    "kind": fee_change.kind,
+                    "weekly_fee": str(fee_change.weekly_fee),
+                    "reason": fee_change.reason,
+                },
             }
         )
     if placement.status == Placement.Status.ENDED and placement.end_date:

@@ -17,14 +17,15 @@ from django.utils import timezone
 from dps.services import DomainError
 from dps.services.audit import audit_record
 from dps.tenancy import Actor
-from placements.models import Child, Placement
+from finance.services.fees import fee_change_apply
+from placements.models import Child, Fee, Placement
 from placements.models.placements import PLACEMENT_STATES
-from procurement.services.notices import notice_change_owe
+from placements.services.fees import fee_agreed
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES, INDICATOR_LABELS, MAX_SCORE
 
 from ..access import may_record
-from ..models import EducationStatus, FeeChange, PlacementReview
+from ..models import EducationStatus, PlacementReview
 from ..selectors.lifecycle import (
     DOMAIN_LABELS,
     desired_outcome_domains,
@@ -241,6 +242,11 @@ def review_record(
 # --- Fee changes ----------------------------------------------------------------------------
 
 
+# The kinds of change an officer records (the agreed fee is the award's; an uplift may also
+# come from an uplift round, finance.services.uplifts).
+CHANGE_KINDS = [k for k in Fee.Kind.values if k != Fee.Kind.AGREED]
+
+
 @transaction.atomic
 def fee_change_record(
     *,
@@ -249,9 +255,10 @@ def fee_change_record(
     effective_date: date | None,
     weekly_fee: Decimal | int | str,
     reason: str | None,
-) -> FeeChange:
-    """Change the weekly fee from a date. The placement's fee becomes the latest effective one;
-    every change is kept (the award's fee stays on the bid and in the audit log)."""
+    kind: str | None = Fee.Kind.OTHER,
+) -> Fee:
+    """Change the weekly fee from a date, past or future (within the placement): a dated row
+    of its schedule. Every row is kept; the placement's fee is the one in force today."""
     _require_officer(actor, placement)
     placement = _lock(placement)
     effective_date = _date(effective_date, "effective_date", "date the new fee applies from")
@@ -261,25 +268,19 @@ def fee_change_record(
         )
     if placement.end_date and effective_date > placement.end_date:
         raise DomainError("The new fee cannot apply after the placement ended.", "effective_date")
-    _not_future(effective_date, "effective_date", "date the new fee applies from")
+    if kind not in CHANGE_KINDS:
+        raise DomainError("Choose what kind of change this is.", "kind")
     fee = _fee(weekly_fee)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the fee changes.", "reason")
-    previous = placement.weekly_fee
-    change = FeeChange.objects.create(
+    change, previous = fee_change_apply(
         placement=placement,
         effective_date=effective_date,
         weekly_fee=fee,
+        kind=kind,
         reason=reason,
         recorded_by=actor.user,
-    )
-    latest = FeeChange.objects.filter(placement=placement).order_by("-effective_date", "-id")[0]
-    placement.weekly_fee = latest.weekly_fee
-    placement.save(update_fields=["weekly_fee"])
-    # A rise on a placement above the light-touch threshold owes a contract change notice.
-    notice_change_owe(
-        placement=placement, previous_weekly_fee=previous, effective_date=effective_date
     )
     audit_record(
         actor=actor,
@@ -287,6 +288,7 @@ def fee_change_record(
         obj=placement,
         detail={
             "fee_change": change.pk,
+            "kind": kind,
             "effective_date": effective_date.isoformat(),
             "weekly_fee": str(fee),
             "previous_weekly_fee": str(previous),
@@ -426,6 +428,7 @@ def spot_placement_create(
         user_choice_grounds=grounds,
         awarded_by=actor.user,
     )
+    fee_agreed(placement=placement, recorded_by=actor.user, reason="The spot purchase's fee.")
     audit_record(
         actor=actor,
         action="placement.created",

@@ -1,6 +1,7 @@
 """Placement requests, invitations, questions, sealed bids, their evaluation, and placements."""
 
 from .bids import Bid, Evaluation
+from .fees import Fee
 from .placements import Child, Placement
 from .requests import (
     Gender,
@@ -15,6 +16,7 @@ __all__ = [
     "Bid",
     "Child",
     "Evaluation",
+    "Fee",
     "Gender",
     "LegalStatus",
     "Placement",

@@ -20,6 +20,7 @@ from ..models.placements import PLACEMENT_STATES
 from ..models.requests import REQUEST_STATES
 from ..selectors.distance import placement_distance
 from . import budget
+from .fees import fee_agreed
 from .notify import notify_providers, opportunity_path
 from .transitions import SHORTLIST_SIZE, transition
 
@@ -136,6 +137,7 @@ def _award(actor, placement_request, bid, reason, pending_considered=False):
         council=where.council,
         outside_boundary=where.outside_boundary,
     )
+    fee_agreed(placement=placement, recorded_by=actor.user, reason="The awarded bid's fee.")
     transition(
         placement_request,
         Status.AWARDED,

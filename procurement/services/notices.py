@@ -105,7 +105,9 @@ def notices_sync(*, consortium: Organisation, today: date) -> list[Notice]:
 
 
 @transaction.atomic
-def notice_change_owe(*, placement, previous_weekly_fee, effective_date: date) -> Notice | None:
+def notice_change_owe(
+    *, placement, previous_weekly_fee, new_weekly_fee, effective_date: date
+) -> Notice | None:
     """A fee change was recorded on a placement: the contract change notice it owes, due by
     the day the change takes effect (it is recorded once made, so often late already). At
     most one per placement: the first rise."""
@@ -115,7 +117,7 @@ def notice_change_owe(*, placement, previous_weekly_fee, effective_date: date) -
         arrangement is None
         or arrangement.basis == Arrangement.Basis.LEGACY_DPS
         or placement.start_date < arrangement.starts_on
-        or not rules.change_owes_notice(arrangement, placement, previous_weekly_fee)
+        or not rules.change_owes_notice(arrangement, placement, previous_weekly_fee, new_weekly_fee)
     ):
         return None
     notice, _ = Notice.objects.get_or_create(

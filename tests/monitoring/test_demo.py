@@ -17,13 +17,12 @@ from monitoring import demo
 from monitoring.models import (
     CareEpisode,
     CorrectiveActionPlan,
-    FeeChange,
     KpiRun,
     MonitoringVisit,
     PlacementReview,
     Ssda903Return,
 )
-from placements.models import Child, Placement
+from placements.models import Child, Fee, Placement
 from providers import demo as providers_demo
 from providers.models import QualityScore
 from tests.monitoring.demo_story import assert_the_story
@@ -48,7 +47,6 @@ def counts():
             Child,
             Placement,
             PlacementReview,
-            FeeChange,
             MonitoringVisit,
             CareEpisode,
             Ssda903Return,
@@ -102,7 +100,10 @@ def test_three_years_of_history_seeded_once():
     assert len(movers) >= 3
     # Reviews every six months re-score the needs, falling on average.
     assert PlacementReview.objects.count() >= 100
-    assert FeeChange.objects.count() >= 20
+    assert Fee.objects.exclude(kind=Fee.Kind.AGREED).count() >= 20
+    # Every placement bought has its schedule, from the fee agreed.
+    bought = Placement.objects.exclude(source=Placement.Source.SSDA903)
+    assert bought.filter(fees__kind=Fee.Kind.AGREED).count() == bought.count()
     assert _mean_needs_change() < 0
     # Visits: completed, and some overdue.
     visits = MonitoringVisit.objects.all()

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitoring.models import FeeChange, PlacementReview
-from placements.models import Placement
+from monitoring.models import PlacementReview
+from placements.models import Fee, Placement
 from placements.services import award as award_services
 from providers.needs import INDICATOR_CODES
 from tests.api.conftest import assert_problem
@@ -160,7 +160,7 @@ def test_fee_change_and_ending(client, placement, keys):
     body = ended.json()
     assert (body["status"], body["end_reason"], body["end_planned"]) == ("ended", "ALLEG", False)
     assert body["weekly_fee"] == "3250.50"
-    assert FeeChange.objects.count() == 1
+    assert Fee.objects.exclude(kind=Fee.Kind.AGREED).count() == 1
 
 
 def test_spot_purchases(client, world, keys):

@@ -168,7 +168,10 @@ def test_a_fee_rise_on_an_above_threshold_placement_owes_a_change_notice(world):
     h.arrangement(world)
     placement = h.placement(world, "13500")
     notice = notice_change_owe(
-        placement=placement, previous_weekly_fee=Decimal("13000"), effective_date=date(2026, 7, 6)
+        placement=placement,
+        previous_weekly_fee=Decimal("13000"),
+        new_weekly_fee=placement.weekly_fee,
+        effective_date=date(2026, 7, 6),
     )
     assert (notice.kind, notice.due_on) == ("UK10", date(2026, 7, 6))
     # A fall owes none; nor a rise below the threshold.
@@ -176,6 +179,7 @@ def test_a_fee_rise_on_an_above_threshold_placement_owes_a_change_notice(world):
         notice_change_owe(
             placement=h.placement(world, "12000"),
             previous_weekly_fee=Decimal("12500"),
+            new_weekly_fee=Decimal("12000"),
             effective_date=date(2026, 7, 6),
         )
         is None
@@ -184,6 +188,7 @@ def test_a_fee_rise_on_an_above_threshold_placement_owes_a_change_notice(world):
         notice_change_owe(
             placement=h.placement(world, "12500"),
             previous_weekly_fee=Decimal("12000"),
+            new_weekly_fee=Decimal("12500"),
             effective_date=date(2026, 7, 6),
         )
         is None

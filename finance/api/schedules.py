@@ -1,0 +1,3 @@
+"""API: schedules."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API: uplifts."""
+
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+"""Pages: uplifts (to be built)."""
+
+from django.http import HttpResponse
+
+from dps.decorators import actor_required
+
+
+@actor_required()
+def uplift_list(request):
+    return HttpResponse("")
