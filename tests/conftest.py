@@ -1,5 +1,5 @@
 """Personas, built once per test: a consortium admin; boroughs A and B with a commissioner and
-a placement officer each; providers A and B with an admin and a bidder each."""
+a placement officer and a finance officer each; providers A and B with an admin and a bidder each."""
 
 from types import SimpleNamespace
 
@@ -57,6 +57,8 @@ def world(db):
     w.officer_a = person("officer@a.test", borough_a, Role.PLACEMENT_OFFICER)
     w.commissioner_b = person("commissioner@b.test", borough_b, Role.COMMISSIONER, admin=True)
     w.officer_b = person("officer@b.test", borough_b, Role.PLACEMENT_OFFICER)
+    w.finance_a = person("finance@a.test", borough_a, Role.FINANCE_OFFICER)
+    w.finance_b = person("finance@b.test", borough_b, Role.FINANCE_OFFICER)
     w.provider_admin_a = person(
         "admin@provider-a.test", provider_a, Role.PROVIDER_ADMIN, admin=True, mfa=False
     )
