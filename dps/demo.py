@@ -69,7 +69,15 @@ def seed(stdout):
             Role.PLACEMENT_OFFICER,
             full_name=f"{slug.title()} Placement Officer",
         )
-    stdout.write("  consortium, 3 boroughs, their commissioners and placement officers")
+        demo_user(
+            f"finance@{slug}.example",
+            borough,
+            Role.FINANCE_OFFICER,
+            full_name=f"{slug.title()} Finance Officer",
+        )
+    stdout.write(
+        "  consortium, 3 boroughs, their commissioners, placement officers and finance officers"
+    )
 
 
 def logins():
@@ -78,4 +86,5 @@ def logins():
     for slug, _ in BOROUGHS:
         rows.append((f"Commissioner ({slug.title()})", f"commissioner@{slug}.example"))
         rows.append((f"Placement officer ({slug.title()})", f"officer@{slug}.example"))
+        rows.append((f"Finance officer ({slug.title()})", f"finance@{slug}.example"))
     return rows
