@@ -163,3 +163,28 @@ def money_boroughs(actor: Actor) -> Q:
     if actor.is_consortium_admin:
         return Q(borough__consortium=actor.organisation)
     return Q(borough=actor.organisation)
+
+
+def money_scope(actor: Actor, path: str) -> Q:
+    """`money_boroughs` for a model that reaches the borough by `path` ("placement__borough",
+    "invoice__borough")."""
+    if actor.is_consortium_admin:
+        return Q(**{f"{path}__consortium": actor.organisation})
+    return Q(**{path: actor.organisation})
+
+
+# --- Billing settings -----------------------------------------------------------------------
+
+
+def may_read_billing(actor: Actor | None) -> bool:
+    """A borough's people: its commissioners and finance officers change them, the rest read."""
+    return actor is not None and actor.is_person and actor.is_borough
+
+
+def may_change_billing(actor: Actor | None) -> bool:
+    return (
+        may_read_billing(actor)
+        and actor is not None
+        and actor.can_write
+        and actor.role in (Role.COMMISSIONER, Role.FINANCE_OFFICER)
+    )

@@ -6,7 +6,11 @@ def items(actor):
     if not actor.is_person:
         return []
     if actor.is_finance_officer:
-        return [("Invoices", "finance:invoice_list"), ("Uplifts", "finance:uplift_list")]
+        return [
+            ("Invoices", "finance:invoice_list"),
+            ("Uplifts", "finance:uplift_list"),
+            ("Billing settings", "finance:billing_settings"),
+        ]
     if actor.is_provider:
         return [("Invoices", "finance:invoice_list"), ("Uplifts", "finance:uplift_list")]
     if actor.is_consortium_admin or actor.role == "commissioner":

@@ -20,6 +20,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Func,
     Q,
     QuerySet,
     Value,
@@ -198,11 +199,22 @@ def fee_days(starts: date, ends: date, *, committed: bool = False):
     return DaysBetween(final, first) + 1
 
 
+class Exact(Func):
+    """A decimal to be divided: SQLite stores a whole-pound fee as an integer and would divide
+    it as one (£1,000 x 59 days / 7 = £8,428, not £8,428.57...), so there it is made real."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 1.0)", **extra)
+
+
 def fee_cost(starts: date, ends: date, *, committed: bool = False):
     """The unrounded cost of a row of `fee_rows()` within [starts, ends], as `Schedule.cost`
     adds it up: to be summed, over rows with days in the span (`fee_in`)."""
     return ExpressionWrapper(
-        F("weekly_fee")
+        Exact(F("weekly_fee"), output_field=MONEY)
         * Greatest(fee_days(starts, ends, committed=committed), Value(0))
         / Value(7),
         output_field=MONEY,
