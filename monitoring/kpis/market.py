@@ -20,9 +20,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
 
-from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
+from placements.models import Bid, Fee, Placement, PlacementRequest, ProviderInvitation
+from placements.selectors.schedule import fee_cost, fee_days, fee_in, fee_rows
 
 from .base import (
     ALL_PERIODS,
@@ -36,8 +37,8 @@ from .base import (
     grouped,
     register,
 )
-from .expressions import DaysBetween, active_during, count_of, day
-from .stability import PLACEMENT_PATHS, placements
+from .expressions import DaysBetween, count_of
+from .stability import HAPPENED, PLACEMENT_PATHS, placements
 
 MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=4)
 REQUEST_PATHS = {"consortium": "borough__consortium", "borough": "borough", "lot": "lot"}
@@ -107,57 +108,85 @@ def dps_share(scope, periods, today):
     )
 
 
-def active(p, today):
-    return active_during(p.start, p.upto(today))
+BOUGHT = (Placement.Source.DPS, Placement.Source.SPOT)
 
 
 def bought():
     """Placements bought, with a fee: through the DPS or spot purchased. One read from an
     SSDA903 return has no fee (the return holds none): counting it would pull the mean down."""
-    return placements().filter(source__in=[Placement.Source.DPS, Placement.Source.SPOT])
+    return placements().filter(source__in=BOUGHT)
+
+
+# --- Money: read from each placement's schedule (placements.selectors.schedule) ---------------
+
+FEE_PATHS = {scope: f"placement__{path}" for scope, path in PLACEMENT_PATHS.items()}
+
+
+def bought_fees():
+    """The fee rows of the bought placements that began: their schedules. Every bought
+    placement has one row agreed at award, then a row per change (placements.models.fees)."""
+    return fee_rows().filter(placement__status__in=HAPPENED, placement__source__in=BOUGHT)
+
+
+def scheduled_cost(p, today):
+    """The schedule's cost of the period's days up to today (a change apportioned by days)."""
+    first, last = p.start, p.upto(today)
+    return Sum(fee_cost(first, last), filter=fee_in(first, last), output_field=MONEY)
+
+
+def placement_active(p, today):
+    """Over fee rows, a placement active in the period counted once: by its agreed row (it has
+    exactly one). `began` is `fee_rows()`'s alias for when the placement began."""
+    return Q(kind=Fee.Kind.AGREED, began__lte=p.upto(today)) & (
+        Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=p.start)
+    )
 
 
 def spend(scope, periods, today):
-    def cost(p):
-        last = p.upto(today)
-        days = (
-            DaysBetween(
-                Least(Coalesce("end_date", day(last)), day(last)), Greatest("began", day(p.start))
-            )
-            + 1
-        )
-        return Sum(F("weekly_fee") * days / 7, filter=active(p, today), output_field=MONEY)
-
     return grouped(
-        bought(),
-        PLACEMENT_PATHS,
+        bought_fees(),
+        FEE_PATHS,
         scope,
         periods,
-        cost,
-        lambda p: Count("pk", filter=active(p, today)),
+        lambda p: scheduled_cost(p, today),
+        lambda p: Count("pk", filter=placement_active(p, today)),
     )
 
 
 def mean_weekly_cost(scope, periods, today):
+    """The time-weighted mean: the schedule's cost over the placement-days active, times 7
+    (the KPI's scale), so a fee change mid-period counts for the days it applied."""
+
+    def days(p):
+        first, last = p.start, p.upto(today)
+        return Sum(Greatest(fee_days(first, last), Value(0)), filter=fee_in(first, last))
+
     return grouped(
-        bought(),
-        PLACEMENT_PATHS,
+        bought_fees(),
+        FEE_PATHS,
         scope,
         periods,
-        lambda p: Sum("weekly_fee", filter=active(p, today)),
-        lambda p: Count("pk", filter=active(p, today)),
+        lambda p: scheduled_cost(p, today),
+        days,
     )
 
 
+def with_agreed_fee(queryset):
+    """Placements with `agreed`: their fee row agreed at award (one join: one row each)."""
+    return queryset.alias(
+        agreed=FilteredRelation("fees", condition=Q(fees__kind=Fee.Kind.AGREED))
+    ).filter(agreed__isnull=False)
+
+
 def cost_per_need_point(scope, periods, today):
-    queryset = placements().filter(request__evaluation__total_need_score__gt=0)
+    queryset = with_agreed_fee(placements().filter(request__evaluation__total_need_score__gt=0))
     return bucketed(
         queryset,
         PLACEMENT_PATHS,
         scope,
         periods,
         "began",
-        Sum("weekly_fee"),
+        Sum("agreed__weekly_fee"),
         Sum("request__evaluation__total_need_score"),
     )
 
@@ -206,8 +235,7 @@ def cost_avoidance(scope, periods, today):
         output_field=FloatField(),
     )
     queryset = (
-        placements()
-        .filter(source=Placement.Source.DPS, request__isnull=False)
+        with_agreed_fee(placements().filter(source=Placement.Source.DPS, request__isnull=False))
         .alias(median=median_valid_bid(), weeks=planned_weeks)
         .filter(median__isnull=False, weeks__isnull=False)
     )
@@ -217,7 +245,7 @@ def cost_avoidance(scope, periods, today):
         scope,
         periods,
         "began",
-        Sum((F("median") - F("weekly_fee")) * F("weeks"), output_field=MONEY),
+        Sum((F("median") - F("agreed__weekly_fee")) * F("weeks"), output_field=MONEY),
         Count("pk"),
     )
 
@@ -284,8 +312,9 @@ for kpi in (
         periods=ALL_PERIODS,
         compute=spend,
         total=True,
-        description="The sum over placements active in the period (up to today) of weekly fee "
-        "x days active in the period / 7.",
+        description="The cost of the period's days up to today in the schedules of the "
+        "purchased placements active in it: each day at the weekly fee in force that day / 7, "
+        "a fee change apportioned by days.",
     ),
     Kpi(
         code="mean_weekly_cost",
@@ -295,7 +324,11 @@ for kpi in (
         scopes=ALL_SCOPES,
         periods=ALL_PERIODS,
         compute=mean_weekly_cost,
-        description="The mean weekly fee of the placements active in the period.",
+        # The schedule's cost over the placement-days, times 7: a mean weekly cost.
+        scale=7,
+        description="The time-weighted mean weekly cost of the purchased placements active in "
+        "the period: their schedules' cost of the period's days up to today, divided by those "
+        "placement-days / 7 (a fee change counts for the days it applied).",
     ),
     Kpi(
         code="cost_per_need_point",
@@ -306,7 +339,8 @@ for kpi in (
         periods=ALL_PERIODS,
         compute=cost_per_need_point,
         description="For placements made from a scored request that began in the period: the "
-        "sum of weekly fees divided by the sum of the requests' total needs scores.",
+        "sum of the weekly fees agreed at award divided by the sum of the requests' total "
+        "needs scores.",
     ),
     Kpi(
         code="cost_avoidance",
@@ -320,7 +354,7 @@ for kpi in (
         compute=cost_avoidance,
         total=True,
         description="For placements through the DPS that began in the period: the sum of "
-        "(median valid bid - awarded weekly fee) x planned weeks.",
+        "(median valid bid - weekly fee agreed at award) x planned weeks.",
     ),
 ):
     register(replace(kpi, family=MARKET))
