@@ -149,7 +149,8 @@ def schedule_rows(scope, periods, today, numerator, denominator):
     row starts and ends, when the placement ended), then each period's sums only clip them to
     the period (the outer). One query; the database does every sum. Written as SQL around the
     inner query because an aggregate over a subquery's columns is beyond the ORM, and each
-    period's expression repeating the row's bounds costs 51 times what it costs once.
+    period's expression repeating the row's bounds costs it once per period (51 of them)
+    instead of once.
 
     `numerator` and `denominator` name a sum for each period: "cost" (weekly fee x days / 7),
     "days" (the fee rows' days: the placement-days) or "placements" (the placements active,
