@@ -13,6 +13,15 @@ def requests_close_due():
     return close_due()
 
 
+@shared_task(name="placements.tasks.fees_roll_daily", ignore_result=True)
+def fees_roll_daily():
+    """Each placement's fee today: a change dated ahead comes into force on its day (the
+    placement's weekly_fee, which current spend and the pages show, becomes its fee)."""
+    from .services.fees import fees_roll
+
+    return fees_roll()
+
+
 @shared_task(
     name="placements.tasks.ipa_generate",
     ignore_result=True,

@@ -10,6 +10,7 @@ import math
 import random
 import time
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from django.utils.text import slugify
 
 from dps.demo import DEMO_PASSWORD
 from dps.models import Membership, Organisation, Role, User
+from finance.models import BillingSettings, Invoice, InvoiceLine, Remittance
+from finance.selectors.billing import periods_between
 from geography.distance import miles_between
 from monitoring.models import MonitoringVisit, PlacementReview
 from placements.models import (
@@ -31,6 +34,7 @@ from placements.models import (
     ProviderInvitation,
     RequestTransition,
 )
+from placements.selectors.schedule import Rate, Schedule
 from providers.models import (
     MANDATORY_TYPES,
     Application,
@@ -56,7 +60,7 @@ MODELS = [
     Organisation, User, EmailAddress, Membership, ProviderProfile, Lot, Service, Application,
     Enrolment, Document, QualityWeights, QualityScore, Child, PlacementRequest, RequestTransition,
     ProviderInvitation, ProviderInvitation.services.through, Bid, Evaluation, Placement,
-    Fee, PlacementReview, MonitoringVisit,
+    Fee, PlacementReview, MonitoringVisit, Invoice, InvoiceLine, Remittance,
 ]  # fmt: skip
 WEIGHTS = {"quality": 60, "price": 30, "needs_fit": 10}
 QUALITY_WEIGHTS = {"inspection": 40, "outcomes": 30, "compliance": 20, "responsiveness": 10}
@@ -153,6 +157,18 @@ class Generator:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible data, not security
         # Locations have their own generator, so the rest of the data set is as it was.
         self.geo = random.Random(f"geography-{seed}")  # noqa: S311
+        # So are invoices: the placements are the same with them or without.
+        self.money = random.Random(f"finance-{seed}")  # noqa: S311
+        # The billing periods of the past year (every borough's: none has settings of its
+        # own, so four-weekly from the default anchor), by their last day; and each borough's
+        # placements running, to invoice at each period's end.
+        year_ago = today - timedelta(days=365)
+        self.periods = {
+            p.end: p
+            for p in periods_between(BillingSettings(), year_ago, today)
+            if p.start >= year_ago and p.end < today
+        }
+        self.running: dict[int, dict[int, tuple]] = {}
         self.now = at(today, 12)
         self.start = today - timedelta(days=365 * years)
         self.loader = Loader(now=self.now)
@@ -517,6 +533,9 @@ class Generator:
                     made += 1
                     if rng.random() < self.scale.spot_share:
                         self._spot_placement(day, borough, consortium, lot, name)
+            # Every placement running by today has been made: a period ending today is invoiced.
+            if day in self.periods:
+                self.invoices(self.periods[day])
             self.progress("requests", made, expected, time.monotonic() - started)
         self.progress("requests", made, made, time.monotonic() - started)
 
@@ -852,6 +871,16 @@ class Generator:
                 reason="Extra staffing agreed at review.",
                 recorded_at=at(start + timedelta(days=60), 11),
             )
+        provider = fields.get("provider_id")
+        if status != "awarded" and provider is not None:  # a provider on the DPS invoices
+            rates = [Rate(start, None, fee, Fee.Kind.AGREED, "", start)]
+            if fee_now != fee:
+                rates = [
+                    replace(rates[0], ends=changed_on - timedelta(days=1)),
+                    Rate(changed_on, None, fee_now, Fee.Kind.ADDITIONAL_SUPPORT, "", changed_on),
+                ]
+            schedule = Schedule(placement, start, end, None, tuple(rates))
+            self.running.setdefault(borough, {})[placement] = (provider, schedule)
         self._reviews(placement, start, end or self.today, needs, age, unplanned)
 
     def _child(self, borough, age, start):
@@ -903,6 +932,91 @@ class Generator:
                 recorded_at=at(day, 15),
             )
             day += timedelta(days=REVIEW_EVERY)
+
+    # --- Invoices -------------------------------------------------------------------------
+
+    def invoices(self, period):
+        """One invoice per provider per borough for the period just ended, a line for each of
+        its placements running in it, the days and amount the schedule owes (`Schedule.owed`,
+        the rule invoices are matched by). Older periods' invoices are approved and paid; the
+        latest await decisions; a few lines ask more than the schedule, a few are queried."""
+        back = sum(1 for end in self.periods if end > period.end)  # periods since this one
+        for borough, running in self.running.items():
+            by_provider: dict[int, list] = {}
+            for placement, (provider, schedule) in running.items():
+                days, owed = schedule.owed(period.start, period.end)
+                if days:
+                    by_provider.setdefault(provider, []).append((placement, days, owed))
+            for provider, lines in by_provider.items():
+                self._invoice(borough, provider, period, back, lines)
+            # Those ended before the next period have nothing more to invoice.
+            for placement in [
+                pk
+                for pk, (_p, schedule) in running.items()
+                if schedule.ended is not None and schedule.ended <= period.end
+            ]:
+                del running[placement]
+
+    def _invoice(self, borough, provider, period, back, lines):
+        rng, load = self.money, self.loader
+        submitted = period.end + timedelta(days=rng.randint(1, 6))
+        if back == 0:  # the latest period: mostly awaiting decisions
+            status = weighted(rng, [("submitted", 85), ("decided", 15)])
+        elif back == 1:
+            status = weighted(rng, [("submitted", 15), ("decided", 45), ("paid", 40)])
+        else:
+            status = weighted(rng, [("submitted", 2), ("decided", 4), ("paid", 94)])
+        decided_at = at(min(submitted + timedelta(days=rng.randint(2, 10)), self.today), 14)
+        invoice = load[Invoice].add(
+            provider_id=provider,
+            borough_id=borough,
+            number=f"INV-{borough}-{period.start:%Y%m%d}",
+            period_start=period.start,
+            period_end=period.end,
+            status=status,
+            source=weighted(rng, [("csv", 60), ("api", 25), ("page", 15)]),
+            submitted_at=at(min(submitted, self.today), 10),
+        )
+        approved = Decimal(0)
+        for placement, days, owed in lines:
+            amount, match = owed, InvoiceLine.Match.MATCHED
+            if rng.random() < 0.04:  # a few ask for more than the schedule owes
+                amount = owed + Decimal(rng.choice([25, 50, 100, 150]))
+                match = InvoiceLine.Match.OVER
+            if status == "submitted":
+                line_status = (
+                    "queried"
+                    if match == InvoiceLine.Match.OVER or rng.random() < 0.03
+                    else "pending"
+                )
+            else:
+                line_status = "rejected" if match == InvoiceLine.Match.OVER else "approved"
+            reason = {
+                "queried": "Please explain the days or the amount.",
+                "rejected": "More than the agreed fee: invoice the amount the schedule owes.",
+            }.get(line_status, "")
+            load[InvoiceLine].add(
+                invoice_id=invoice,
+                placement_id=placement,
+                days=days,
+                amount=amount,
+                expected_days=days,
+                expected_amount=owed,
+                match=match,
+                status=line_status,
+                reason=reason,
+                decided_at=decided_at if line_status != "pending" else None,
+            )
+            if line_status == "approved":
+                approved += amount
+        if status == "paid":
+            load[Remittance].add(
+                invoice_id=invoice,
+                paid_on=min(decided_at.date() + timedelta(days=rng.randint(5, 20)), self.today),
+                reference=f"BACS-{invoice:08d}",
+                amount=approved,
+                recorded_at=decided_at,
+            )
 
     # --- Monitoring visits ---------------------------------------------------------------
 

@@ -338,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "requests-close": {"task": "placements.tasks.requests_close_due", "schedule": 30.0},
+    # Just after midnight: a fee change dated ahead is the placement's fee from its first day.
+    "fees-roll": {
+        "task": "placements.tasks.fees_roll_daily",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "kpis-nightly": {
         "task": "monitoring.tasks.kpis_nightly",
         "schedule": crontab(hour=3, minute=0),

@@ -3,10 +3,12 @@ share placed through the DPS, and money (spend, mean weekly cost, cost per need 
 avoidance)."""
 
 from dataclasses import replace
+from datetime import date
 
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     DateField,
     DecimalField,
@@ -19,10 +21,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
 
-from placements.models import Bid, Placement, PlacementRequest, ProviderInvitation
+from placements.models import Bid, Fee, Placement, PlacementRequest, ProviderInvitation
+from placements.selectors.schedule import fee_rows
 
 from .base import (
     ALL_PERIODS,
@@ -32,12 +36,13 @@ from .base import (
     LOT,
     PROVIDER,
     Kpi,
+    Row,
     bucketed,
-    grouped,
+    decimal,
     register,
 )
-from .expressions import DaysBetween, active_during, count_of, day
-from .stability import PLACEMENT_PATHS, placements
+from .expressions import DaysBetween, count_of, day
+from .stability import HAPPENED, PLACEMENT_PATHS, placements
 
 MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=4)
 REQUEST_PATHS = {"consortium": "borough__consortium", "borough": "borough", "lot": "lot"}
@@ -107,57 +112,132 @@ def dps_share(scope, periods, today):
     )
 
 
-def active(p, today):
-    return active_during(p.start, p.upto(today))
+BOUGHT = (Placement.Source.DPS, Placement.Source.SPOT)
 
 
 def bought():
     """Placements bought, with a fee: through the DPS or spot purchased. One read from an
     SSDA903 return has no fee (the return holds none): counting it would pull the mean down."""
-    return placements().filter(source__in=[Placement.Source.DPS, Placement.Source.SPOT])
+    return placements().filter(source__in=BOUGHT)
+
+
+# --- Money: read from each placement's schedule (placements.selectors.schedule) ---------------
+
+FEE_PATHS = {scope: f"placement__{path}" for scope, path in PLACEMENT_PATHS.items()}
+
+
+def bought_fees(periods, today):
+    """The fee rows of the bought placements that began, of those active in any of the
+    periods: their schedules. Every bought placement has one row agreed at award, then a row
+    per change (placements.models.fees)."""
+    first = min(p.start for p in periods)
+    last = max(p.upto(today) for p in periods)
+    return fee_rows().filter(
+        Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=first),
+        began__lte=last,
+        placement__status__in=HAPPENED,
+        placement__source__in=BOUGHT,
+    )
+
+
+FAR = date(9999, 12, 31)  # "not ended" where a bound must be a date
+
+
+def schedule_rows(scope, periods, today, numerator, denominator):
+    """`grouped` over the fee rows' days in each period, in two steps: a row's first and last
+    day that costs are worked out once (the inner query: when the placement began, when the
+    row starts and ends, when the placement ended), then each period's sums only clip them to
+    the period (the outer). One query; the database does every sum. Written as SQL around the
+    inner query because an aggregate over a subquery's columns is beyond the ORM, and each
+    period's expression repeating the row's bounds costs it once per period (51 of them)
+    instead of once.
+
+    `numerator` and `denominator` name a sum for each period: "cost" (weekly fee x days / 7),
+    "days" (the fee rows' days: the placement-days) or "placements" (the placements active,
+    each counted by its one agreed row)."""
+    consortium_path, id_path = FEE_PATHS[CONSORTIUM], FEE_PATHS[scope]
+    inner = (
+        bought_fees(periods, today)
+        .filter(**{f"{consortium_path}__isnull": False, f"{id_path}__isnull": False})
+        .values(
+            _c=F(consortium_path),
+            _s=F(id_path),
+            _fee=F("weekly_fee"),
+            _first=Greatest("starts", "began", output_field=DateField()),
+            _last=Least(
+                Coalesce("ends", day(FAR)),
+                Coalesce("placement__end_date", day(FAR)),
+                output_field=DateField(),
+            ),
+            _end=Coalesce("placement__end_date", day(FAR), output_field=DateField()),
+            _agreed=Case(When(kind=Fee.Kind.AGREED, then=Value(1)), default=Value(0)),
+        )
+        .order_by()
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    postgres = connection.vendor == "postgresql"
+
+    def when(value):
+        return value if postgres else value.isoformat()
+
+    if postgres:
+        days = "GREATEST(LEAST(t._last, %s::date) - GREATEST(t._first, %s::date) + 1, 0)"
+    else:
+        days = "MAX(julianday(MIN(t._last, %s)) - julianday(MAX(t._first, %s)) + 1, 0)"
+    # Each takes the period's last day counted, then its first.
+    sums = {
+        "cost": f"SUM(t._fee * {days}) / 7",
+        "days": f"SUM({days})",
+        "placements": "SUM(CASE WHEN t._agreed = 1 AND t._first <= %s AND t._end >= %s "
+        "THEN 1 ELSE 0 END)",
+    }
+    columns, params = [], []
+    for i, period in enumerate(periods):
+        first, last = when(period.start), when(period.upto(today))
+        for name, kind in ((f"n{i}", numerator), (f"d{i}", denominator)):
+            columns.append(f"{sums[kind]} AS {name}")
+            params += [last, first]
+    query = (
+        f"SELECT t._c, t._s, {', '.join(columns)} "  # noqa: S608 - no value is spliced in
+        f"FROM ({inner_sql}) t GROUP BY t._c, t._s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *inner_params])
+        found = cursor.fetchall()
+    return [
+        Row(row[0], row[1], i, decimal(row[2 + 2 * i]), decimal(row[3 + 2 * i]))
+        for row in found
+        for i in range(len(periods))
+        if row[3 + 2 * i]
+    ]
 
 
 def spend(scope, periods, today):
-    def cost(p):
-        last = p.upto(today)
-        days = (
-            DaysBetween(
-                Least(Coalesce("end_date", day(last)), day(last)), Greatest("began", day(p.start))
-            )
-            + 1
-        )
-        return Sum(F("weekly_fee") * days / 7, filter=active(p, today), output_field=MONEY)
-
-    return grouped(
-        bought(),
-        PLACEMENT_PATHS,
-        scope,
-        periods,
-        cost,
-        lambda p: Count("pk", filter=active(p, today)),
-    )
+    return schedule_rows(scope, periods, today, "cost", "placements")
 
 
 def mean_weekly_cost(scope, periods, today):
-    return grouped(
-        bought(),
-        PLACEMENT_PATHS,
-        scope,
-        periods,
-        lambda p: Sum("weekly_fee", filter=active(p, today)),
-        lambda p: Count("pk", filter=active(p, today)),
-    )
+    """The time-weighted mean: the schedule's cost over the placement-days active, times 7
+    (the KPI's scale), so a fee change mid-period counts for the days it applied."""
+    return schedule_rows(scope, periods, today, "cost", "days")
+
+
+def with_agreed_fee(queryset):
+    """Placements with `agreed`: their fee row agreed at award (one join: one row each)."""
+    return queryset.alias(
+        agreed=FilteredRelation("fees", condition=Q(fees__kind=Fee.Kind.AGREED))
+    ).filter(agreed__isnull=False)
 
 
 def cost_per_need_point(scope, periods, today):
-    queryset = placements().filter(request__evaluation__total_need_score__gt=0)
+    queryset = with_agreed_fee(placements().filter(request__evaluation__total_need_score__gt=0))
     return bucketed(
         queryset,
         PLACEMENT_PATHS,
         scope,
         periods,
         "began",
-        Sum("weekly_fee"),
+        Sum("agreed__weekly_fee"),
         Sum("request__evaluation__total_need_score"),
     )
 
@@ -206,8 +286,7 @@ def cost_avoidance(scope, periods, today):
         output_field=FloatField(),
     )
     queryset = (
-        placements()
-        .filter(source=Placement.Source.DPS, request__isnull=False)
+        with_agreed_fee(placements().filter(source=Placement.Source.DPS, request__isnull=False))
         .alias(median=median_valid_bid(), weeks=planned_weeks)
         .filter(median__isnull=False, weeks__isnull=False)
     )
@@ -217,7 +296,7 @@ def cost_avoidance(scope, periods, today):
         scope,
         periods,
         "began",
-        Sum((F("median") - F("weekly_fee")) * F("weeks"), output_field=MONEY),
+        Sum((F("median") - F("agreed__weekly_fee")) * F("weeks"), output_field=MONEY),
         Count("pk"),
     )
 
@@ -284,8 +363,9 @@ for kpi in (
         periods=ALL_PERIODS,
         compute=spend,
         total=True,
-        description="The sum over placements active in the period (up to today) of weekly fee "
-        "x days active in the period / 7.",
+        description="The cost of the period's days up to today in the schedules of the "
+        "purchased placements active in it: each day at the weekly fee in force that day / 7, "
+        "a fee change apportioned by days.",
     ),
     Kpi(
         code="mean_weekly_cost",
@@ -295,7 +375,11 @@ for kpi in (
         scopes=ALL_SCOPES,
         periods=ALL_PERIODS,
         compute=mean_weekly_cost,
-        description="The mean weekly fee of the placements active in the period.",
+        # The schedule's cost over the placement-days, times 7: a mean weekly cost.
+        scale=7,
+        description="The time-weighted mean weekly cost of the purchased placements active in "
+        "the period: their schedules' cost of the period's days up to today, divided by those "
+        "placement-days / 7 (a fee change counts for the days it applied).",
     ),
     Kpi(
         code="cost_per_need_point",
@@ -306,7 +390,8 @@ for kpi in (
         periods=ALL_PERIODS,
         compute=cost_per_need_point,
         description="For placements made from a scored request that began in the period: the "
-        "sum of weekly fees divided by the sum of the requests' total needs scores.",
+        "sum of the weekly fees agreed at award divided by the sum of the requests' total "
+        "needs scores.",
     ),
     Kpi(
         code="cost_avoidance",
@@ -320,7 +405,7 @@ for kpi in (
         compute=cost_avoidance,
         total=True,
         description="For placements through the DPS that began in the period: the sum of "
-        "(median valid bid - awarded weekly fee) x planned weeks.",
+        "(median valid bid - weekly fee agreed at award) x planned weeks.",
     ),
 ):
     register(replace(kpi, family=MARKET))

@@ -351,8 +351,9 @@ def current_placements(
     actor: Actor, provider: Organisation | None = None, lot: Lot | None = None
 ) -> QuerySet[Placement]:
     """The placements the actor's boroughs hold today (awarded or started, not ended). A
-    placement's weekly_fee is its fee today: a fee change is never dated ahead, and recording
-    one sets the placement's fee to the latest."""
+    placement's weekly_fee is the fee in force today: recording a change (which may be dated
+    ahead) sets it to the fee in force on the day, and the daily task `fees_roll_daily` moves
+    it to a change dated ahead when its day comes. The KPIs over periods read the schedule."""
     qs = Placement.objects.filter(
         borough_id__in=borough_ids(actor),
         status__in=[Placement.Status.AWARDED, Placement.Status.STARTED],

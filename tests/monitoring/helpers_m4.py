@@ -5,6 +5,7 @@ from datetime import date
 from dps.tenancy import Actor
 from placements.models import Placement
 from tests.factories import EnrolmentFactory, LotFactory, ServiceFactory
+from tests.monitoring.kpi_helpers import with_agreed_fee
 
 
 def actor_of(user):
@@ -28,11 +29,13 @@ def enrolled(world, *, rating="good", placing=("borough_a", "borough_b")):
 
 def place_with(borough, service):
     """A placement of the borough's with the service's provider."""
-    return Placement.objects.create(
-        borough=borough,
-        provider=service.provider,
-        service=service,
-        weekly_fee=4000,
-        start_date=date(2024, 6, 1),
-        status=Placement.Status.STARTED,
+    return with_agreed_fee(
+        Placement.objects.create(
+            borough=borough,
+            provider=service.provider,
+            service=service,
+            weekly_fee=4000,
+            start_date=date(2024, 6, 1),
+            status=Placement.Status.STARTED,
+        )
     )

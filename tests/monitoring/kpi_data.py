@@ -15,6 +15,7 @@ from monitoring.models import MonitoringVisit, PlacementReview
 from placements.models import Bid, Evaluation, Placement, PlacementRequest, ProviderInvitation
 from providers.models import Document
 from tests.factories import ProviderFactory, ServiceFactory
+from tests.monitoring.kpi_helpers import with_agreed_fee
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2024, 6, 15)
@@ -66,7 +67,7 @@ def request(world, *, borough=None, closed=None, published=None, created=None, s
 def place(world, start, end=None, *, fee="700", **extra):
     """A placement that began on `start` (ended on `end`); `status` may be given (an award)."""
     status = extra.pop("status", Placement.Status.ENDED if end else Placement.Status.STARTED)
-    return Placement.objects.create(
+    placement = Placement.objects.create(
         borough=extra.pop("borough", world.borough_a),
         provider=extra.pop("provider", world.provider_a),
         source=extra.pop("source", Placement.Source.SPOT),
@@ -76,6 +77,7 @@ def place(world, start, end=None, *, fee="700", **extra):
         end_date=end,
         **extra,
     )
+    return with_agreed_fee(placement)
 
 
 def provider():

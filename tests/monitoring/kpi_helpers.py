@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from placements.models import Child, Placement
+from placements.services.fees import fee_agreed
 
 
 def child(world, reference, *, borough=None, dob=None, since=None):
@@ -17,7 +18,7 @@ def child(world, reference, *, borough=None, dob=None, since=None):
 
 def place(world, start, end=None, *, planned=None, fee="700", borough=None, child=None, **extra):
     """A placement that began on `start` (and ended on `end`, planned or not)."""
-    return Placement.objects.create(
+    placement = Placement.objects.create(
         borough=borough or world.borough_a,
         provider=extra.pop("provider", world.provider_a),
         source=extra.pop("source", Placement.Source.SPOT),
@@ -29,7 +30,16 @@ def place(world, start, end=None, *, planned=None, fee="700", borough=None, chil
         end_planned=planned,
         **extra,
     )
+    return with_agreed_fee(placement)
 
 
 def d(text):
     return date.fromisoformat(text)
+
+
+def with_agreed_fee(placement):
+    """A bought placement's schedule row agreed at award, as the award and spot purchase make
+    it (one read from an SSDA903 return has none)."""
+    if placement.source != Placement.Source.SSDA903:
+        fee_agreed(placement=placement)
+    return placement

@@ -24,6 +24,7 @@ from placements.models import Placement, PlacementRequest
 from providers.models import Lot, QualityScore, Service
 from providers.needs import INDICATOR_CODES
 from tests.factories import EnrolmentFactory, LotFactory, ServiceFactory
+from tests.monitoring.kpi_helpers import with_agreed_fee
 from tests.placements import helpers
 
 DASHBOARD = "/monitoring/dashboard/"
@@ -168,17 +169,19 @@ def place(world, borough, provider, fee, reference, needs=None, status="started"
         status=PlacementRequest.Status.PLACED,
         needs=needs or NEEDS,
     )
-    return Placement.objects.create(
-        request=request,
-        borough=borough,
-        provider=provider,
-        service=Service.objects.filter(provider=provider).first(),
-        lot=the_lot,
-        child_reference=reference,
-        weekly_fee=Decimal(fee),
-        needs_total=request.total_need_score,  # as the award keeps it
-        start_date=date(2024, 1, 1),
-        status=status,
+    return with_agreed_fee(
+        Placement.objects.create(
+            request=request,
+            borough=borough,
+            provider=provider,
+            service=Service.objects.filter(provider=provider).first(),
+            lot=the_lot,
+            child_reference=reference,
+            weekly_fee=Decimal(fee),
+            needs_total=request.total_need_score,  # as the award keeps it
+            start_date=date(2024, 1, 1),
+            status=status,
+        )
     )
 
 

@@ -14,7 +14,7 @@ from monitoring.quality import outcomes_part
 from monitoring.selectors.kpis import breaches_for, snapshots_visible_to
 from monitoring.services.kpis import kpi_run_execute, kpi_threshold_set, rag_of
 from monitoring.tasks import kpis_recompute
-from placements.models import Placement
+from placements.models import Fee, Placement
 from tests.factories import ConsortiumFactory
 from tests.monitoring.kpi_helpers import d, place
 from tests.placements.helpers import actor_of
@@ -130,6 +130,7 @@ def test_a_changed_value_is_updated_and_a_snapshot_without_data_removed(world, e
     plan = CorrectiveActionPlan.objects.create(
         provider=world.provider_b, consortium=world.consortium, kpi=code, snapshot=gone, reason="-"
     )
+    Fee.objects.filter(placement__provider=world.provider_b).delete()
     Placement.objects.filter(provider=world.provider_b).delete()
     # Borough A's Q1: 2 unplanned endings of 2, and now a planned one too.
     place(world, d("2024-01-01"), d("2024-03-15"), planned=True)

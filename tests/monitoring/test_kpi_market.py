@@ -187,11 +187,13 @@ def test_spend_in_pence_not_whole_pounds(world):
     assert values("spend", "borough", [Q1], world.borough_b.pk) == [Decimal("43.0714")]
 
 
-def test_mean_weekly_cost(world, costs):
-    # Q1: S1, S2, S3 active: (700 + 350 + 1,400) / 3 = 816.6667. Q2: S1, S2: 1,050 / 2 = 525.
+def test_mean_weekly_cost_is_weighted_by_the_days_each_placement_was_active(world, costs):
+    # The spend over the placement-days / 7. Q1: S1 91 days, S2 7, S3 1: 99 days; 9,650 x 7 /
+    # 99 = 682.3232 (not the plain mean of the fees, 816.67: S3's one day weighs one day).
+    # Q2: S1 76 days, S2 10: 8,100 x 7 / 86 = 659.3023.
     assert values("mean_weekly_cost", "borough", [Q1, Q2], world.borough_a.pk) == [
-        Decimal("816.6667"),
-        Decimal("525.0000"),
+        Decimal("682.3232"),
+        Decimal("659.3023"),
     ]
     assert values("mean_weekly_cost", "provider", [Q1, Q2], world.provider_b.pk) == [
         Decimal("1400.0000"),
@@ -200,10 +202,10 @@ def test_mean_weekly_cost(world, costs):
 
 
 def test_placements_read_from_a_return_have_no_fee_and_are_no_spend(world, costs):
-    # An SSDA903 placement records a fee of 0 (the return holds none): counting it would make
-    # Q1's mean (700 + 350 + 1,400 + 0) / 4 = 612.50. It is left out of both.
+    # An SSDA903 placement records a fee of 0 (the return holds none): counting its 91 days
+    # would make Q1's mean 9,650 x 7 / 190 = 355.53. It is left out of both.
     place(world, d("2024-01-01"), fee="0", source=Placement.Source.SSDA903)
-    assert values("mean_weekly_cost", "borough", [Q1], world.borough_a.pk) == [Decimal("816.6667")]
+    assert values("mean_weekly_cost", "borough", [Q1], world.borough_a.pk) == [Decimal("682.3232")]
     assert values("spend", "borough", [Q1], world.borough_a.pk) == [Decimal("9650.0000")]
 
 

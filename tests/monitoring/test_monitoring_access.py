@@ -12,6 +12,7 @@ from django.utils import timezone
 from dps.models import Role
 from monitoring.models import CorrectiveActionPlan, MonitoringVisit
 from monitoring.services import plans as plan_services
+from placements.models import Fee
 from tests.conftest import person
 from tests.factories import BoroughFactory
 from tests.monitoring.helpers_m4 import actor_of, enrolled
@@ -129,6 +130,7 @@ def test_a_borough_placing_nobody_with_the_provider_sees_its_plans_neither_on_pa
 
 
 def test_the_opening_borough_reads_its_plan_after_its_placements_have_gone(client, world, plan):
+    Fee.objects.filter(placement__borough=world.borough_a).delete()
     world.borough_a.borough_placements.all().delete()
     client.force_login(world.commissioner_a)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from placements.models import Placement, PlacementRequest
 from providers.models import Arrangement, ConditionsVersion, Lot, Opening
 from tests.factories import LotFactory, ServiceFactory
+from tests.monitoring.kpi_helpers import with_agreed_fee
 
 START = date(2026, 3, 2)
 END = date(2030, 3, 1)
@@ -65,7 +66,7 @@ def placement(world, weekly_fee, *, start=date(2026, 4, 6), weeks=52, **fields):
         "planned_end_date": start + timezone.timedelta(weeks=weeks) if weeks else None,
         **fields,
     }
-    return Placement.objects.create(**values)
+    return with_agreed_fee(Placement.objects.create(**values))
 
 
 def competition(world, *, budget="13000", weeks=52, published=date(2026, 5, 4), **fields):

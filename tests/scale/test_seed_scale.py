@@ -185,3 +185,62 @@ def test_services_requests_and_placements_are_located_without_the_directory():
         assert placement.outside_boundary == (placement.council != boroughs[placement.borough_id])
     unknown = {p.distance_unknown for p in placements if p.distance_miles is None}
     assert unknown <= {"confidential", "not_given"}
+
+
+def test_each_bought_placement_has_its_schedule_and_a_year_of_invoices_matched_to_it():
+    from finance.models import Invoice, InvoiceLine, Remittance
+    from placements.models import Fee
+    from placements.selectors.schedule import schedules_of
+
+    load()
+    placements = Placement.objects.exclude(source="ssda903")
+    agreed = Fee.objects.filter(kind=Fee.Kind.AGREED)
+    assert agreed.count() == placements.count()
+    assert set(agreed.values_list("placement_id", flat=True)) == set(
+        placements.values_list("pk", flat=True)
+    )
+    # Today's fee is the schedule's latest (every change in the data set is in the past).
+    changed = Fee.objects.exclude(kind=Fee.Kind.AGREED).select_related("placement")
+    assert changed.exists()
+    assert all(f.placement.weekly_fee == f.weekly_fee for f in changed)
+
+    invoices = list(Invoice.objects.all())
+    assert {i.status for i in invoices} == {"submitted", "decided", "paid"}
+    # Four-weekly periods of the past year, all ended; one invoice per provider, borough, period.
+    assert all(
+        i.period_end < TODAY and i.period_start >= TODAY - timedelta(days=365) for i in invoices
+    )
+    assert all((i.period_end - i.period_start).days == 27 for i in invoices)
+    keys = [(i.provider_id, i.borough_id, i.period_start) for i in invoices]
+    assert len(keys) == len(set(keys))
+    # Every line says what the schedule owes for the period, and the placement's borough and
+    # provider are the invoice's.
+    lines = list(InvoiceLine.objects.select_related("invoice", "placement"))
+    schedules = schedules_of({line.placement for line in lines})
+    for line in lines:
+        invoice = line.invoice
+        assert (line.placement.borough_id, line.placement.provider_id) == (
+            invoice.borough_id,
+            invoice.provider_id,
+        )
+        owed = schedules[line.placement_id].owed(invoice.period_start, invoice.period_end)
+        assert (line.expected_days, line.expected_amount) == owed
+        assert line.days == line.expected_days
+        assert line.days > 0
+        assert (line.match == "matched") == (line.amount == line.expected_amount)
+    assert {line.match for line in lines} == {"matched", "over"}
+    assert {"pending", "queried", "approved", "rejected"} <= {line.status for line in lines}
+    # A decided or paid invoice has every line decided; a paid one its remittance, of the
+    # approved lines.
+    by_invoice: dict = {}
+    for line in lines:
+        by_invoice.setdefault(line.invoice_id, []).append(line)
+    for invoice in invoices:
+        if invoice.status != "submitted":
+            assert all(x.status in ("approved", "rejected") for x in by_invoice[invoice.pk])
+    remittances = {r.invoice_id: r for r in Remittance.objects.all()}
+    paid = [i for i in invoices if i.status == "paid"]
+    assert set(remittances) == {i.pk for i in paid}
+    for invoice in paid:
+        approved = sum(x.amount for x in by_invoice[invoice.pk] if x.status == "approved")
+        assert remittances[invoice.pk].amount == approved
