@@ -1,5 +1,6 @@
-"""Personas, built once per test: a consortium admin; boroughs A and B with a commissioner and
-a placement officer and a finance officer each; providers A and B with an admin and a bidder each."""
+"""Personas, built once per test: a consortium admin; boroughs A and B with a commissioner, a
+placement officer and a finance officer each; providers A and B with an admin and a bidder
+each."""
 
 from types import SimpleNamespace
 

@@ -143,13 +143,21 @@ def emails(response):
 def test_a_boroughs_admin_sees_only_its_own_members(client, world):
     client.force_login(world.commissioner_a)
 
-    assert emails(client.get("/api/v1/members/")) == {"commissioner@a.test", "officer@a.test"}
+    assert emails(client.get("/api/v1/members/")) == {
+        "commissioner@a.test",
+        "officer@a.test",
+        "finance@a.test",
+    }
 
 
 def test_another_boroughs_admin_sees_none_of_borough_as_members(client, world):
     client.force_login(world.commissioner_b)
 
-    assert emails(client.get("/api/v1/members/")) == {"commissioner@b.test", "officer@b.test"}
+    assert emails(client.get("/api/v1/members/")) == {
+        "commissioner@b.test",
+        "officer@b.test",
+        "finance@b.test",
+    }
 
 
 def test_a_member_who_is_not_an_admin_cannot_list_members(client, world):

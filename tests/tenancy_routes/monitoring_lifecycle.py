@@ -79,7 +79,12 @@ ROUTES = {
     "monitoring:fee_change_create": recorder(
         kwargs={"pk": started},
         owner_sees="Change the weekly fee",
-        post={"effective_date": today(), "weekly_fee": "3500", "reason": "More staffing."},
+        post={
+            "kind": "additional_support",
+            "effective_date": today(),
+            "weekly_fee": "3500",
+            "reason": "More staffing.",
+        },
     ),
     "monitoring:placement_end": recorder(
         kwargs={"pk": started},
