@@ -226,68 +226,65 @@ def uplift_request_submit(
         except ValidationError as exc:
             raise DomainError(exc.messages[0], "evidence") from exc
     schedules = schedules_of(chosen)
-    made: list[UpliftRequest] = []
-    first: UpliftRequest | None = None
-    for borough_id, borough in sorted(boroughs.items()):
-        request = UpliftRequest(
+    asked: dict[int, list[UpliftLine]] = {}
+    for placement in chosen:
+        before = schedules[placement.pk].fee_on(round.effective_date)
+        if before is None:
+            raise DomainError(
+                f"Placement {placement.child_reference or placement.pk} has no fee on "
+                f"{round.effective_date:%-d %B %Y}.",
+                "placements",
+            )
+        asked.setdefault(placement.borough_id, []).append(
+            UpliftLine(placement=placement, fee_before=before, fee_asked=uplifted(before, percent))
+        )
+    made = [
+        UpliftRequest(
             round=round,
             provider=provider,
-            borough=borough,
+            borough=boroughs[borough_id],
             percent=percent,
             reason=reason,
             requested_by=actor.user,
         )
-        with files_removed_on_failure(request, "evidence"):
-            if evidence is not None and first is None:
-                # Stored under a random name with the extension of the kind found.
-                name = f"{uuid.uuid4().hex}{extension_for(content_type)}"
-                request.evidence.save(name, evidence, save=False)
-            elif first is not None:
-                request.evidence = first.evidence.name  # one file, shared by the requests
+        for borough_id in sorted(asked)
+    ]
+    # One file, stored once (under a random name with the extension of the kind found) and
+    # shared by the requests; removed if they are not saved.
+    with files_removed_on_failure(made[0], "evidence"):
+        if evidence is not None:
+            made[0].evidence.save(
+                f"{uuid.uuid4().hex}{extension_for(content_type)}", evidence, save=False
+            )
+            for other in made[1:]:
+                other.evidence = made[0].evidence.name
+        for request in made:
             request.full_clean(exclude=["requested_by", "evidence"], validate_constraints=False)
             try:
                 with transaction.atomic():
                     request.save()
             except IntegrityError as exc:
                 raise DomainError(
-                    f"You have already asked for an uplift in this round for the placements "
-                    f"of {borough.name}.",
+                    "You have already asked for an uplift in this round for the placements "
+                    f"of {request.borough.name}.",
                     "placements",
                 ) from exc
-        first = first or request
-        lines = []
-        for placement in chosen:
-            if placement.borough_id != borough_id:
-                continue
-            before = schedules[placement.pk].fee_on(round.effective_date)
-            if before is None:
-                raise DomainError(
-                    f"Placement {placement.child_reference or placement.pk} has no fee on "
-                    f"{round.effective_date:%-d %B %Y}.",
-                    "placements",
-                )
-            lines.append(
-                UpliftLine(
-                    request=request,
-                    placement=placement,
-                    fee_before=before,
-                    fee_asked=uplifted(before, percent),
-                )
+            lines = asked[request.borough_id]
+            for line in lines:
+                line.request = request
+            UpliftLine.objects.bulk_create(lines)
+            audit_record(
+                actor=actor,
+                action="uplift.requested",
+                obj=request,
+                detail={
+                    "round": round.pk,
+                    "borough": request.borough_id,
+                    "percent": str(percent),
+                    "placements": [line.placement_id for line in lines],
+                    "evidence": bool(request.evidence),
+                },
             )
-        UpliftLine.objects.bulk_create(lines)
-        audit_record(
-            actor=actor,
-            action="uplift.requested",
-            obj=request,
-            detail={
-                "round": round.pk,
-                "borough": borough_id,
-                "percent": str(percent),
-                "placements": [line.placement_id for line in lines],
-                "evidence": bool(request.evidence),
-            },
-        )
-        made.append(request)
     return Submitted(made)
 
 

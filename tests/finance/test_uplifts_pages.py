@@ -125,6 +125,8 @@ def test_a_provider_asks_on_its_page_and_each_borough_gets_its_request(client, w
     assert response.status_code == 302
     assert UpliftRequest.objects.filter(round=round_).count() == 2
     request = UpliftRequest.objects.get(borough=world.borough_a)
+    # One file, shared by the two boroughs' requests.
+    assert UpliftRequest.objects.get(borough=world.borough_b).evidence.name == request.evidence.name
     page = client.get(reverse("finance:uplift_request", args=[request.pk])).content.decode()
     assert "£1,040.00" in page  # £1,000 asked up 4%
     download = client.get(reverse("finance:uplift_evidence", args=[request.pk]))
