@@ -51,6 +51,11 @@ class UpliftLineSerializer(serializers.ModelSerializer):
 
 class UpliftRequestSerializer(serializers.ModelSerializer):
     evidence = serializers.SerializerMethodField()
+    # A plain string, its values listed (an enum would collide with the other `status`es).
+    status = serializers.CharField(
+        read_only=True,
+        help_text="One of " + ", ".join(f"`{v}`" for v in UpliftRequest.Status.values) + ".",
+    )
 
     class Meta:
         model = UpliftRequest

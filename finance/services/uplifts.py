@@ -288,6 +288,16 @@ def uplift_request_submit(
     return Submitted(made)
 
 
+def uplift_evidence_download_record(*, actor: Actor, request: UpliftRequest) -> None:
+    """Every download of a request's evidence is audited."""
+    audit_record(
+        actor=actor,
+        action="uplift.evidence_downloaded",
+        obj=request,
+        detail={"provider": request.provider_id, "borough": request.borough_id},
+    )
+
+
 # --- Decisions ------------------------------------------------------------------------------
 
 DECISIONS = {

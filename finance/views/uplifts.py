@@ -33,7 +33,12 @@ from ..selectors.uplifts import (
     round_cost,
     round_is_open,
 )
-from ..services.uplifts import uplift_decide, uplift_request_submit, uplift_round_open
+from ..services.uplifts import (
+    uplift_decide,
+    uplift_evidence_download_record,
+    uplift_request_submit,
+    uplift_round_open,
+)
 
 CONTENT_TYPES = {extension: kind for kind, extension in EXTENSIONS.items()}
 
@@ -207,6 +212,7 @@ def uplift_evidence(request, pk):
             content = stored.read()
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
+    uplift_evidence_download_record(actor=actor, request=found)
     extension = "." + found.evidence.name.rsplit(".", 1)[-1].lower()
     response = HttpResponse(
         content, content_type=CONTENT_TYPES.get(extension, "application/octet-stream")

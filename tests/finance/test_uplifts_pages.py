@@ -10,6 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from dps.models import AuditEvent
 from finance.models import UpliftRequest, UpliftRound
 from placements.models import Fee
 from tests.factories import scheduled_placement
@@ -133,6 +134,7 @@ def test_a_provider_asks_on_its_page_and_each_borough_gets_its_request(client, w
     assert download.content == b"%PDF-1.4 costs"
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert AuditEvent.objects.filter(action="uplift.evidence_downloaded", object_id=str(request.pk))
 
 
 def test_a_request_with_nothing_chosen_is_shown_back_with_the_error(client, world, scene):
