@@ -6,6 +6,7 @@ requests made then; an Idempotency-Key header is honoured too); a decision."""
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -97,6 +98,10 @@ class UpliftRequestInput(serializers.Serializer):
     )
     placements = serializers.ListField(child=serializers.IntegerField(), required=False)
     services = serializers.ListField(child=serializers.IntegerField(), required=False)
+    evidence = serializers.FileField(
+        required=False,
+        help_text="Needed to ask for more than the round's percentage (send multipart/form-data).",
+    )
 
 
 class UpliftDecideInput(serializers.Serializer):
@@ -126,6 +131,8 @@ class RequestList(generics.ListAPIView):
     consortium's); POST to ask for an uplift."""
 
     serializer_class = UpliftRequestSerializer
+    # JSON, or multipart/form-data to attach evidence.
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         return uplift_requests_visible_to(get_actor(self.request))

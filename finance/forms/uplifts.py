@@ -79,7 +79,8 @@ class RequestForm(GovukFormMixin, forms.Form):
         max_length=8,
         required=False,
         widget=PERCENT_WIDGET,
-        help_text="Leave it as the round's, or ask for more (at most 100) with evidence.",
+        help_text="Leave it empty for the round's, or ask for more (at most 100) with your "
+        "evidence attached.",
     )
     reason = forms.CharField(
         label="Why you ask for it",

@@ -219,6 +219,11 @@ def uplift_request_submit(
         )
     if covered_in_round(round, provider).filter(placement_id__in=chosen_ids).exists():
         raise DomainError("A chosen placement is already covered in this round.", "placements")
+    if percent > round.percent and evidence is None:
+        raise DomainError(
+            f"Attach your evidence to ask for more than the round's {round.percent}%.",
+            "evidence",
+        )
     content_type = None
     if evidence is not None:
         try:

@@ -248,6 +248,28 @@ def test_the_api_asks_once_and_a_retry_gets_the_same_requests(client, world, sce
     assert UpliftRequest.objects.count() == 1
 
 
+def test_the_api_takes_evidence_to_ask_for_more_than_the_round(client, world, scene):
+    round_, _service, ours, _theirs = scene
+    signed_in(client, world.bidder_a)
+    url = reverse("api:finance:uplift-requests")
+    data = {"round": round_.pk, "placements": [ours[0].pk], "reason": "Agency staff."}
+
+    without = post_json(client, url, {**data, "percent": "6"})
+    response = client.post(
+        url,
+        {
+            **data,
+            "percent": "6",
+            "evidence": SimpleUploadedFile("c.pdf", b"%PDF-1.4 costs", "application/pdf"),
+        },
+    )
+
+    assert without.status_code == 400
+    assert response.status_code == 201, response.content
+    assert response.json()[0]["evidence"] is True
+    assert response.json()[0]["lines"][0]["fee_asked"] == "1060.00"
+
+
 def test_the_api_honours_an_idempotency_key(client, world, scene):
     round_, _service, ours, _theirs = scene
     signed_in(client, world.bidder_a)

@@ -294,6 +294,25 @@ def test_a_provider_may_ask_for_more_with_evidence_up_to_100_percent(world, sett
     assert (line.fee_before, line.fee_asked) == (Decimal("1000.00"), Decimal("1075.00"))
 
 
+def test_asking_for_more_than_the_round_needs_evidence(world, setting):
+    lot, round_ = setting
+    service = a_service(world.provider_a, "Oak House")
+    [placement] = placements_at(
+        world, provider=world.provider_a, borough=world.borough_a, lot=lot, service=service, count=1
+    )
+
+    with pytest.raises(DomainError) as refused:
+        uplift_request_submit(
+            actor=actor_of(world.bidder_a),
+            round=round_,
+            reason="Costs.",
+            percent="6",
+            placements=[placement],
+        )
+
+    assert refused.value.field == "evidence"
+
+
 def test_evidence_that_is_not_a_document_is_refused(world, setting):
     lot, round_ = setting
     service = a_service(world.provider_a, "Oak House")
