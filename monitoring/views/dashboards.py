@@ -30,9 +30,10 @@ from django.utils.safestring import mark_safe
 
 from dps.csv_export import csv_download
 from dps.decorators import actor_required
-from dps.formatting import figure_display, figure_rounded
+from dps.formatting import figure_display, figure_rounded, money
 from dps.models import Organisation
 from dps.tenancy import get_or_404
+from finance.selectors.uplifts import uplift_rounds_summary
 from procurement.selectors.notices import notices_due_summary
 from providers.models import Lot
 from providers.selectors.arrangement import arrangement_of, arrangement_warnings
@@ -707,6 +708,7 @@ def dashboard(request):
         ),
         "overdue_visits": sel.overdue_visits(actor),
         "notices": notices_due_summary(actor, timezone.localdate()),
+        "uplift_rounds": uplift_rounds_panel(actor),
         # The arrangement's legal deadlines (a legacy DPS's end, an open framework's reopening).
         "arrangement_warnings": arrangement_warnings(arrangement_of(consortium)),
         "csv_query": csv_query({**chosen, "year_ending": year_ending}),
@@ -715,6 +717,22 @@ def dashboard(request):
     if is_admin:
         context["borough_table"] = borough_table(consortium, year_ending, quarter)
     return respond(request, "monitoring/dashboards/dashboard.html", context, charts, status)
+
+
+def uplift_rounds_panel(actor):
+    """The consortium's rounds open or recent, each with its cost agreed and asked (over the
+    requests the reader may see: the admin all, a commissioner the borough's). Two queries."""
+    return [
+        {
+            "round": round_,
+            "requested_weekly": money(cost.requested.weekly),
+            "requested_year": money(cost.requested.to_year_end),
+            "agreed_weekly": money(cost.agreed.weekly),
+            "agreed_year": money(cost.agreed.to_year_end),
+            "year_end": cost.year_end,
+        }
+        for round_, cost in uplift_rounds_summary(actor, timezone.localdate())
+    ]
 
 
 def csv_query(params):
