@@ -183,7 +183,7 @@ def invoice_submit(
     provider = actor.organisation
     ids = set()
     for line in lines:
-        raw = line.get("placement")
+        raw: Any = line.get("placement")
         try:
             ids.add(int(getattr(raw, "pk", raw)))
         except (TypeError, ValueError):
@@ -277,8 +277,11 @@ def invoice_csv_lines(
         text = csv_import.decode(raw)
     except csv_import.FileProblem as exc:
         raise DomainError(exc.message, "file") from exc
-    rows = [r for r in csv_import.records(text.splitlines()) if r.cells is None or any(r.cells)]
-    rows = [r for r in rows if r.cells is None or any(c.strip() for c in r.cells)]
+    rows = [
+        r
+        for r in csv_import.records(text.splitlines())
+        if r.cells is None or any(c.strip() for c in r.cells)
+    ]
     if not rows or rows[0].cells is None:
         raise DomainError("The file has no header row.", "file")
     columns = csv_import.match_columns(rows[0].cells, CSV_COLUMNS)
@@ -300,7 +303,8 @@ def invoice_csv_lines(
     for pk, reference in placements:
         if reference:
             by_reference.setdefault(reference.strip().lower(), []).append(pk)
-    problems, lines = [], []
+    problems: list[str] = []
+    lines: list[dict[str, object]] = []
     for record in rows[1:]:
         if record.cells is None:
             problems.append(f"Line {record.line}: {record.error}")
