@@ -65,10 +65,14 @@ def lines_owed(
 
 def invoices_with_totals(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Each invoice with its number of lines, its total, and its lines awaiting a decision."""
-    return invoices.select_related("provider", "borough").annotate(
-        line_count=Count("lines"),
-        total=Sum("lines__amount"),
-        open_count=Count("lines", filter=Q(lines__status__in=OPEN_LINES)),
+    return (
+        invoices.select_related("provider", "borough")
+        .annotate(
+            line_count=Count("lines"),
+            total=Sum("lines__amount"),
+            open_count=Count("lines", filter=Q(lines__status__in=OPEN_LINES)),
+        )
+        .order_by("-period_start", "-id")
     )
 
 
@@ -94,6 +98,7 @@ def exports_of(borough: Organisation) -> QuerySet[FinanceExport]:
         FinanceExport.objects.filter(borough=borough)
         .select_related("created_by")
         .annotate(line_count=Count("lines"), total=Sum("lines__amount"))
+        .order_by("-created_at", "-id")
     )
 
 

@@ -248,3 +248,38 @@ def test_the_list_filters_by_status_and_shows_each_side_its_own(client, world, i
     assert "INV-100" in awaiting.content.decode()
     assert "INV-100" not in paid.content.decode()
     assert "INV-100" not in other.content.decode()
+
+
+def test_the_list_and_the_detail_take_the_same_queries_for_many_lines(
+    client, world, placements, django_assert_num_queries
+):
+    client.force_login(world.finance_a)
+    many = [placement_of(world, f"C-{n}") for n in range(6)]
+    bidder = actor_of(world.bidder_a)
+    invoices = [
+        invoice_submit(
+            actor=bidder,
+            borough=world.borough_a,
+            period_start=YEAR_END.start,
+            number=f"N-{count}",
+            lines=[
+                {"placement": p, "days": 28, "amount": Decimal("2800.00")} for p in many[:count]
+            ],
+        )
+        for count in (1, 6)
+    ]
+
+    def queries(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client.get(reverse("finance:invoice_list"))  # the session's first request reads more
+    small, large = (
+        queries(reverse("finance:invoice_detail", args=[invoice.pk])) for invoice in invoices
+    )
+    assert small == large, (small, large)
+    assert queries(reverse("finance:invoice_list")) <= small
