@@ -10,7 +10,7 @@ import django_filters
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -158,9 +158,8 @@ class InvoiceList(generics.ListAPIView):
     def post(self, request):
         actor = get_actor(request)
         if not may_submit_invoices(actor):
-            return Response(
-                {"detail": "Only a provider's admins, bidders and systems can send invoices."},
-                status=status.HTTP_403_FORBIDDEN,
+            raise PermissionDenied(
+                "Only a provider's admins, bidders and systems can send invoices."
             )
         data = InvoiceInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -209,10 +208,7 @@ class LineDecision(APIView):
         actor = get_actor(request)
         line = get_invoice_line_for_actor(actor, pk, line_pk)
         if not may_decide_invoices(actor):
-            return Response(
-                {"detail": "Only the borough's finance officers can decide invoices."},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise PermissionDenied("Only the borough's finance officers can decide invoices.")
         reason = ""
         if self.decision != "approve":
             data = ReasonInput(data=request.data)
