@@ -21,7 +21,7 @@ from dps.tenancy import Actor
 from placements.models import Placement
 from placements.selectors import placements_visible_to
 
-from .models import Invoice, UpliftRequest, UpliftRound
+from .models import FinanceExport, Invoice, InvoiceLine, UpliftRequest, UpliftRound
 
 
 def _get(qs, pk):
@@ -79,6 +79,27 @@ def get_invoice_for_actor(actor: Actor | None, pk, *, write: bool = False) -> In
         if not allowed:
             raise PermissionDenied("You can read this invoice but not change it.")
     return invoice
+
+
+def get_invoice_line_for_actor(
+    actor: Actor | None, invoice_pk, pk, *, write: bool = False
+) -> InvoiceLine:
+    """A line of an invoice the actor may read (with `write`, change)."""
+    invoice = get_invoice_for_actor(actor, invoice_pk, write=write)
+    line = _get(invoice.lines.select_related("placement"), pk)
+    line.invoice = invoice
+    return line
+
+
+def exports_visible_to(actor: Actor | None) -> QuerySet[FinanceExport]:
+    """A borough's exports for its finance system: to its finance officers."""
+    if actor is None or not may_decide_invoices(actor):
+        return FinanceExport.objects.none()
+    return FinanceExport.objects.filter(borough=actor.organisation)
+
+
+def get_export_for_actor(actor: Actor | None, pk) -> FinanceExport:
+    return _get(exports_visible_to(actor), pk)
 
 
 # --- Uplifts --------------------------------------------------------------------------------
