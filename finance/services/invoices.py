@@ -26,6 +26,7 @@ from ..models import FinanceExport, Invoice, InvoiceLine, Remittance
 from ..models.invoices import INVOICE_STATES, LINE_STATES
 from ..selectors.billing import BillingPeriod, billing_settings, period_starting
 from ..selectors.invoices import OPEN_LINES, approved_total, lines_to_export, provider_placements
+from .notify import line_decided_tell
 
 Match = InvoiceLine.Match
 LineStatus = InvoiceLine.Status
@@ -428,6 +429,9 @@ def invoice_line_decide(
         detail={"line": line.pk, "placement": line.placement_id, "from": old, "reason": reason},
     )
     _settle(actor, invoice)
+    if decision != "approve":
+        line.invoice = invoice
+        line_decided_tell(line)
     return line
 
 

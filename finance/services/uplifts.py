@@ -29,6 +29,7 @@ from ..models import UpliftLine, UpliftRequest, UpliftRound
 from ..models.uplifts import UPLIFT_STATES
 from ..selectors.uplifts import covered_in_round, eligible_placements, round_is_open
 from .fees import fee_change_apply
+from .notify import uplift_decided_tell
 
 Status = UpliftRequest.Status
 HUNDRED = Decimal(100)
@@ -420,4 +421,5 @@ def uplift_decide(
             "skipped": [p.pk for p in result.skipped],
         },
     )
+    uplift_decided_tell(request)
     return result

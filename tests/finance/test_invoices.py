@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from dps.models import AuditEvent
+from dps.models import AuditEvent, OutboundEmail
 from dps.services import DomainError
 from finance.models import FinanceExport, Invoice, InvoiceLine, Remittance
 from finance.selectors.invoices import EXPORT_HEADER, export_rows, lines_owed
@@ -314,3 +314,33 @@ def test_an_invoice_with_every_line_rejected_cannot_be_paid(world, placements):
             paid_on=date(2026, 5, 9),
             reference="R",
         )
+
+
+# --- The provider is told ------------------------------------------------------------------
+
+PROVIDER_A = {"admin@provider-a.test", "bidder@provider-a.test"}
+
+
+def test_a_queried_line_is_emailed_to_the_sender_and_the_admins_with_the_reason(world, invoice):
+    first, second, _third = invoice.lines.order_by("id")
+
+    decide(world, first, "approve")
+    assert not OutboundEmail.objects.exists()
+
+    decide(world, second, "query", "Send the staffing breakdown.")
+    emails = list(OutboundEmail.objects.all())
+    assert {e.to for e in emails} == PROVIDER_A
+    assert {e.subject for e in emails} == {"Invoice INV-D: a line was queried by Alpha Borough"}
+    body = emails[0].body_text
+    assert "Send the staffing breakdown." in body
+    assert f"/finance/invoices/{invoice.pk}/" in body
+    assert second.placement.child_reference not in body
+
+
+def test_a_rejected_line_is_emailed_too(world, invoice):
+    third = invoice.lines.order_by("id").last()
+
+    decide(world, third, "reject", "Not ours.")
+
+    subjects = set(OutboundEmail.objects.values_list("subject", flat=True))
+    assert subjects == {"Invoice INV-D: a line was rejected by Alpha Borough"}

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dps.models import AuditEvent, StatusChange
+from dps.models import AuditEvent, OutboundEmail, StatusChange
 from dps.services import DomainError
 from finance.access import uplift_requests_visible_to
 from finance.models import UpliftLine, UpliftRequest, UpliftRound
@@ -488,3 +488,22 @@ def test_a_placement_ended_before_the_effective_date_is_skipped_and_said(world, 
 
     assert [p.pk for p in decision.skipped] == [short.pk]
     assert [line.placement_id for line in decision.applied] == [long.pk]
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason", "words"),
+    [("agree", "", "agreed"), ("refuse", "No budget.", "refused")],
+)
+def test_the_decision_is_emailed_to_the_provider(world, two_placements, decision, reason, words):
+    round_, request, *_ = two_placements
+
+    uplift_decide(
+        actor=actor_of(world.commissioner_a), request=request, decision=decision, reason=reason
+    )
+
+    emails = list(OutboundEmail.objects.all())
+    assert {e.to for e in emails} == {"admin@provider-a.test", "bidder@provider-a.test"}
+    assert {e.subject for e in emails} == {
+        f"Your uplift request in {round_.name}: {words} by Alpha Borough"
+    }
+    assert all(reason in e.body_text for e in emails)

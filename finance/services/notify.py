@@ -1,0 +1,64 @@
+"""The emails finance sends a provider: a line of its invoice queried or rejected, and the
+decision on its uplift request. Each goes through the outbox in the decision's transaction
+(sent after the commit, never lost) to the person who sent the invoice or request and the
+provider's admins; it names the invoice or round and links to the page, never a child."""
+
+from django.db.models import Q
+from django.urls import reverse
+
+from dps.models import Membership, Organisation, Role
+from dps.services.emails import email_queue_template_many
+
+from ..models import InvoiceLine, UpliftRequest
+
+
+def provider_recipients(provider: Organisation, sender=None) -> list[str]:
+    """The sender (if still an active member) and the provider's admins, each once."""
+    members = Membership.objects.filter(
+        organisation=provider, is_active=True, user__is_active=True
+    ).filter(Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True) | Q(user=sender))
+    return sorted(set(members.values_list("user__email", flat=True)))
+
+
+def _send(provider, sender, template, context):
+    email_queue_template_many(
+        template=template,
+        emails=[
+            {"to": address, "context": context, "organisation": provider}
+            for address in provider_recipients(provider, sender)
+        ],
+    )
+
+
+def line_decided_tell(line: InvoiceLine) -> None:
+    """A line was queried or rejected: the provider reads why, and can answer a query."""
+    invoice = line.invoice
+    _send(
+        invoice.provider,
+        invoice.submitted_by,
+        "emails/invoice_line_decided",
+        {
+            "invoice": invoice,
+            "borough": invoice.borough.name,
+            "placement": line.placement_id,
+            "status": line.get_status_display().lower(),
+            "queried": line.status == InvoiceLine.Status.QUERIED,
+            "reason": line.reason,
+            "path": reverse("finance:invoice_detail", args=[invoice.pk]),
+        },
+    )
+
+
+def uplift_decided_tell(request: UpliftRequest) -> None:
+    _send(
+        request.provider,
+        request.requested_by,
+        "emails/uplift_decided",
+        {
+            "request": request,
+            "round": request.round.name,
+            "borough": request.borough.name,
+            "status": request.get_status_display().lower(),
+            "path": reverse("finance:uplift_request", args=[request.pk]),
+        },
+    )
