@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dps.models import Role
+from dps.models import Organisation, Role
 from dps.tenancy import Actor
 from placements.models import Placement
 from placements.selectors import placements_visible_to
@@ -186,11 +186,20 @@ def money_boroughs(actor: Actor) -> Q:
     return Q(borough=actor.organisation)
 
 
-def money_scope(actor: Actor, path: str) -> Q:
+def money_borough_choices(actor: Actor) -> QuerySet[Organisation] | None:
+    """The boroughs the consortium admin may narrow the report to (None for a commissioner,
+    whose report is their own borough's)."""
+    if not actor.is_consortium_admin:
+        return None
+    return Organisation.objects.filter(consortium=actor.organisation).order_by("name")
+
+
+def money_scope(actor: Actor, path: str, borough_id: int | None = None) -> Q:
     """`money_boroughs` for a model that reaches the borough by `path` ("placement__borough",
-    "invoice__borough")."""
+    "invoice__borough"); the consortium admin may narrow it to one of its boroughs."""
     if actor.is_consortium_admin:
-        return Q(**{f"{path}__consortium": actor.organisation})
+        scope = Q(**{f"{path}__consortium": actor.organisation})
+        return scope & Q(**{f"{path}_id": borough_id}) if borough_id else scope
     return Q(**{path: actor.organisation})
 
 

@@ -20,20 +20,42 @@ class YearForm(forms.Form):
     year_ending = forms.TypedChoiceField(
         label="Financial year",
         coerce=int,
+        required=False,
+        empty_value=None,
         error_messages={"invalid_choice": "Choose a financial year from the list."},
     )
 
-    def __init__(self, *args, today: date, **kwargs):
+    # The consortium admin's choice of one of its boroughs (blank: all of them); absent for
+    # a commissioner, whose report is their borough's.
+    borough = forms.TypedChoiceField(
+        label="Borough",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose one of the consortium's boroughs."},
+    )
+
+    def __init__(self, *args, today: date, boroughs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.default = current_year_ending(today)
         years = range(self.default + 1, self.default - YEARS_BACK - 1, -1)
         field = cast(forms.ChoiceField, self.fields["year_ending"])
         field.choices = [(y, year_label(y)) for y in years]
+        if boroughs is None:
+            del self.fields["borough"]
+        else:
+            choice = cast(forms.ChoiceField, self.fields["borough"])
+            choice.choices = [("", "All boroughs"), *((b.pk, b.name) for b in boroughs)]
 
     def chosen(self) -> int:
         if self.is_bound and self.is_valid():
-            return self.cleaned_data["year_ending"]
+            return self.cleaned_data["year_ending"] or self.default
         return self.default
+
+    def chosen_borough(self) -> int | None:
+        if "borough" in self.fields and self.is_bound and self.is_valid():
+            return self.cleaned_data["borough"]
+        return None
 
 
 class BillingSettingsForm(GovukFormMixin, forms.Form):

@@ -191,11 +191,14 @@ def _table(schedule: dict, invoices: dict, blank: str) -> list[Row]:
     return sorted(rows.values(), key=lambda r: (r.label == blank, r.label.lower()))
 
 
-def money_report(actor: Actor, year_ending: int, today: date) -> MoneyReport:
-    """The report for the actor's boroughs (access.may_read_money decides who may ask)."""
+def money_report(
+    actor: Actor, year_ending: int, today: date, borough_id: int | None = None
+) -> MoneyReport:
+    """The report for the actor's boroughs, or (for the consortium admin) the one borough
+    asked for (access.may_read_money decides who may ask)."""
     year = return_year(year_ending)
-    fees_scope = money_scope(actor, "placement__borough")
-    lines_scope = money_scope(actor, "invoice__borough")
+    fees_scope = money_scope(actor, "placement__borough", borough_id)
+    lines_scope = money_scope(actor, "invoice__borough", borough_id)
     tables = []
     for group, blank in (
         (("placement__lot", "placement__lot__name"), NO_LOT),

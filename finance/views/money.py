@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 
 from dps.csv_export import csv_download
 from dps.decorators import actor_required
@@ -16,7 +16,13 @@ from dps.pages import paginate, render_form, submit
 from placements.models import Fee
 from providers.models import Lot
 
-from ..access import get_placement_for_actor, may_change_billing, may_read_billing, may_read_money
+from ..access import (
+    get_placement_for_actor,
+    may_change_billing,
+    may_read_billing,
+    may_read_money,
+    money_borough_choices,
+)
 from ..forms.money import BillingSettingsForm, YearForm
 from ..models import CostCode
 from ..selectors.billing import billing_settings
@@ -48,8 +54,9 @@ def _report(request):
     if not may_read_money(actor):
         raise PermissionDenied("The money report is for commissioners and the consortium admin.")
     today = timezone.localdate()
-    years = YearForm(request.GET if "year_ending" in request.GET else None, today=today)
-    return years, money_report_of(actor, years.chosen(), today)
+    boroughs = money_borough_choices(actor)
+    years = YearForm(request.GET or None, today=today, boroughs=boroughs)
+    return years, money_report_of(actor, years.chosen(), today, years.chosen_borough())
 
 
 def _shown(report: MoneyReport) -> dict:
@@ -86,7 +93,15 @@ def scope_name(report: MoneyReport) -> str:
 @actor_required()
 def money_report(request):
     years, report = _report(request)
-    context = {**_shown(report), "years": years, "organisation": request.actor.organisation}
+    borough = years.chosen_borough()
+    boroughs = dict(years.fields["borough"].choices) if "borough" in years.fields else {}
+    context = {
+        **_shown(report),
+        "years": years,
+        "organisation": request.actor.organisation,
+        "shown_for": boroughs.get(borough) or request.actor.organisation.name,
+        "query": urlencode({"year_ending": report.year_ending, "borough": borough or ""}),
+    }
     status = 400 if years.is_bound and years.errors else 200
     return render(request, "finance/money/report.html", context, status=status)
 

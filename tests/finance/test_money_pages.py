@@ -90,3 +90,35 @@ def test_the_year_choice_defaults_to_the_current_year(world, client_of):
         response = client_of(world.commissioner_a).get("/finance/money/")
 
     assert "Money: financial year 2026-27" in response.content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_admin_narrows_the_report_to_one_borough_as_its_commissioner_sees_it(
+    world,
+    money,  # noqa: F811
+    client_of,
+):
+    own = client_of(world.commissioner_a).get("/finance/money/csv/?year_ending=2026").content
+    query = f"?year_ending=2026&borough={world.borough_a.pk}"
+    narrowed = client_of(world.admin).get(f"/finance/money/csv/{query}").content
+    page = client_of(world.admin).get(f"/finance/money/{query}").content.decode()
+
+    assert narrowed == own
+    assert "Alpha Borough</span>" in page
+    assert f"/finance/money/pdf/?year_ending=2026&amp;borough={world.borough_a.pk}" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_borough_outside_the_consortium_is_refused(world, client_of):
+    from tests.factories import BoroughFactory, ConsortiumFactory
+
+    other = BoroughFactory(consortium=ConsortiumFactory())
+
+    response = client_of(world.admin).get(f"/finance/money/?borough={other.pk}")
+
+    assert response.status_code == 400
+    assert "Choose one of the consortium&#x27;s boroughs." in response.content.decode()
+    # A commissioner's report is their own borough's, whatever is asked.
+    asked = client_of(world.commissioner_a).get(f"/finance/money/?borough={world.borough_b.pk}")
+    assert asked.status_code == 200
+    assert "Alpha Borough</span>" in asked.content.decode()
