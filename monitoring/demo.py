@@ -29,7 +29,7 @@ from dps.demo import BOROUGHS, CONSORTIUM
 from dps.models import Organisation
 from dps.periods import year_ending_of
 from placements.models import Child, Fee, Placement
-from placements.services.fees import fee_rows
+from placements.services.fees import bulk_fee_rows
 from providers.demo import PROVIDERS, _slug
 from providers.models import Lot, Service
 from providers.needs import DOMAINS, INDICATOR_CODES
@@ -231,7 +231,7 @@ def borough_history_seed(*, borough, lots, services, today, position):
         reviews += [PlacementReview(placement=placement, **r) for r in item["reviews"]]
         fee_changes += item["fee_changes"]
         if placement.source != Placement.Source.SSDA903:
-            fees += fee_rows(placement, item["agreed_fee"], item["fee_changes"])
+            fees += bulk_fee_rows(placement, item["agreed_fee"], item["fee_changes"])
     PlacementReview.objects.bulk_create(reviews, batch_size=500)
     Fee.objects.bulk_create(fees, batch_size=500)
     return {

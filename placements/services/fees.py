@@ -23,19 +23,23 @@ def fee_agreed(*, placement: Placement, recorded_by=None, reason: str = "") -> F
     )
 
 
-def ends_of(rows: list[Fee]) -> dict[int, date | None]:
-    """{row id: its last day}: the day before the next row's effective date (rows in order of
-    effective date, then id; the agreed row first whatever its date)."""
-    ordered = sorted(rows, key=lambda r: (r.kind != Fee.Kind.AGREED, r.effective_date, r.pk))
-    ends: dict[int, date | None] = {}
+def in_order(rows: list[Fee]) -> list[Fee]:
+    """Rows in the order they follow each other: the agreed row first whatever its date, then
+    by effective date, then by when recorded (id)."""
+    return sorted(rows, key=lambda r: (r.kind != Fee.Kind.AGREED, r.effective_date, r.pk or 0))
+
+
+def with_ends(ordered: list[Fee]) -> list[Fee]:
+    """Each row's last day set: the day before the next row's effective date (None: the last
+    row). Rows given in order (`in_order`)."""
     for row, following in zip(ordered, [*ordered[1:], None], strict=True):
-        ends[row.pk] = None if following is None else following.effective_date - timedelta(days=1)
-    return ends
+        row.ends = None if following is None else following.effective_date - timedelta(days=1)
+    return ordered
 
 
-def fee_today(rows: list[Fee], today: date) -> Fee:
-    """The row in force today: the latest in effect by today, else the agreed one."""
-    ordered = sorted(rows, key=lambda r: (r.kind != Fee.Kind.AGREED, r.effective_date, r.pk))
+def fee_today(ordered: list[Fee], today: date) -> Fee:
+    """The row in force today: the latest in effect by today, else the agreed one. Rows given
+    in order (`in_order`)."""
     current = ordered[0]
     for row in ordered[1:]:
         if row.effective_date <= today:
@@ -47,11 +51,13 @@ def fees_settle(placement: Placement, today: date | None = None) -> None:
     """After a change: every row's last day, and the placement's `weekly_fee` the fee in force
     today (a change dated ahead takes over on its day: `fees_roll`). The caller holds the
     placement's row lock."""
-    rows = list(Fee.objects.filter(placement=placement))
+    rows = in_order(list(Fee.objects.filter(placement=placement)))
     if not rows:
         return
-    for row_id, ends in ends_of(rows).items():
-        Fee.objects.filter(pk=row_id).exclude(ends=ends).update(ends=ends)
+    stored = {row.pk: row.ends for row in rows}
+    for row in with_ends(rows):
+        if row.ends != stored[row.pk]:
+            Fee.objects.filter(pk=row.pk).update(ends=row.ends)
     current = fee_today(rows, today or timezone.localdate()).weekly_fee
     if placement.weekly_fee != current:
         placement.weekly_fee = current
@@ -75,20 +81,15 @@ def fees_roll(today: date | None = None) -> int:
     return changed
 
 
-def fee_rows(placement: Placement, agreed_fee, changes: list[dict]) -> list[Fee]:
-    """Unsaved fee rows for a placement made in bulk (the demo, the national data set): the
-    agreed fee and each change ({kind, effective_date, weekly_fee, reason}), each row's last
-    day set as `fees_settle` sets it."""
+def bulk_fee_rows(placement: Placement, agreed_fee, changes: list[dict]) -> list[Fee]:
+    """Unsaved fee rows for a placement made in bulk (the demo): the agreed fee and each
+    change ({kind, effective_date, weekly_fee, reason}), each row's last day set as
+    `fees_settle` sets it."""
     ordered = sorted(changes, key=lambda c: c["effective_date"])
-    rows = [
-        Fee(
-            placement=placement,
-            kind=Fee.Kind.AGREED,
-            effective_date=placement.start_date,
-            weekly_fee=agreed_fee,
-        ),
-        *(Fee(placement=placement, **change) for change in ordered),
-    ]
-    for row, following in zip(rows, [*rows[1:], None], strict=True):
-        row.ends = None if following is None else following.effective_date - timedelta(days=1)
-    return rows
+    agreed = Fee(
+        placement=placement,
+        kind=Fee.Kind.AGREED,
+        effective_date=placement.start_date,
+        weekly_fee=agreed_fee,
+    )
+    return with_ends([agreed, *(Fee(placement=placement, **change) for change in ordered)])
