@@ -17,19 +17,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dps.models import Organisation, Role
-from dps.tenancy import Actor
+from dps.tenancy import Actor, get_or_404
 from placements.models import Placement
 from placements.selectors import placements_visible_to
 
 from .models import FinanceExport, Invoice, InvoiceLine, UpliftRequest, UpliftRound
-
-
-def _get(qs, pk):
-    try:
-        return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
 
 # --- Schedules ------------------------------------------------------------------------------
 
@@ -38,7 +30,9 @@ def get_placement_for_actor(actor: Actor | None, pk) -> Placement:
     """A placement whose schedule the actor may read: the borough's or the provider's own."""
     if actor is None or not (actor.is_borough or actor.is_provider):
         raise Http404
-    return _get(placements_visible_to(actor).select_related("borough", "provider", "lot"), pk)
+    return get_or_404(
+        placements_visible_to(actor).select_related("borough", "provider", "lot"), pk=pk
+    )
 
 
 # --- Invoices -------------------------------------------------------------------------------
@@ -72,7 +66,7 @@ def invoices_visible_to(actor: Actor | None) -> QuerySet[Invoice]:
 
 
 def get_invoice_for_actor(actor: Actor | None, pk, *, write: bool = False) -> Invoice:
-    invoice = _get(invoices_visible_to(actor).select_related("provider", "borough"), pk)
+    invoice = get_or_404(invoices_visible_to(actor).select_related("provider", "borough"), pk=pk)
     if write:
         provider = actor is not None and actor.is_provider
         allowed = may_submit_invoices(actor) if provider else may_decide_invoices(actor)
@@ -86,7 +80,7 @@ def get_invoice_line_for_actor(
 ) -> InvoiceLine:
     """A line of an invoice the actor may read (with `write`, change)."""
     invoice = get_invoice_for_actor(actor, invoice_pk, write=write)
-    line = _get(invoice.lines.select_related("placement"), pk)
+    line = get_or_404(invoice.lines.select_related("placement"), pk=pk)
     line.invoice = invoice
     return line
 
@@ -99,7 +93,7 @@ def exports_visible_to(actor: Actor | None) -> QuerySet[FinanceExport]:
 
 
 def get_export_for_actor(actor: Actor | None, pk) -> FinanceExport:
-    return _get(exports_visible_to(actor), pk)
+    return get_or_404(exports_visible_to(actor), pk=pk)
 
 
 # --- Uplifts --------------------------------------------------------------------------------
@@ -121,7 +115,7 @@ def rounds_visible_to(actor: Actor | None) -> QuerySet[UpliftRound]:
 
 
 def get_round_for_actor(actor: Actor | None, pk, *, write: bool = False) -> UpliftRound:
-    found = _get(rounds_visible_to(actor), pk)
+    found = get_or_404(rounds_visible_to(actor), pk=pk)
     if write and not may_open_rounds(actor):
         raise PermissionDenied("Only the consortium admin can change an uplift round.")
     return found
@@ -154,8 +148,8 @@ def may_decide_uplift(actor: Actor | None, request: UpliftRequest) -> bool:
 
 
 def get_uplift_request_for_actor(actor: Actor | None, pk, *, write: bool = False) -> UpliftRequest:
-    found = _get(
-        uplift_requests_visible_to(actor).select_related("round", "provider", "borough"), pk
+    found = get_or_404(
+        uplift_requests_visible_to(actor).select_related("round", "provider", "borough"), pk=pk
     )
     if write:
         allowed = (

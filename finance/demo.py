@@ -6,7 +6,7 @@ a decision and one refused.
 
 Idempotent: nothing is added once the consortium has invoices or an uplift round."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dps.demo import CONSORTIUM
 from dps.models import Membership, Organisation, Role
+from dps.periods import YEAR, period_containing
 from dps.tenancy import Actor
 from placements.models import Placement
 from placements.selectors.schedule import schedules_of
@@ -142,7 +143,8 @@ def _uplifts(stdout, consortium, today):
     admin = _actor(consortium, Role.CONSORTIUM_ADMIN)
     if admin is None:
         return
-    year_start = date(today.year + (today.month >= 4), 4, 1)
+    # The next financial year: the round's uplift takes effect on its first day.
+    year_start = period_containing(YEAR, today).end + timedelta(days=1)
     uplift_round = uplift_round_open(
         actor=admin,
         name=f"Inflation uplift {year_start.year}-{str(year_start.year + 1)[2:]}",

@@ -8,7 +8,7 @@ Idempotency-Key header (dps.api.idempotency)."""
 
 import django_filters
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from dps.models import Organisation
 from dps.services import DomainError
 from dps.tenancy import get_actor
+from placements.api.common import status_field
 
 from ..access import (
     get_invoice_for_actor,
@@ -38,20 +39,10 @@ class MayReadInvoices(permissions.BasePermission):
         return may_read_invoices(get_actor(request))
 
 
-def choice_field(choices):
-    values = ", ".join(f"`{value}`" for value, _ in choices)
-
-    @extend_schema_field({"type": "string", "description": f"One of {values}."})
-    class Field(serializers.CharField):
-        pass
-
-    return Field(read_only=True)
-
-
 class InvoiceLineSerializer(serializers.ModelSerializer):
     child_reference = serializers.CharField(source="placement.child_reference", read_only=True)
-    match = choice_field(InvoiceLine.Match.choices)
-    status = choice_field(InvoiceLine.Status.choices)
+    match = status_field(InvoiceLine.Match.choices)
+    status = status_field(InvoiceLine.Status.choices)
     difference = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -79,8 +70,8 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
-    status = choice_field(Invoice.Status.choices)
-    source = choice_field(Invoice.Source.choices)
+    status = status_field(Invoice.Status.choices)
+    source = status_field(Invoice.Source.choices)
     period_label = serializers.SerializerMethodField()
 
     class Meta:

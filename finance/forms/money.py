@@ -6,9 +6,10 @@ from typing import cast
 from django import forms
 
 from dps.forms import GovukDateField, GovukFormMixin
+from dps.periods import year_ending_of
 
 from ..models import BillingSettings
-from ..selectors.money import current_year_ending, year_label
+from ..selectors.money import year_label
 
 YEARS_BACK = 5
 
@@ -37,7 +38,7 @@ class YearForm(forms.Form):
 
     def __init__(self, *args, today: date, boroughs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default = current_year_ending(today)
+        self.default = year_ending_of(today)
         years = range(self.default + 1, self.default - YEARS_BACK - 1, -1)
         field = cast(forms.ChoiceField, self.fields["year_ending"])
         field.choices = [(y, year_label(y)) for y in years]

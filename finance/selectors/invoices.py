@@ -13,7 +13,7 @@ from placements.models import Placement
 from placements.selectors.schedule import schedules_of
 
 from ..models import FinanceExport, Invoice, InvoiceLine
-from .billing import BillingPeriod, cost_codes
+from .billing import BillingPeriod, cost_code, cost_codes
 
 LineStatus = InvoiceLine.Status
 # The lines still open: an invoice with none of these is decided.
@@ -135,7 +135,7 @@ def export_rows(export: FinanceExport) -> list[list]:
             line.invoice.period_end.isoformat(),
             line.days,
             line.amount,
-            codes.get(line.placement.lot_id) or codes.get(None) or "",
+            cost_code(export.borough_id, line.placement.lot_id, codes),
             line.decided_at.date().isoformat() if line.decided_at else "",
         ]
         for line in lines

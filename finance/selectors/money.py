@@ -108,10 +108,6 @@ def year_label(year_ending: int) -> str:
     return f"{year_ending - 1}-{year_ending % 100:02d}"
 
 
-def current_year_ending(today: date) -> int:
-    return period_containing(YEAR, today).end.year
-
-
 def committed_horizon(year: Period, today: date) -> date:
     """Where a running placement with no planned end is committed to."""
     return max(year.end, period_containing(YEAR, today).end)

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from dps.expressions import DaysBetween, day
+from dps.periods import YEAR, period_containing
 from placements.models import Placement
 from placements.selectors.schedule import MONEY, pence
 
@@ -35,11 +36,6 @@ from ..models import UpliftLine, UpliftRequest, UpliftRound
 
 Status = UpliftRequest.Status
 ZERO = Decimal(0)
-
-
-def financial_year_end(when: date) -> date:
-    """31 March ending the financial year `when` falls in (1 April to 31 March)."""
-    return date(when.year + 1 if when.month >= 4 else when.year, 3, 31)
 
 
 def round_is_open(round_: UpliftRound, today: date) -> bool:
@@ -147,7 +143,9 @@ def round_costs(requests: QuerySet[UpliftRequest], rounds) -> dict[int, RoundCos
     """{round id: its cost} over `requests` (the ones the reader may see), for the rounds
     given: one query for them all."""
     rounds = list(rounds)
-    costs = {r.pk: RoundCost(year_end=financial_year_end(r.effective_date)) for r in rounds}
+    costs = {
+        r.pk: RoundCost(year_end=period_containing(YEAR, r.effective_date).end) for r in rounds
+    }
     if not rounds:
         return costs
     year_end = Case(

@@ -3,21 +3,12 @@ decision on its uplift request. Each goes through the outbox in the decision's t
 (sent after the commit, never lost) to the person who sent the invoice or request and the
 provider's admins; it names the invoice or round and links to the page, never a child."""
 
-from django.db.models import Q
 from django.urls import reverse
 
-from dps.models import Membership, Organisation, Role
 from dps.services.emails import email_queue_template_many
+from providers.selectors.enrolment import provider_admin_emails
 
 from ..models import InvoiceLine, UpliftRequest
-
-
-def provider_recipients(provider: Organisation, sender=None) -> list[str]:
-    """The sender (if still an active member) and the provider's admins, each once."""
-    members = Membership.objects.filter(
-        organisation=provider, is_active=True, user__is_active=True
-    ).filter(Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True) | Q(user=sender))
-    return sorted(set(members.values_list("user__email", flat=True)))
 
 
 def _send(provider, sender, template, context):
@@ -25,7 +16,7 @@ def _send(provider, sender, template, context):
         template=template,
         emails=[
             {"to": address, "context": context, "organisation": provider}
-            for address in provider_recipients(provider, sender)
+            for address in provider_admin_emails(provider, also=sender)
         ],
     )
 

@@ -5,12 +5,13 @@ one as published with its Find a Tender notice id; the boroughs' commissioners r
 
 import django_filters
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dps.tenancy import get_actor
+from placements.api.common import status_field
 
 from ..access import get_notice_for_actor
 from ..models import Notice
@@ -25,21 +26,9 @@ class MayReadNotices(permissions.BasePermission):
         return may_read_notices(get_actor(request))
 
 
-def choice_field(choices):
-    """A read-only choice, documented as a string with its values listed (an enum would
-    collide with the project's other `status` components)."""
-    values = ", ".join(f"`{value}`" for value, _ in choices)
-
-    @extend_schema_field({"type": "string", "description": f"One of {values}."})
-    class Field(serializers.CharField):
-        pass
-
-    return Field(read_only=True)
-
-
 class NoticeSerializer(serializers.ModelSerializer):
-    kind = choice_field(Notice.Kind.choices)
-    status = choice_field(Notice.Status.choices)
+    kind = status_field(Notice.Kind.choices)
+    status = status_field(Notice.Status.choices)
     notice_fields = serializers.JSONField(
         source="fields", read_only=True, help_text="The notice's fields, once drafted."
     )

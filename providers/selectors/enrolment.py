@@ -1,8 +1,9 @@
 """Reads of the enrolment part, scoped to the actor: a provider sees its own applications and
 enrolments; a consortium admin sees those on its own consortium's lots."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from dps.models import Membership, Role
 from dps.tenancy import Actor
 
 from ..models import (
@@ -12,6 +13,7 @@ from ..models import (
     DeclarationQuestion,
     Enrolment,
     Lot,
+    ProviderProfile,
 )
 
 
@@ -71,3 +73,19 @@ def declaration_questions_visible_to(actor: Actor | None) -> QuerySet[Declaratio
 def questions_for(lot: Lot) -> QuerySet[DeclarationQuestion]:
     """The active declaration questions an application to the lot answers."""
     return DeclarationQuestion.objects.filter(consortium_id=lot.consortium_id, is_active=True)
+
+
+def provider_admin_emails(provider, also=None) -> list[str]:
+    """Where a provider is told of a decision: its admins' addresses (its registered contact's
+    if it has none), and `also` (a user, such as the one who sent what was decided) while an
+    active member, each once, in order."""
+    members = Membership.objects.filter(organisation=provider, is_active=True, user__is_active=True)
+    admins = Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True)
+    emails = set(members.filter(admins).values_list("user__email", flat=True))
+    if not emails:
+        profile = ProviderProfile.objects.filter(organisation=provider).first()
+        if profile:
+            emails = {profile.contact_email}
+    if also is not None:
+        emails |= set(members.filter(user=also).values_list("user__email", flat=True))
+    return sorted(emails)

@@ -14,7 +14,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -43,7 +42,7 @@ from ..selectors.arrangement import (
     conditions_in_force,
     is_barred,
 )
-from ..selectors.enrolment import questions_for
+from ..selectors.enrolment import provider_admin_emails, questions_for
 from ..selectors.lots import lots_visible_to
 from .quality import quality_score_recompute
 
@@ -61,23 +60,8 @@ def _require_reason(reason):
     return reason
 
 
-def _provider_admins(provider):
-    """The email addresses of the provider's admins (its registered contact if it has none)."""
-    emails = list(
-        Membership.objects.filter(organisation=provider, is_active=True, user__is_active=True)
-        .filter(Q(role=Role.PROVIDER_ADMIN) | Q(is_org_admin=True))
-        .values_list("user__email", flat=True)
-        .order_by("user__email")
-    )
-    if not emails:
-        profile = ProviderProfile.objects.filter(organisation=provider).first()
-        if profile:
-            emails = [profile.contact_email]
-    return emails
-
-
 def _email_provider(provider, template, context):
-    for address in _provider_admins(provider):
+    for address in provider_admin_emails(provider):
         email_queue_template(to=address, template=template, context=context, organisation=provider)
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from dps.formatting import figure_display
+from dps.periods import YEAR, period_containing
 from finance.models import FinanceExport, InvoiceLine
 from finance.selectors.billing import billing_settings, recent_periods
 from monitoring import tasks
@@ -136,9 +137,7 @@ def test_an_invoice_is_uploaded_queried_in_part_approved_and_exported(
     monkeypatch.setattr(kpis, "enqueue_run", tasks.kpis_recompute)
     kpis.kpi_recompute(consortium=world.consortium, trigger="test")
     today = timezone.localdate()
-    year_start = today.replace(month=4, day=1)
-    if year_start > today:
-        year_start = year_start.replace(year=today.year - 1)
+    year_start = period_containing(YEAR, today).start
     schedules = schedules_of(made).values()
     cost = sum(s.cost(year_start, today) for s in schedules)
     days = sum(s.days(year_start, today) for s in schedules)

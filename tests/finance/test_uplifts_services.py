@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dps.models import AuditEvent, OutboundEmail, StatusChange
+from dps.periods import YEAR, period_containing
 from dps.services import DomainError
 from finance.access import uplift_requests_visible_to
 from finance.models import UpliftLine, UpliftRequest, UpliftRound
-from finance.selectors.uplifts import financial_year_end, round_cost
+from finance.selectors.uplifts import round_cost
 from finance.services.uplifts import uplift_decide, uplift_request_submit, uplift_round_open
 from placements.models import Fee, Placement
 from placements.selectors.schedule import schedule_of
@@ -373,7 +374,7 @@ def test_the_rounds_cost_worked_by_hand(world, two_placements):
     # LONG: 4% of £700 is £28 a week, for the 360 days to 31 March: 28 x 360 / 7 = £1,440.
     cost = round_cost(requests, round_)
 
-    assert cost.year_end == financial_year_end(EFFECTIVE) == date(2027, 3, 31)
+    assert cost.year_end == period_containing(YEAR, EFFECTIVE).end == date(2027, 3, 31)
     assert cost.requested.weekly == Decimal("68.00")
     assert cost.requested.to_year_end == Decimal("1931.43")
     assert cost.agreed.weekly == 0
