@@ -381,7 +381,7 @@ def emails_sweep() -> int:
     )
     ids = list(
         OutboundEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:1000]
     )
     enqueue_send_batches(ids)
